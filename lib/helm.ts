@@ -98,40 +98,43 @@ export function locateHelm(opts: HelmLocation): string {
   return bundle.executable;
 }
 
-/** Variables that change what `helm template` renders or reads; none may leak in. */
-function isLeakyVariable(name: string): boolean {
-  return name.startsWith('HELM_') || name === 'KUBECONFIG' || name === 'XDG_CONFIG_HOME' || name === 'XDG_CACHE_HOME' || name === 'XDG_DATA_HOME';
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
- * Runs `fn` (which creates cdk8s Helm constructs) with helm isolated from the user:
- * no HELM_* or KUBECONFIG from the caller, an empty private helm home (no user
- * plugins or repositories), and a private TMPDIR, so the `/tmp/cdk8s-helm-*` folder
- * each Helm construct leaves behind is removed afterwards.
+ * Runs `fn` (which creates cdk8s Helm constructs) with helm isolated from the caller.
  *
- * The Helm construct spawns helm synchronously with `process.env`, so swapping the
- * environment for the duration of `fn` covers every helm run and nothing else.
+ * `fn` receives a wrapper to pass as `helmExecutable`: it runs helm under `env -i` with
+ * an empty private helm home, so no HELM_* variable, KUBECONFIG, kube context, plugin,
+ * repository or locale of the user can change what is rendered. The cdk8s Helm
+ * construct spawns its executable with the process environment and no way to pass
+ * another, hence the wrapper.
+ *
+ * TMPDIR points into the same private folder while `fn` runs, so the
+ * `cdk8s-helm-*` folder each Helm construct leaves behind is removed with it.
  */
-export function withHermeticHelm<T>(fn: () => T): T {
-  const saved = { ...process.env };
+export function withHermeticHelm<T>(helm: string, fn: (hermeticHelm: string) => T): T {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-cdk8s-helm-'));
+  const home = path.join(scratch, 'home');
+  const wrapper = path.join(scratch, 'helm');
+  const env = {
+    PATH: '/usr/bin:/bin',
+    HOME: home,
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+    TMPDIR: scratch,
+  };
+  const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec /usr/bin/env -i ${assignments} ${shellQuote(helm)} "$@"\n`, { mode: 0o755 });
+  const savedTmpdir = process.env.TMPDIR;
+  process.env.TMPDIR = scratch;
   try {
-    for (const name of Object.keys(process.env)) {
-      if (isLeakyVariable(name)) delete process.env[name];
-    }
-    const home = path.join(scratch, 'home');
-    Object.assign(process.env, {
-      HELM_CONFIG_HOME: path.join(home, 'config'),
-      HELM_CACHE_HOME: path.join(home, 'cache'),
-      HELM_DATA_HOME: path.join(home, 'data'),
-      TMPDIR: scratch,
-    });
-    return fn();
+    return fn(wrapper);
   } finally {
-    for (const name of Object.keys(process.env)) {
-      if (!(name in saved)) delete process.env[name];
-    }
-    Object.assign(process.env, saved);
+    if (savedTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmpdir;
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

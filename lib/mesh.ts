@@ -64,12 +64,10 @@ export class IstioMesh {
     const root = props.root ?? PROJECT_ROOT;
     const charts = vendoredCharts(root);
     const settings = resolveSettings(props.settings, charts.lock.istioVersion);
-    const context: RenderContext = {
-      helmExecutable: locateHelm({ root, env: props.env }),
-      kubeVersion: settings.kubeVersion,
-    };
+    const helm = locateHelm({ root, env: props.env });
     this.settings = settings;
-    this.stages = withHermeticHelm(() => {
+    this.stages = withHermeticHelm(helm, hermeticHelm => {
+      const context: RenderContext = { helmExecutable: hermeticHelm, kubeVersion: settings.kubeVersion };
       const namespaces = new NamespacesChart(app, 'namespaces', { namespaces: istioNamespaces(settings) });
       const base = new IstioBaseChart(app, 'istio-base', {
         chartDir: charts.dirs.base, revision: settings.revision, values: settings.values.base, context,

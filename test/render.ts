@@ -1,0 +1,34 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { Manifest, readManifests } from '../lib/manifests';
+import { IstioMesh } from '../lib/mesh';
+import { MeshSettings } from '../lib/settings';
+
+/** A temporary folder, removed by the returned cleanup. */
+export function tempDir(prefix = 'istio-cdk8s-test-'): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Renders a mesh the way synth does (one App, files per stage) and reads the files back. */
+export function renderMesh(settings: MeshSettings): { manifests: Manifest[]; files: string[]; mesh: IstioMesh } {
+  const { dir, cleanup } = tempDir();
+  try {
+    const app = new App({ outdir: dir });
+    const mesh = new IstioMesh(app, { settings });
+    app.synth();
+    return { manifests: readManifests(dir), files: fs.readdirSync(dir).sort(), mesh };
+  } finally {
+    cleanup();
+  }
+}
+
+/** The pod spec of a workload manifest, if it has one. */
+export function podSpec(m: Manifest): any {
+  const o = m.object;
+  if (m.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
+  if (m.kind === 'Pod') return o.spec;
+  return ['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job'].includes(m.kind) ? o.spec?.template?.spec : undefined;
+}

@@ -1,0 +1,102 @@
+import { MeshSettings, resolveSettings } from '../lib/settings';
+import { UserError } from '../lib/user-error';
+
+const LOCKED = '1.30.3';
+const ok: MeshSettings = { istioVersion: LOCKED };
+
+function problemsOf(settings: MeshSettings): string {
+  try {
+    resolveSettings(settings, LOCKED);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the settings to be rejected');
+}
+
+describe('resolveSettings', () => {
+  test('fills in the defaults: kube 1.33.0, ingress LoadBalancer and egress ClusterIP gateways', () => {
+    const r = resolveSettings(ok, LOCKED);
+    expect(r.kubeVersion).toBe('1.33.0');
+    expect(r.revision).toBe('');
+    expect(r.gateways.map(g => [g.name, g.namespace, g.kind, g.serviceType])).toEqual([
+      ['istio-ingressgateway', 'istio-ingress', 'ingress', 'LoadBalancer'],
+      ['istio-egressgateway', 'istio-egress', 'egress', 'ClusterIP'],
+    ]);
+    expect(r.istiodScheduling).toEqual({ nodeSelector: {}, tolerations: [] });
+  });
+
+  test('component scheduling replaces the mesh-wide field it sets, and only that one', () => {
+    const r = resolveSettings({
+      ...ok,
+      scheduling: { nodeSelector: { pool: 'infra' }, tolerations: [{ key: 'infra', operator: 'Exists' }] },
+      componentScheduling: { istiod: { nodeSelector: { pool: 'control' } } },
+    }, LOCKED);
+    expect(r.istiodScheduling).toEqual({ nodeSelector: { pool: 'control' }, tolerations: [{ key: 'infra', operator: 'Exists' }] });
+    expect(r.gateways[0].scheduling).toEqual({ nodeSelector: { pool: 'infra' }, tolerations: [{ key: 'infra', operator: 'Exists' }] });
+  });
+
+  // Each case: the settings, and what the one error must say (field, bad value, rule).
+  const cases: Array<[string, MeshSettings, RegExp]> = [
+    ['another Istio version than the lock', { istioVersion: '1.29.6' },
+      /istioVersion: "1\.29\.6" is not the locked version 1\.30\.3.*npm run vendor -- --version 1\.29\.6/],
+    ['a malformed kube version', { ...ok, kubeVersion: '1.33' }, /kubeVersion: "1\.33" must be a Kubernetes version/],
+    ['a kube version Istio 1.30 does not support', { ...ok, kubeVersion: '1.31.4' }, /kubeVersion: "1\.31\.4" is too old for Istio 1\.30\.3, which needs Kubernetes 1\.32/],
+    ['an app namespace that is not an RFC 1123 label', { ...ok, appNamespaces: [{ name: 'Shop_1' }] },
+      /appNamespaces\[0\]\.name: "Shop_1" is not a valid name \(RFC 1123 label/],
+    ['a gateway namespace longer than 63 characters', { ...ok, gateways: [{ name: 'gw', namespace: 'a'.repeat(64), kind: 'ingress' }] },
+      /gateways\[0\]\.namespace: "a{64}" is not a valid name/],
+    ['a label key with an invalid prefix', { ...ok, appNamespaces: [{ name: 'shop', labels: { 'Bad_Prefix/team': 'x' } }] },
+      /appNamespaces\[0\]\.labels key: "Bad_Prefix\/team" has an invalid prefix/],
+    ['a label value with a space', { ...ok, appNamespaces: [{ name: 'shop', labels: { team: 'two words' } }] },
+      /appNamespaces\[0\]\.labels\["team"\]: "two words" is not a valid label value/],
+    ['a node selector key that is not a label key', { ...ok, scheduling: { nodeSelector: { '-pool': 'infra' } } },
+      /scheduling\.nodeSelector key: "-pool" is not a valid label key/],
+    ['an unknown toleration operator', { ...ok, scheduling: { tolerations: [{ key: 'infra', operator: 'Equals' as any }] } },
+      /scheduling\.tolerations\[0\]\.operator: "Equals" must be one of Exists, Equal/],
+    ['an unknown toleration effect', { ...ok, scheduling: { tolerations: [{ key: 'infra', operator: 'Exists', effect: 'NoRun' as any }] } },
+      /scheduling\.tolerations\[0\]\.effect: "NoRun" must be one of NoSchedule, PreferNoSchedule, NoExecute/],
+    ['a value with operator Exists', { ...ok, componentScheduling: { gateways: { tolerations: [{ key: 'k', operator: 'Exists', value: 'v' }] } } },
+      /componentScheduling\.gateways\.tolerations\[0\]\.value: "v" must be empty when the operator is Exists/],
+    ['an empty key with operator Equal', { ...ok, scheduling: { tolerations: [{ value: 'v' }] } },
+      /scheduling\.tolerations\[0\]\.operator: "Equal" must be Exists when the key is empty/],
+    ['tolerationSeconds without NoExecute', { ...ok, scheduling: { tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 30 }] } },
+      /tolerationSeconds: 30 is only allowed with effect NoExecute/],
+    ['two gateways with one name', { ...ok, gateways: [{ name: 'gw', namespace: 'a', kind: 'ingress' }, { name: 'gw', namespace: 'b', kind: 'egress' }] },
+      /gateways\[1\]\.name: "gw" is used by another gateway/],
+    ['an unknown gateway kind', { ...ok, gateways: [{ name: 'gw', namespace: 'gw', kind: 'sideways' as any }] },
+      /gateways\[0\]\.kind: "sideways" must be one of ingress, egress/],
+    ['an unknown service type', { ...ok, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', serviceType: 'External' as any }] },
+      /gateways\[0\]\.serviceType: "External" must be one of ClusterIP, NodePort, LoadBalancer/],
+    ['zero replicas', { ...ok, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', replicas: 0 }] },
+      /gateways\[0\]\.replicas: 0 must be a whole number of at least 1/],
+    ['a gateway namespace labelled istio-injection=disabled', { ...ok, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', namespaceLabels: { 'istio-injection': 'disabled' } }] },
+      /gateways\[0\]\.namespaceLabels\["istio-injection"\]: "disabled" is not allowed: gateway pods use image "auto"/],
+    ['two gateways disagreeing on their namespace labels', { ...ok, gateways: [
+      { name: 'a', namespace: 'gw', kind: 'ingress', namespaceLabels: { zone: 'a' } },
+      { name: 'b', namespace: 'gw', kind: 'egress', namespaceLabels: { zone: 'b' } }] },
+    /gateways\[1\]\.namespaceLabels\["zone"\]: "b" conflicts with "a"/],
+    ['an app namespace that is istio-system', { ...ok, appNamespaces: [{ name: 'istio-system' }] },
+      /appNamespaces\[0\]\.name: "istio-system" is an Istio namespace/],
+    ['an app namespace that is a gateway namespace', { ...ok, appNamespaces: [{ name: 'istio-ingress' }] },
+      /appNamespaces\[0\]\.name: "istio-ingress" is an Istio namespace/],
+    ['an app namespace listed twice', { ...ok, appNamespaces: [{ name: 'shop' }, { name: 'shop' }] },
+      /appNamespaces\[1\]\.name: "shop" is listed twice/],
+    ['an app namespace setting the managed injection label', { ...ok, appNamespaces: [{ name: 'shop', labels: { 'istio-injection': 'disabled' } }] },
+      /appNamespaces\[0\]\.labels\["istio-injection"\]: "disabled" is managed by this project/],
+    ['an invalid revision', { ...ok, revision: '1.30' }, /revision: "1\.30" is not a valid name/],
+    ['the image tag latest', { ...ok, images: { tag: 'latest' } }, /images\.tag: "latest" must be a pinned image tag/],
+    ['an image hub with a trailing slash', { ...ok, images: { hub: 'registry.example.com/' } }, /images\.hub: "registry\.example\.com\/" must be a registry path/],
+  ];
+
+  test.each(cases)('rejects %s', (_name, settings, expected) => {
+    const message = problemsOf(settings);
+    expect(message).toMatch(/^invalid settings \(main\.ts\):\n {2}- /);
+    expect(message).toMatch(expected);
+  });
+
+  test('reports every problem at once, one line each', () => {
+    const message = problemsOf({ ...ok, kubeVersion: 'x', appNamespaces: [{ name: 'A' }], revision: 'B' });
+    expect(message.split('\n').filter(l => l.startsWith('  - '))).toHaveLength(3);
+  });
+});
