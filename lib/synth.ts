@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { IstioMesh, PROJECT_ROOT } from './mesh';
+import { IstioMesh } from './mesh';
+import { PROJECT_ROOT } from './project-root';
 import { MeshSettings, resolveSettings } from './settings';
 import { readLock } from './vendor/lock';
 import { ensureVendored } from './vendor/vendor';

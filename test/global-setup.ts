@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PROJECT_ROOT } from '../lib/mesh';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { ensureVendored } from '../lib/vendor/vendor';
 
 /** Where this run's temporary folders go; the workers inherit it, teardown removes it. */

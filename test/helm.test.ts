@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HELM_ENV, locateHelm, withHermeticHelm } from '../lib/helm';
-import { PROJECT_ROOT } from '../lib/mesh';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { tempDir } from './render';
 
 describe('locateHelm', () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HELM_ENV } from '../lib/helm';
-import { PROJECT_ROOT } from '../lib/mesh';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { synthMesh } from '../lib/synth';
 import { settings } from '../main';
 import { tempDir } from './render';

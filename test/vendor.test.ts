@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
-import { PROJECT_ROOT } from '../lib/mesh';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { sha256 } from '../lib/vendor/digest';
 import { LOCK_FILE, readLock } from '../lib/vendor/lock';
 import { ensureVendored, vendorCharts, vendoredCharts } from '../lib/vendor/vendor';

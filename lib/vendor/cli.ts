@@ -1,5 +1,5 @@
-import * as path from 'path';
 import { parseArgs } from 'util';
+import { PROJECT_ROOT } from '../project-root';
 import { runMain, UserError } from '../user-error';
 import { vendorCharts } from './vendor';
 
@@ -24,7 +24,7 @@ runMain(async () => {
     return;
   }
   await vendorCharts({
-    root: path.resolve(__dirname, '..', '..'),
+    root: PROJECT_ROOT,
     force: values.force,
     relockVersion: values.version,
     log: line => process.stdout.write(`${line}\n`),
