@@ -1,0 +1,63 @@
+import * as fs from 'fs';
+import { Manifest, manifestFiles, readManifests } from '../manifests';
+import { ResolvedMeshSettings } from '../settings';
+import { UserError } from '../user-error';
+import { CrdIndex } from './crd-schema';
+import { checkImages } from './images';
+import { checkKinds } from './kinds';
+import { checkScheduling } from './scheduling';
+import { checkCrdOrder, checkNamespaceOrder, checkNamespaceScope, checkObjectShape, checkUnique, checkWebhookServices } from './structure';
+import { Violation } from './violation';
+
+/** What the manifests must agree with: the resolved settings of the cluster they were rendered for. */
+export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'>;
+
+/** The manifests of a folder, as the checker reads them. */
+export interface ManifestFolder {
+  /** Manifest file names, in apply order. */
+  readonly files: readonly string[];
+  /** Every object of every file. */
+  readonly manifests: readonly Manifest[];
+}
+
+/** Reads a manifest folder; a missing folder, no manifest files or unparsable YAML is a UserError. */
+export function loadManifestFolder(dir: string): ManifestFolder {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${dir} is not a folder; render it first with: npm run synth`);
+  const files = manifestFiles(dir);
+  if (files.length === 0) throw new UserError(`${dir} has no manifest files (*.yaml, *.yml); render them with: npm run synth`);
+  try {
+    return { files, manifests: readManifests(dir) };
+  } catch (err) {
+    throw new UserError(`cannot read ${dir}: ${(err as Error).message}`);
+  }
+}
+
+/** Every rule over already-read manifests, violations in file order, then rule order. */
+export function checkManifestList(manifests: readonly Manifest[], expected: CheckExpectations): Violation[] {
+  const shapeViolations: Violation[] = [];
+  const wellFormed = manifests.filter(m => {
+    const v = checkObjectShape(m);
+    if (v) shapeViolations.push(v);
+    return !v;
+  });
+  const crds = new CrdIndex(wellFormed);
+  const { violations: kindViolations, kinds } = checkKinds(wellFormed, crds, expected.kubeVersion);
+  const all = [
+    ...shapeViolations,
+    ...kindViolations,
+    ...checkUnique(wellFormed),
+    ...checkNamespaceScope(wellFormed, kinds),
+    ...checkNamespaceOrder(wellFormed),
+    ...checkCrdOrder(wellFormed, kinds),
+    ...checkWebhookServices(wellFormed),
+    ...checkScheduling(wellFormed, expected),
+    ...checkImages(wellFormed),
+  ];
+  // A stable sort keeps each file's violations in rule order.
+  return all.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** Checks every object of a manifest folder (default of the CLI: dist/) against every rule. */
+export function checkManifests(dir: string, expected: CheckExpectations): Violation[] {
+  return checkManifestList(loadManifestFolder(dir).manifests, expected);
+}

@@ -1,0 +1,60 @@
+import { Manifest } from '../manifests';
+import { parseApiVersion } from './api-version';
+import { isClusterScopedBuiltin } from './cluster-scope';
+import { Crd, CrdIndex, validateCustomResource } from './crd-schema';
+import { builtinStatus, validateBuiltin } from './kube-schema';
+import { violation, Violation } from './violation';
+
+/** Whether objects of a kind live in a namespace. */
+export type Scope = 'Namespaced' | 'Cluster';
+
+/** What a manifest's apiVersion/kind turned out to be. */
+export type KindInfo =
+  | { readonly source: 'builtin'; readonly scope: Scope }
+  | { readonly source: 'custom'; readonly scope: Scope; readonly crd: Crd }
+  | { readonly source: 'unknown' };
+
+/** The outcome of checking every object's kind and schema. */
+export interface KindCheck {
+  /** Schema, removed-API and unknown-kind violations. */
+  readonly violations: readonly Violation[];
+  /** What each manifest's kind is; the structure rules need scopes and CRDs. */
+  readonly kinds: ReadonlyMap<Manifest, KindInfo>;
+}
+
+/**
+ * Resolves every object's kind and validates it: a group served by a CRD in the folder
+ * makes a custom resource (validated against that CRD); otherwise it must be a built-in kind
+ * that the configured Kubernetes version still serves (validated against its OpenAPI schema).
+ */
+export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeVersion: string): KindCheck {
+  const violations: Violation[] = [];
+  const kinds = new Map<Manifest, KindInfo>();
+  for (const m of manifests) {
+    const { group, version } = parseApiVersion(m.apiVersion);
+    if (crds.servesGroup(group)) {
+      const crd = crds.find(group, m.kind);
+      if (!crd) {
+        violations.push(violation(m, 'unknown-kind', `no CustomResourceDefinition in this folder defines kind ${m.kind} in group ${group}`));
+        kinds.set(m, { source: 'unknown' });
+        continue;
+      }
+      kinds.set(m, { source: 'custom', scope: crd.scope, crd });
+      for (const e of validateCustomResource(crd, version, m.object)) violations.push(violation(m, 'crd-schema', e));
+      continue;
+    }
+    const status = builtinStatus(m.apiVersion, m.kind, kubeVersion);
+    if (status.kind === 'unknown') {
+      violations.push(violation(m, 'unknown-kind', `apiVersion ${m.apiVersion} kind ${m.kind} is neither a built-in kind of Kubernetes ${kubeVersion} nor defined by a CustomResourceDefinition in this folder`));
+      kinds.set(m, { source: 'unknown' });
+      continue;
+    }
+    kinds.set(m, { source: 'builtin', scope: isClusterScopedBuiltin(group, m.kind) ? 'Cluster' : 'Namespaced' });
+    if (status.kind === 'removed') {
+      violations.push(violation(m, 'removed-api', `apiVersion ${m.apiVersion} is no longer served since Kubernetes ${status.removedIn} (configured: ${kubeVersion})`));
+      continue;
+    }
+    for (const e of validateBuiltin(m.object)) violations.push(violation(m, 'kube-schema', e));
+  }
+  return { violations, kinds };
+}

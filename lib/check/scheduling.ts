@@ -1,0 +1,39 @@
+import { Manifest } from '../manifests';
+import { ResolvedMeshSettings, Scheduling, Toleration } from '../settings';
+import { podTemplateOf } from './pod-templates';
+import { violation, Violation } from './violation';
+
+/** The scheduling every pod template must carry: per gateway, and for everything else. */
+export type SchedulingExpectations = Pick<ResolvedMeshSettings, 'istiodScheduling' | 'gateways'>;
+
+/** A toleration with the API's defaults filled in, so equal tolerations compare equal. */
+function normalized(t: Toleration): string {
+  return JSON.stringify([t.key ?? '', t.operator ?? 'Equal', t.value ?? '', t.effect ?? '', t.tolerationSeconds ?? null]);
+}
+
+/** The scheduling a workload must carry: its gateway's when it is one, istiod's otherwise. */
+function expectedScheduling(m: Manifest, expected: SchedulingExpectations): Required<Scheduling> {
+  const gateway = expected.gateways.find(g => g.namespace === m.namespace && g.name === m.name);
+  return gateway ? gateway.scheduling : expected.istiodScheduling;
+}
+
+/** Every pod template carries all configured nodeSelector entries and tolerations (it may carry more). */
+export function checkScheduling(manifests: readonly Manifest[], expected: SchedulingExpectations): Violation[] {
+  const out: Violation[] = [];
+  for (const m of manifests) {
+    const template = podTemplateOf(m);
+    if (!template) continue;
+    const want = expectedScheduling(m, expected);
+    const nodeSelector = template.spec.nodeSelector ?? {};
+    for (const [label, value] of Object.entries(want.nodeSelector)) {
+      if (nodeSelector[label] !== value) {
+        out.push(violation(m, 'scheduling', `${template.path}/nodeSelector lacks ${label}=${value}${label in nodeSelector ? ` (has ${JSON.stringify(nodeSelector[label])})` : ''}`));
+      }
+    }
+    const have = new Set((Array.isArray(template.spec.tolerations) ? template.spec.tolerations : []).map(normalized));
+    for (const t of want.tolerations) {
+      if (!have.has(normalized(t))) out.push(violation(m, 'scheduling', `${template.path}/tolerations lacks ${JSON.stringify(t)}`));
+    }
+  }
+  return out;
+}

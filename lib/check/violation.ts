@@ -1,0 +1,38 @@
+import { Manifest, objectRef } from '../manifests';
+
+/** The rules `npm run check` enforces; a violation names the one it broke. */
+export type Rule =
+  | 'object'
+  | 'kube-schema'
+  | 'removed-api'
+  | 'unknown-kind'
+  | 'crd-schema'
+  | 'unique'
+  | 'namespace-scope'
+  | 'namespace-order'
+  | 'crd-order'
+  | 'webhook-service'
+  | 'scheduling'
+  | 'image-pinned';
+
+/** One broken rule on one object. */
+export interface Violation {
+  /** Manifest file the object is in, relative to the checked folder. */
+  readonly file: string;
+  /** `kind/namespace/name` of the object (see objectRef). */
+  readonly ref: string;
+  /** The rule that was broken. */
+  readonly rule: Rule;
+  /** What is wrong, with the offending value and where. */
+  readonly detail: string;
+}
+
+/** A violation of `rule` by manifest `m`. */
+export function violation(m: Manifest, rule: Rule, detail: string): Violation {
+  return { file: m.file, ref: objectRef(m), rule, detail };
+}
+
+/** `file: kind/ns/name: rule: detail`, the one-line form the CLI prints. */
+export function formatViolation(v: Violation): string {
+  return `${v.file}: ${v.ref}: ${v.rule}: ${v.detail}`;
+}

@@ -1,0 +1,371 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { settings } from '../main';
+import { checkManifests, loadManifestFolder } from '../lib/check/check';
+import { SCHEMA_SOURCE } from '../lib/check/kube-schema';
+import { formatViolation, Rule, Violation } from '../lib/check/violation';
+import { readManifests } from '../lib/manifests';
+import { resolveSettings } from '../lib/settings';
+import { UserError } from '../lib/user-error';
+import { readLock } from '../lib/vendor/lock';
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+const LOCKED = readLock(ROOT).istioVersion;
+
+// Fixtures get their own scheduling, different for gateways, so the gateway match is proven too.
+const INFRA = { key: 'infra', operator: 'Exists', effect: 'NoSchedule' } as const;
+const EDGE = { key: 'edge', operator: 'Exists', effect: 'NoSchedule' } as const;
+const expected = resolveSettings({
+  istioVersion: LOCKED,
+  scheduling: { nodeSelector: { pool: 'infra' }, tolerations: [INFRA] },
+  componentScheduling: { gateways: { nodeSelector: { pool: 'edge' }, tolerations: [EDGE] } },
+  gateways: [{ name: 'gw', namespace: 'edge', kind: 'ingress' }],
+}, LOCKED);
+
+const tmpDirs: string[] = [];
+afterEach(() => {
+  for (const dir of tmpDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes files (name → objects, or raw text) into a fresh temporary folder. */
+function folder(files: { readonly [name: string]: readonly object[] | string }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-test-'));
+  tmpDirs.push(dir);
+  for (const [name, content] of Object.entries(files)) {
+    const text = typeof content === 'string' ? content : content.map(o => stringify(o)).join('---\n');
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const rulesOf = (vs: readonly Violation[]): Rule[] => vs.map(v => v.rule);
+
+function namespace(name: string): object {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+}
+
+function configMap(ns: string | undefined, name: string): object {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(ns ? { namespace: ns } : {}) }, data: { a: 'b' } };
+}
+
+interface DeploymentOptions {
+  readonly image?: string;
+  readonly nodeSelector?: object;
+  readonly tolerations?: readonly object[];
+  readonly podMetadata?: object;
+  readonly replicas?: unknown;
+}
+
+function deployment(ns: string, name: string, o: DeploymentOptions = {}): object {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas: o.replicas ?? 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name }, ...o.podMetadata },
+        spec: {
+          nodeSelector: o.nodeSelector ?? { pool: 'infra' },
+          tolerations: o.tolerations ?? [INFRA],
+          containers: [{ name: 'main', image: o.image ?? 'example.com/app:1.0.0' }],
+        },
+      },
+    },
+  };
+}
+
+let crdFromDist: object | undefined;
+
+/** The real PeerAuthentication CRD, as rendered from Istio's base chart (read once: dist/ is 1 MB of YAML). */
+function peerAuthenticationCrd(): object {
+  if (!crdFromDist) {
+    const crd = readManifests(DIST).find(m => m.kind === 'CustomResourceDefinition' && m.name === 'peerauthentications.security.istio.io');
+    if (!crd) throw new Error('dist/ has no PeerAuthentication CRD; run npm run synth');
+    crdFromDist = crd.object;
+  }
+  return crdFromDist;
+}
+
+/** A PeerAuthentication in namespace `ns` ('' for none). */
+function peerAuthentication(spec: object, ns = 'apps'): object {
+  return { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', ...(ns ? { namespace: ns } : {}) }, spec };
+}
+
+/** A minimal cluster-scoped CRD, since all of Istio's are namespaced. */
+const WIDGET_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: {
+    group: 'example.com',
+    scope: 'Cluster',
+    names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
+  },
+};
+
+describe('checkManifests on dist/', () => {
+  test('the committed manifests break no rule', () => {
+    const resolved = resolveSettings(settings, LOCKED);
+    const started = Date.now();
+    const violations = checkManifests(DIST, resolved);
+    expect(violations.map(formatViolation)).toEqual([]);
+    // Reading 1 MB of YAML dominates; the rules themselves take ~150 ms on 2 cores.
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test('imports nothing from the generator (design decision 9)', () => {
+    const checkDir = path.join(ROOT, 'lib', 'check');
+    const imports = fs.readdirSync(checkDir).flatMap(f => [...fs.readFileSync(path.join(checkDir, f), 'utf8').matchAll(/from '([^']+)'/g)].map(m => m[1]));
+    expect(imports.filter(i => /(^|\/)(charts|mesh|synth|scheduling|helm)(\/|$)/.test(i) && i !== './scheduling')).toEqual([]);
+  });
+
+  test('the schema library version is the one package.json pins (its Kubernetes version is documented per version)', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: { [name: string]: string } };
+    expect(pkg.dependencies[SCHEMA_SOURCE.package]).toBe(SCHEMA_SOURCE.version);
+  });
+});
+
+describe('a fixture that follows every rule', () => {
+  test('has no violations (the control for the broken fixtures below)', () => {
+    const dir = folder({
+      '0000-ns.yaml': [namespace('apps'), namespace('edge')],
+      '0001-crds.yaml': [peerAuthenticationCrd()],
+      '0002-apps.yaml': [
+        configMap('apps', 'settings'),
+        deployment('apps', 'web'),
+        deployment('edge', 'gw', {
+          image: 'auto',
+          nodeSelector: { pool: 'edge', extra: 'ok' },
+          tolerations: [EDGE, { key: 'more', operator: 'Exists' }],
+          podMetadata: { annotations: { 'sidecar.istio.io/inject': 'true', 'inject.istio.io/templates': 'gateway' } },
+        }),
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'kube-system' } },
+      ],
+      '0003-policies.yaml': [peerAuthentication({ mtls: { mode: 'STRICT' } })],
+    });
+    expect(checkManifests(dir, expected).map(formatViolation)).toEqual([]);
+  });
+});
+
+describe('rule: built-in kinds match the Kubernetes OpenAPI schema', () => {
+  test('a wrong type and a bad enum value in a Deployment are kube-schema violations', () => {
+    const d = deployment('default', 'web', { replicas: 'two' }) as { spec: { template: { spec: { containers: { imagePullPolicy?: string }[] } } } };
+    d.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes';
+    const violations = checkManifests(folder({ '0000-apps.yaml': [d] }), expected);
+    expect(violations.map(formatViolation)).toEqual([
+      '0000-apps.yaml: Deployment/default/web: kube-schema: at /spec/replicas: must be integer',
+      '0000-apps.yaml: Deployment/default/web: kube-schema: at /spec/template/spec/containers/0/imagePullPolicy: must be equal to one of the allowed values ("Always", "IfNotPresent", "Never")',
+    ]);
+  });
+
+  test('a missing required field is a kube-schema violation', () => {
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'x' }, subjects: [] };
+    expect(checkManifests(folder({ '0000-rbac.yaml': [role] }), expected).map(formatViolation)).toEqual([
+        '0000-rbac.yaml: ClusterRoleBinding/-/x: kube-schema: at /: must have required property roleRef',
+    ]);
+  });
+
+  test('a kind that is neither built-in nor defined by a CRD in the folder is unknown-kind', () => {
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' } };
+    const notAKind = { apiVersion: 'v1', kind: 'Container', metadata: { name: 'c', namespace: 'default' } };
+    expect(rulesOf(checkManifests(folder({ '0000-x.yaml': [widget, notAKind] }), expected))).toEqual(['unknown-kind', 'unknown-kind']);
+  });
+
+  test('an API version that Kubernetes no longer serves is removed-api', () => {
+    const ingress = { apiVersion: 'extensions/v1beta1', kind: 'Ingress', metadata: { name: 'i', namespace: 'default' }, spec: {} };
+    expect(checkManifests(folder({ '0000-x.yaml': [ingress] }), expected).map(formatViolation)).toEqual([
+      '0000-x.yaml: Ingress/default/i: removed-api: apiVersion extensions/v1beta1 is no longer served since Kubernetes 1.22 (configured: 1.33.0)',
+    ]);
+  });
+
+  test('a document without kind or name is an object violation', () => {
+    const dir = folder({ '0000-x.yaml': 'apiVersion: v1\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\n---\n- a list\n' });
+    expect(checkManifests(dir, expected).map(v => v.detail)).toEqual([
+      'document 0 has no kind',
+      'document 1 has no metadata.name',
+      'document 2 is not a mapping',
+    ]);
+  });
+});
+
+describe('rule: custom resources match their CRD schema', () => {
+  const base = { '0000-ns.yaml': [namespace('apps')], '0001-crds.yaml': [peerAuthenticationCrd()] };
+
+  test('spec.mtls.mode BANANA is a crd-schema violation', () => {
+    const dir = folder({ ...base, '0002-policies.yaml': [peerAuthentication({ mtls: { mode: 'BANANA' } })] });
+    expect(checkManifests(dir, expected).map(formatViolation)).toEqual([
+      '0002-policies.yaml: PeerAuthentication/apps/default: crd-schema: at /spec/mtls/mode: must be equal to one of the allowed values ("UNSET", "DISABLE", "PERMISSIVE", "STRICT")',
+    ]);
+  });
+
+  test('a field the CRD does not declare, and a version it does not serve, are crd-schema violations', () => {
+    const misspelt = peerAuthentication({ mtls: { mood: 'STRICT' } });
+    const alpha = { ...peerAuthentication({}), apiVersion: 'security.istio.io/v1alpha9', metadata: { name: 'alpha', namespace: 'apps' } };
+    const dir = folder({ ...base, '0002-policies.yaml': [misspelt, alpha] });
+    expect(checkManifests(dir, expected).map(v => v.detail)).toEqual([
+      'at /spec/mtls: unknown field "mood"',
+      'version v1alpha9 is not served by CustomResourceDefinition peerauthentications.security.istio.io (served: v1, v1beta1)',
+    ]);
+  });
+
+  test('a kind in a CRD-served group that no CRD defines is unknown-kind', () => {
+    const dir = folder({ ...base, '0002-policies.yaml': [{ ...peerAuthentication({}), kind: 'PeerAuthorization' }] });
+    expect(checkManifests(dir, expected).map(v => `${v.rule}: ${v.detail}`)).toEqual([
+      'unknown-kind: no CustomResourceDefinition in this folder defines kind PeerAuthorization in group security.istio.io',
+    ]);
+  });
+});
+
+describe('structure rules', () => {
+  test('two objects with the same group, kind, namespace and name are not unique', () => {
+    const dir = folder({ '0000-a.yaml': [configMap('default', 'x')], '0001-b.yaml': [configMap('default', 'x'), configMap('kube-system', 'x')] });
+    expect(checkManifests(dir, expected).map(formatViolation)).toEqual([
+      '0001-b.yaml: ConfigMap/default/x: unique: same group, kind, namespace and name as document 0 of 0000-a.yaml',
+    ]);
+  });
+
+  test('a namespaced object without namespace, and cluster-scoped ones with one, break namespace-scope', () => {
+    const clusterRole = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r', namespace: 'default' }, rules: [] };
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default' }, spec: { size: 1 } };
+    const dir = folder({
+      '0000-crds.yaml': [peerAuthenticationCrd(), WIDGET_CRD],
+      '0001-x.yaml': [configMap(undefined, 'cm'), clusterRole, peerAuthentication({}, ''), widget],
+    });
+    expect(checkManifests(dir, expected).map(v => `${v.ref}: ${v.rule}: ${v.detail}`)).toEqual([
+      'ConfigMap/-/cm: namespace-scope: ConfigMap is namespaced but has no metadata.namespace',
+      'ClusterRole/default/r: namespace-scope: ClusterRole is cluster-scoped but has metadata.namespace default',
+      'PeerAuthentication/-/default: namespace-scope: PeerAuthentication is namespaced but has no metadata.namespace',
+      'Widget/default/w: namespace-scope: Widget is cluster-scoped but has metadata.namespace default',
+    ]);
+  });
+
+  test('a namespace created in the same file, a later file or nowhere breaks namespace-order', () => {
+    const dir = folder({
+      '0000-a.yaml': [namespace('same'), configMap('same', 'a'), configMap('later', 'b'), configMap('nowhere', 'c')],
+      '0001-b.yaml': [namespace('later')],
+    });
+    expect(checkManifests(dir, expected).map(v => `${v.rule}: ${v.detail}`)).toEqual([
+      'namespace-order: namespace same is created in 0000-a.yaml, not in an earlier file',
+      'namespace-order: namespace later is created in 0001-b.yaml, not in an earlier file',
+      'namespace-order: namespace nowhere is not created by any file',
+    ]);
+  });
+
+  test('a custom resource in the same file as its CRD, or before it, breaks crd-order', () => {
+    const dir = folder({
+      '0000-ns.yaml': [namespace('apps')],
+      '0001-early.yaml': [{ ...peerAuthentication({}), metadata: { name: 'early', namespace: 'apps' } }],
+      '0002-crds.yaml': [peerAuthenticationCrd(), peerAuthentication({})],
+    });
+    expect(checkManifests(dir, expected).map(formatViolation)).toEqual([
+      '0001-early.yaml: PeerAuthentication/apps/early: crd-order: its CustomResourceDefinition peerauthentications.security.istio.io is in 0002-crds.yaml, a later file',
+      '0002-crds.yaml: PeerAuthentication/apps/default: crd-order: its CustomResourceDefinition peerauthentications.security.istio.io is in the same file; move one of them to another file',
+    ]);
+  });
+
+  test('a webhook calling a Service that is not in the folder, or on a port it lacks, breaks webhook-service', () => {
+    const webhook = (name: string, service: object) => ({
+      name, admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: { service },
+    });
+    const config = {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'hooks' },
+      webhooks: [
+        webhook('ok.example.com', { namespace: 'default', name: 'hook' }),
+        webhook('gone.example.com', { namespace: 'default', name: 'missing' }),
+        webhook('port.example.com', { namespace: 'default', name: 'hook', port: 8443 }),
+      ],
+    };
+    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'hook', namespace: 'default' }, spec: { ports: [{ port: 443 }] } };
+    const dir = folder({ '0000-hooks.yaml': [config, service] });
+    expect(checkManifests(dir, expected).map(v => `${v.rule}: ${v.detail}`)).toEqual([
+      'webhook-service: webhook gone.example.com calls Service default/missing, which is not in this folder',
+      'webhook-service: webhook port.example.com calls Service default/hook on port 8443, which the Service does not expose',
+    ]);
+  });
+});
+
+describe('rule: pod templates carry the configured scheduling', () => {
+  test('a missing nodeSelector entry or toleration is a scheduling violation', () => {
+    const dir = folder({
+      '0000-apps.yaml': [
+        deployment('default', 'no-selector', { nodeSelector: { pool: 'other' } }),
+        deployment('default', 'no-toleration', { tolerations: [{ ...INFRA, effect: 'NoExecute' }] }),
+      ],
+    });
+    expect(checkManifests(dir, expected).map(formatViolation)).toEqual([
+      '0000-apps.yaml: Deployment/default/no-selector: scheduling: /spec/template/spec/nodeSelector lacks pool=infra (has "other")',
+      '0000-apps.yaml: Deployment/default/no-toleration: scheduling: /spec/template/spec/tolerations lacks {"key":"infra","operator":"Exists","effect":"NoSchedule"}',
+    ]);
+  });
+
+  test("a gateway's workload must carry the gateway scheduling, not istiod's; CronJobs are checked too", () => {
+    const cronJob = {
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'job', namespace: 'default' },
+      spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } } } } },
+    };
+    const dir = folder({ '0000-ns.yaml': [namespace('edge')], '0001-gw.yaml': [deployment('edge', 'gw'), cronJob] });
+    expect(checkManifests(dir, expected).map(v => `${v.ref}: ${v.detail}`)).toEqual([
+      'Deployment/edge/gw: /spec/template/spec/nodeSelector lacks pool=edge (has "infra")',
+      'Deployment/edge/gw: /spec/template/spec/tolerations lacks {"key":"edge","operator":"Exists","effect":"NoSchedule"}',
+      'CronJob/default/job: /spec/jobTemplate/spec/template/spec/nodeSelector lacks pool=infra',
+      'CronJob/default/job: /spec/jobTemplate/spec/template/spec/tolerations lacks {"key":"infra","operator":"Exists","effect":"NoSchedule"}',
+    ]);
+  });
+});
+
+describe('rule: images are pinned', () => {
+  test('latest, no tag, and auto without gateway injection are image-pinned violations; tags and digests pass', () => {
+    const digest = `example.com/app@sha256:${'a'.repeat(64)}`;
+    const dir = folder({
+      '0000-apps.yaml': [
+        deployment('default', 'latest', { image: 'example.com/app:latest' }),
+        deployment('default', 'untagged', { image: 'registry.example.com:5000/app' }),
+        deployment('default', 'auto', { image: 'auto', podMetadata: { annotations: { 'sidecar.istio.io/inject': 'true' } } }),
+        deployment('default', 'digest', { image: digest }),
+        deployment('default', 'port-and-tag', { image: 'registry.example.com:5000/app:1.2' }),
+      ],
+    });
+    expect(checkManifests(dir, expected).map(v => `${v.ref}: ${v.detail}`)).toEqual([
+      'Deployment/default/latest: /spec/template/spec/containers "main" image example.com/app:latest uses the tag latest',
+      'Deployment/default/untagged: /spec/template/spec/containers "main" image registry.example.com:5000/app has no tag or digest (means latest)',
+      'Deployment/default/auto: /spec/template/spec/containers "main" uses image "auto", which only Istio\'s injector fills in: the pod template needs sidecar.istio.io/inject: "true" and annotation inject.istio.io/templates: gateway',
+    ]);
+  });
+});
+
+describe('errors that stop the check', () => {
+  test('a missing folder and unparsable YAML are UserErrors that name the problem', () => {
+    expect(() => loadManifestFolder(path.join(os.tmpdir(), 'check-test-does-not-exist'))).toThrow(UserError);
+    const dir = folder({ '0000-bad.yaml': 'kind: ConfigMap\nmetadata: {name: [unclosed\n' });
+    expect(() => loadManifestFolder(dir)).toThrow(/cannot read .*: 0000-bad\.yaml: line \d+, column \d+: /);
+  });
+});
+
+describe('npm run check (CLI)', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'lib', 'check', 'cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  test('prints one line per violation and a summary, and exits 1', () => {
+    const dir = folder({ '0000-x.yaml': [configMap(undefined, 'cm')] });
+    const r = cli(dir);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      '0000-x.yaml: ConfigMap/-/cm: namespace-scope: ConfigMap is namespaced but has no metadata.namespace',
+      `check: 1 objects in 1 files of ${path.relative(ROOT, dir)}, 1 violation`,
+    ]);
+    expect(r.status).toBe(1);
+  });
+
+  test('a missing folder is one error line, no stack trace, exit 1', () => {
+    const r = cli(path.join(os.tmpdir(), 'check-test-does-not-exist'));
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*check-test-does-not-exist is not a folder/)]);
+    expect(r.status).toBe(1);
+  });
+});
