@@ -1,0 +1,97 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Manifest, manifestFiles, readManifests } from '../manifests';
+import { UserError } from '../user-error';
+import { compareStrings, diffManifests, ObjectDiff } from './compare';
+import { sameValue } from './fields';
+
+/** Why a file present in both folders differs in bytes although no object in it changed. */
+export type FileNoteKind = 'formatting only' | 'objects reordered';
+
+/** A file whose bytes differ while its objects do not (or only in order). */
+export interface FileNote {
+  /** File name, relative to the folders. */
+  readonly file: string;
+  /** formatting only: same documents in the same order; objects reordered: same objects, other order. */
+  readonly kind: FileNoteKind;
+}
+
+/** Everything that differs between two manifest folders. */
+export interface FolderDiff {
+  /** Manifest files only the new folder has. */
+  readonly filesAdded: readonly string[];
+  /** Manifest files only the old folder has. */
+  readonly filesRemoved: readonly string[];
+  /** Per-object differences, in file/position order. */
+  readonly objects: readonly ObjectDiff[];
+  /** Files that differ in bytes without any object difference to show for them. */
+  readonly fileNotes: readonly FileNote[];
+  /** Number of objects in the old folder. */
+  readonly objectsBefore: number;
+  /** Number of objects in the new folder. */
+  readonly objectsAfter: number;
+}
+
+/** True when the two folders hold the same files with the same bytes. */
+export function isIdentical(d: FolderDiff): boolean {
+  return !d.filesAdded.length && !d.filesRemoved.length && !d.objects.length && !d.fileNotes.length;
+}
+
+interface Folder {
+  readonly files: readonly string[];
+  readonly bytes: ReadonlyMap<string, Buffer>;
+  readonly manifests: readonly Manifest[];
+}
+
+function readFolder(dir: string): Folder {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new UserError(`no such folder: ${dir}`);
+  }
+  if (!stat.isDirectory()) throw new UserError(`not a folder: ${dir}`);
+  const files = manifestFiles(dir);
+  // A mistyped folder would otherwise report every object as added or removed.
+  if (!files.length) throw new UserError(`no manifest files (*.yaml, *.yml) in ${dir}`);
+  let manifests: Manifest[];
+  try {
+    manifests = readManifests(dir);
+  } catch (err) {
+    // yaml's messages go on with a code excerpt; the first line names file, document, line and column.
+    const message = (err as Error).message.split('\n')[0].replace(/:$/, '');
+    throw new UserError(`cannot parse manifests in ${dir}: ${message}`);
+  }
+  return { files, bytes: new Map(files.map(f => [f, fs.readFileSync(path.join(dir, f))])), manifests };
+}
+
+function documentsOf(manifests: readonly Manifest[], file: string): unknown[] {
+  return manifests.filter(m => m.file === file).map(m => m.object);
+}
+
+/**
+ * Compares two manifest folders: object by object, and file by file in bytes, so a
+ * formatting-only change (same objects, other bytes) still counts: dist/ must be
+ * byte-identical to what synth writes.
+ */
+export function diffFolders(beforeDir: string, afterDir: string): FolderDiff {
+  const a = readFolder(beforeDir);
+  const b = readFolder(afterDir);
+  const objects = diffManifests(a.manifests, b.manifests);
+  const touched = new Set(objects.flatMap(o => (o.movedFrom ? [o.file, o.movedFrom] : [o.file])));
+  const fileNotes: FileNote[] = [];
+  for (const file of b.files) {
+    const old = a.bytes.get(file);
+    if (!old || old.equals(b.bytes.get(file)!) || touched.has(file)) continue;
+    const same = sameValue(documentsOf(a.manifests, file), documentsOf(b.manifests, file));
+    fileNotes.push({ file, kind: same ? 'formatting only' : 'objects reordered' });
+  }
+  return {
+    filesAdded: b.files.filter(f => !a.bytes.has(f)).sort(compareStrings),
+    filesRemoved: a.files.filter(f => !b.bytes.has(f)).sort(compareStrings),
+    objects,
+    fileNotes,
+    objectsBefore: a.manifests.length,
+    objectsAfter: b.manifests.length,
+  };
+}
