@@ -1,0 +1,125 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { PROJECT_ROOT } from '../project-root';
+import { HELM_ENV, locateHelm } from '../helm';
+import { runMain, UserError } from '../user-error';
+
+const USAGE = `usage: npm run bench [-- --runs N] [-- --no-test]
+  --runs N     runs per measurement (default 5)
+  --no-test    skip timing one \`npm test\` run`;
+
+/** Figures of one measurement over several runs. */
+interface Series {
+  /** What was measured. */
+  readonly name: string;
+  /** Wall times, ms. */
+  readonly ms: number[];
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function check(r: SpawnSyncReturns<string>, what: string): string {
+  if (r.error) throw new UserError(`${what} could not run: ${r.error.message}`);
+  if (r.status !== 0) throw new UserError(`${what} failed (exit ${r.status}):\n${r.stderr}`);
+  return r.stdout;
+}
+
+function timed(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+/**
+ * A stand-in helm that records each call (arguments, and a copy of the values file the
+ * Helm construct deletes afterwards) and then runs the real helm: so the floor replays
+ * exactly the calls synth makes.
+ */
+function recordHelmCalls(scratch: string, realHelm: string): string[][] {
+  const calls = path.join(scratch, 'calls');
+  fs.mkdirSync(calls);
+  const shim = path.join(scratch, 'recording-helm');
+  fs.writeFileSync(shim, `#!/bin/bash
+n=$(ls '${calls}' | wc -l); d='${calls}'/$n; mkdir "$d"; args=(); prev=
+for a in "$@"; do
+  if [ "$prev" = "-f" ]; then cp "$a" "$d/values.yaml"; a="$d/values.yaml"; fi
+  args+=("$a"); prev="$a"
+done
+printf '%s\\n' "\${args[@]}" > "$d/args"
+exec '${realHelm}' "\${args[@]}"
+`, { mode: 0o755 });
+  check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/bench/synth-once.ts', path.join(scratch, 'recorded')], {
+    cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, [HELM_ENV]: shim },
+  }), 'synth with a recording helm');
+  return fs.readdirSync(calls).sort((a, b) => Number(a) - Number(b))
+    .map(n => fs.readFileSync(path.join(calls, n, 'args'), 'utf8').replace(/\n$/, '').split('\n'));
+}
+
+runMain(() => {
+  let values: { runs?: string; 'no-test'?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ options: { 'runs': { type: 'string' }, 'no-test': { type: 'boolean' }, 'help': { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const runs = Number(values.runs ?? 5);
+  if (!Number.isInteger(runs) || runs < 1) throw new UserError(`--runs wants a whole number of at least 1, got "${values.runs}"`);
+
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-cdk8s-bench-'));
+  try {
+    const realHelm = locateHelm({ root: PROJECT_ROOT });
+    const calls = recordHelmCalls(scratch, realHelm);
+    const helmEnv = { PATH: '/usr/bin:/bin', HOME: path.join(scratch, 'home'), HELM_CONFIG_HOME: path.join(scratch, 'home') };
+    const outdir = path.join(scratch, 'out', 'dist');
+    fs.mkdirSync(path.dirname(outdir));
+    const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+
+    const floor: Series = { name: `floor: ${calls.length} × helm template, run directly`, ms: [] };
+    const inProcess: Series = { name: 'in-process synth (modules loaded)', ms: [] };
+    const cold: Series = { name: 'npm run synth (node process, no npm)', ms: [] };
+    const cli: Series = { name: 'cdk8s synth', ms: [] };
+    const rss: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      floor.ms.push(timed(() => calls.forEach(args => check(spawnSync(realHelm, args, { encoding: 'utf8', env: helmEnv, maxBuffer: 64 << 20 }), 'helm template'))));
+      let once: { synthMs: number; maxRssKb: number } | undefined;
+      cold.ms.push(timed(() => {
+        once = JSON.parse(check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/bench/synth-once.ts', outdir], { cwd: PROJECT_ROOT, encoding: 'utf8', env }), 'synth'));
+      }));
+      inProcess.ms.push(once!.synthMs);
+      rss.push(once!.maxRssKb / 1024);
+      cli.ms.push(timed(() => check(spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--output', outdir], { cwd: PROJECT_ROOT, encoding: 'utf8', env }), 'cdk8s synth')));
+    }
+
+    const floorMs = median(floor.ms);
+    const row = (s: Series, target?: string) => {
+      const m = median(s.ms);
+      const ratio = s === floor ? '' : `  ${(m / floorMs).toFixed(2)}× floor`;
+      return `${s.name.padEnd(46)} median ${m.toFixed(0).padStart(5)} ms  min ${Math.min(...s.ms).toFixed(0).padStart(5)}  max ${Math.max(...s.ms).toFixed(0).padStart(5)}${ratio}${target ? `  (target ${target})` : ''}`;
+    };
+    const lines = [
+      `istio-cdk8s bench: ${runs} run(s) each, ${os.cpus().length} cores, node ${process.version}`,
+      row(floor),
+      row(inProcess, '≤ 2.6× floor'),
+      row(cold),
+      row(cli, '≤ 1800 ms'),
+      `${'peak RSS of a synth process'.padEnd(46)} median ${median(rss).toFixed(0).padStart(5)} MB  max ${Math.max(...rss).toFixed(0)} MB  (target ≤ 300 MB)`,
+    ];
+    if (!values['no-test']) {
+      const ms = timed(() => check(spawnSync('npm', ['test', '--silent'], { cwd: PROJECT_ROOT, encoding: 'utf8', env }), 'npm test'));
+      lines.push(`${'npm test (one run)'.padEnd(46)} ${ms.toFixed(0).padStart(12)} ms  (target ≤ 15000 ms)`);
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+});

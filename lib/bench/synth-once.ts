@@ -1,0 +1,16 @@
+import * as path from 'path';
+import { synthMesh } from '../synth';
+import { settings } from '../../main';
+
+// One synthesis in a fresh process: prints the in-process time (modules already loaded)
+// and this process's peak RSS, as JSON, for the benchmark to collect.
+const loadedAt = performance.now();
+synthMesh(settings, { outdir: process.argv[2] ?? path.join(__dirname, 'out'), log: () => undefined })
+  .then(() => {
+    const synthMs = performance.now() - loadedAt;
+    process.stdout.write(JSON.stringify({ synthMs, processMs: process.uptime() * 1000, maxRssKb: process.resourceUsage().maxRSS }) + '\n');
+  })
+  .catch(err => {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+  });
