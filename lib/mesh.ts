@@ -10,7 +10,7 @@ import { withLocalYamlLoad } from './local-yaml-load';
 import { PROJECT_ROOT } from './project-root';
 import { applyScheduling } from './scheduling';
 import { ISTIO_NAMESPACE, MeshSettings, ResolvedMeshSettings, resolveSettings } from './settings';
-import { vendoredCharts } from './vendor/vendor';
+import { VendoredCharts, vendoredCharts } from './vendor/vendor';
 
 
 /** Props of IstioMesh. */
@@ -21,6 +21,8 @@ export interface IstioMeshProps {
   readonly root?: string;
   /** Environment to read ISTIO_CDK8S_HELM from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** Charts already verified by the caller. @default - verified here against the lock */
+  readonly charts?: VendoredCharts;
 }
 
 /** The stage charts in apply order. */
@@ -61,7 +63,7 @@ export class IstioMesh {
 
   constructor(app: App, props: IstioMeshProps) {
     const root = props.root ?? PROJECT_ROOT;
-    const charts = vendoredCharts(root);
+    const charts = props.charts ?? vendoredCharts(root);
     const settings = resolveSettings(props.settings, charts.lock.istioVersion);
     const helm = locateHelm({ root, env: props.env });
     this.settings = settings;

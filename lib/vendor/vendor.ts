@@ -95,6 +95,11 @@ function modifiedError(problems: readonly string[]): UserError {
   );
 }
 
+function chartsOf(root: string, lock: ChartsLock): VendoredCharts {
+  const dir = versionDir(root, lock.istioVersion);
+  return { lock, dirs: { base: path.join(dir, 'base'), istiod: path.join(dir, 'istiod'), gateway: path.join(dir, 'gateway') } };
+}
+
 /** Checks the vendored charts synchronously; for the constructs, which cannot fetch. */
 export function vendoredCharts(root: string): VendoredCharts {
   const lock = readLock(root);
@@ -103,8 +108,7 @@ export function vendoredCharts(root: string): VendoredCharts {
   if (state.state === 'missing') {
     throw new UserError(`Istio ${lock.istioVersion} charts are not vendored (missing: ${state.charts.join(', ')}): run \`npm run vendor\``);
   }
-  const dir = versionDir(root, lock.istioVersion);
-  return { lock, dirs: { base: path.join(dir, 'base'), istiod: path.join(dir, 'istiod'), gateway: path.join(dir, 'gateway') } };
+  return chartsOf(root, lock);
 }
 
 /** Reads each source's index.yaml once. */
@@ -187,7 +191,7 @@ export async function vendorCharts(opts: VendorOptions): Promise<VendoredCharts>
     const state = checkVendored(root, lock);
     if (state.state === 'ok' && !opts.force) {
       log(`Istio ${version} charts are vendored and match ${LOCK_FILE}`);
-      return vendoredCharts(root);
+      return chartsOf(root, lock);
     }
     if (state.state === 'modified' && !opts.force) throw modifiedError(state.problems);
   }
@@ -243,5 +247,5 @@ export async function ensureVendored(root: string, env: NodeJS.ProcessEnv = proc
   const state = checkVendored(root, lock);
   if (state.state === 'modified') throw modifiedError(state.problems);
   if (state.state === 'missing') return vendorCharts({ root, env, log });
-  return vendoredCharts(root);
+  return chartsOf(root, lock);
 }
