@@ -45,8 +45,15 @@ describe('synthMesh', () => {
     const fake = path.join(out.dir, 'broken-helm');
     fs.writeFileSync(fake, '#!/bin/sh\necho "Error: chart is broken" >&2\nexit 1\n', { mode: 0o755 });
     await expect(synthMesh(settings, { outdir: out.outdir, env: { [HELM_ENV]: fake }, log: quiet }))
-      .rejects.toThrow(/Error: chart is broken/);
+      .rejects.toThrow(/^helm template failed for release istio-base \(chart base, namespace istio-system\):\nError: chart is broken\n/);
     fs.rmSync(fake);
+    expectUntouched();
+  });
+
+  test('values a chart rejects: one error naming the release, output as it was', async () => {
+    // The gateway chart's values.schema.json allows kind Deployment or DaemonSet only.
+    const bad = { ...settings, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress' as const, values: { kind: 'Banana' } }] };
+    await expect(synthMesh(bad, { outdir: out.outdir, log: quiet })).rejects.toThrow(/^helm template failed for release gw \(chart gateway, namespace gw\):\nError: values don't meet the specifications of the schema[\s\S]*'\/kind': value must be one of 'Deployment', 'DaemonSet'/);
     expectUntouched();
   });
 

@@ -1,7 +1,9 @@
+import * as path from 'path';
 import { Helm } from 'cdk8s';
 import { Construct } from 'constructs';
 import { hermeticHelmFlags } from '../helm';
 import { HelmValues } from '../settings';
+import { UserError } from '../user-error';
 
 /** What every stage chart needs to render its releases. */
 export interface RenderContext {
@@ -28,13 +30,22 @@ export interface IstioReleaseProps {
 /** A cdk8s Helm release of a vendored chart, rendered hermetically. */
 export class IstioRelease extends Helm {
   constructor(scope: Construct, id: string, props: IstioReleaseProps) {
-    super(scope, id, {
-      chart: props.chartDir,
-      releaseName: props.releaseName,
-      namespace: props.namespace,
-      values: props.values as { [key: string]: any },
-      helmExecutable: props.context.helmExecutable,
-      helmFlags: hermeticHelmFlags(props.context.kubeVersion),
-    });
+    try {
+      super(scope, id, {
+        chart: props.chartDir,
+        releaseName: props.releaseName,
+        namespace: props.namespace,
+        values: props.values as { [key: string]: any },
+        helmExecutable: props.context.helmExecutable,
+        helmFlags: hermeticHelmFlags(props.context.kubeVersion),
+      });
+    } catch (err) {
+      // The Helm construct throws helm's bare stderr; say which release failed and what to look at.
+      const detail = (err as Error).message.trim();
+      throw new UserError(
+        `helm template failed for release ${props.releaseName} (chart ${path.basename(props.chartDir)}, namespace ${props.namespace}):\n${detail}\n` +
+        'Check the values given to this release in main.ts (values, images, gateways).',
+      );
+    }
   }
 }
