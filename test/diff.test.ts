@@ -197,6 +197,29 @@ describe('formatDiff', () => {
       '      … and 1 more',
     ]);
   });
+
+  test('a change made to several objects (an upgrade relabelling everything) is listed once', () => {
+    const cm = (name: string, version: string, extra = '') =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}, labels: { version: "${version}" } }\ndata: { a: "1"${extra} }\n`;
+    const names = ['c1', 'c2', 'c3', 'c4'];
+    const before = manifests('a.yaml', ...names.map(n => cm(n, '1.30.3')));
+    const after = manifests('a.yaml', ...names.map(n => cm(n, '1.29.6', n === 'c2' ? ', b: "2"' : '')));
+    const report = formatDiff({ filesAdded: [], filesRemoved: [], objects: diffManifests(before, after), fileNotes: [], objectsBefore: 4, objectsAfter: 4 });
+    expect(report).toEqual([
+      'objects: 4 changed, 0 added, 0 removed, 0 moved (4 before, 4 after)',
+      '',
+      'changes common to several objects (listed once, left out below):',
+      '      metadata.labels.version: "1.30.3" → "1.29.6"  (4 objects)',
+      '',
+      'a.yaml',
+      '  ~ ConfigMap/-/c2',
+      '      data.b: (added) "2"',
+      '  ~ 3 more objects with only the common changes above',
+    ]);
+    // Below the threshold, every object keeps its own lines.
+    expect(formatDiff({ filesAdded: [], filesRemoved: [], objects: diffManifests(before, after), fileNotes: [], objectsBefore: 4, objectsAfter: 4 }, { commonAt: 5 }))
+      .toContain('      metadata.labels.version: "1.30.3" → "1.29.6"');
+  });
 });
 
 describe('diffFolders', () => {

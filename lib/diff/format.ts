@@ -6,6 +6,8 @@ import { FolderDiff } from './folders';
 export interface FormatOptions {
   /** At most this many field paths per object, then `… and N more`. @default 20 */
   readonly maxPaths?: number;
+  /** A field change made to at least this many objects is listed once, not per object. @default 3 */
+  readonly commonAt?: number;
 }
 
 /** Longest string shown as a value; longer ones only say that they changed. */
@@ -55,12 +57,25 @@ export function formatField(f: FieldChange): string {
 
 const MARK: { readonly [kind in ObjectDiff['kind']]: string } = { added: '+', removed: '-', changed: '~', moved: '>' };
 
-function formatObject(o: ObjectDiff, maxPaths: number): string[] {
+function formatObject(o: ObjectDiff, fields: readonly string[], maxPaths: number): string[] {
   const moved = o.movedFrom ? ` (moved from ${o.movedFrom}: apply order changed)` : '';
   const lines = [`  ${MARK[o.kind]} ${o.ref}${o.kind === 'added' || o.kind === 'removed' ? ` (${o.kind})` : ''}${moved}`];
-  for (const f of o.fields.slice(0, maxPaths)) lines.push(`      ${formatField(f)}`);
-  if (o.fields.length > maxPaths) lines.push(`      … and ${o.fields.length - maxPaths} more`);
+  for (const f of fields.slice(0, maxPaths)) lines.push(`      ${f}`);
+  if (fields.length > maxPaths) lines.push(`      … and ${fields.length - maxPaths} more`);
   return lines;
+}
+
+/**
+ * Field changes (path and values alike) made to `commonAt` or more objects: an upgrade
+ * relabels every object (`app.kubernetes.io/version`, `helm.sh/chart`), which would
+ * otherwise bury the changes that matter under the same two lines per object.
+ */
+function commonChanges(objects: readonly ObjectDiff[], commonAt: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const o of objects) {
+    for (const line of new Set(o.fields.map(formatField))) counts.set(line, (counts.get(line) ?? 0) + 1);
+  }
+  return new Map([...counts].filter(([, n]) => n >= commonAt));
 }
 
 function plural(n: number, word: string): string {
@@ -87,10 +102,21 @@ export function formatDiff(d: FolderDiff, opts: FormatOptions = {}): string[] {
   const lines = [summaryLine(d)];
   for (const f of d.filesAdded) lines.push(`file added: ${f}`);
   for (const f of d.filesRemoved) lines.push(`file removed: ${f}`);
+  const common = commonChanges(d.objects, opts.commonAt ?? 3);
+  if (common.size) {
+    lines.push('', 'changes common to several objects (listed once, left out below):');
+    for (const [line, n] of common) lines.push(`      ${line}  (${plural(n, 'object')})`);
+  }
   const files = [...new Set([...d.objects.map(o => o.file), ...d.fileNotes.map(n => n.file)])].sort();
   for (const file of files) {
     lines.push('', file);
-    for (const o of d.objects.filter(x => x.file === file)) lines.push(...formatObject(o, maxPaths));
+    let onlyCommon = 0;
+    for (const o of d.objects.filter(x => x.file === file)) {
+      const fields = o.fields.map(formatField).filter(line => !common.has(line));
+      if (o.kind === 'changed' && fields.length === 0) onlyCommon++;
+      else lines.push(...formatObject(o, fields, maxPaths));
+    }
+    if (onlyCommon) lines.push(`  ~ ${plural(onlyCommon, 'more object')} with only the common changes above`);
     for (const n of d.fileNotes.filter(x => x.file === file)) {
       lines.push(n.kind === 'formatting only'
         ? '  (formatting only: same objects, different bytes)'
