@@ -1,5 +1,4 @@
 import { Manifest, objectRef } from '../lib/manifests';
-import { MeshSettings } from '../lib/settings';
 import { settings as mainSettings } from '../main';
 import { podSpec, renderMesh } from './render';
 
@@ -88,42 +87,46 @@ describe('the mesh of main.ts', () => {
   });
 });
 
+// One rendering exercises every setting below (each rendering runs helm four times).
 describe('settings reach the rendered objects', () => {
-  const base: MeshSettings = { istioVersion: mainSettings.istioVersion };
+  const infra = { key: 'infra', operator: 'Exists' as const, effect: 'NoSchedule' as const };
+  const { manifests } = renderMesh({
+    istioVersion: mainSettings.istioVersion,
+    revision: 'canary',
+    appNamespaces: [{ name: 'shop' }],
+    scheduling: { nodeSelector: { pool: 'infra' }, tolerations: [infra] },
+    componentScheduling: { gateways: { nodeSelector: { pool: 'edge' } } },
+    gateways: [{ name: 'edge', namespace: 'edge-gw', kind: 'ingress', replicas: 3, serviceType: 'NodePort' }],
+    images: { hub: 'registry.example.com/istio', tag: '1.30.3-distroless' },
+    // A value the chart passes through untouched must still be merged, not clobbered.
+    values: { istiod: { nodeSelector: { zone: 'a' } } },
+  });
+  const find = (kind: string, name: string) => manifests.find(m => m.kind === kind && m.name === name)!;
 
   test('a revision labels app namespaces istio.io/rev and names istiod after it', () => {
-    const { manifests } = renderMesh({ ...base, revision: 'canary', appNamespaces: [{ name: 'shop' }] });
-    expect(manifests.find(m => m.kind === 'Namespace' && m.name === 'shop')!.object.metadata.labels).toEqual({ 'istio.io/rev': 'canary' });
-    expect(manifests.filter(m => m.kind === 'Deployment').map(m => m.name)).toContain('istiod-canary');
+    expect(find('Namespace', 'shop').object.metadata.labels).toEqual({ 'istio.io/rev': 'canary' });
+    expect(manifests.filter(m => m.kind === 'Deployment').map(m => m.name).sort()).toEqual(['edge', 'istiod-canary']);
   });
 
   test('per-component scheduling replaces the mesh-wide one for that component; patches merge with chart values', () => {
-    const { manifests } = renderMesh({
-      ...base,
-      scheduling: { nodeSelector: { pool: 'infra' }, tolerations: [{ key: 'infra', operator: 'Exists', effect: 'NoSchedule' }] },
-      componentScheduling: { gateways: { nodeSelector: { pool: 'edge' } } },
-      // A value the chart passes through untouched must still be merged, not clobbered.
-      values: { istiod: { nodeSelector: { zone: 'a' } } },
-    });
-    const spec = (name: string) => podSpec(manifests.find(m => m.kind === 'Deployment' && m.name === name)!);
-    expect(spec('istiod').nodeSelector).toEqual({ pool: 'infra', zone: 'a' });
-    expect(spec('istiod').tolerations).toEqual([CNI_TOLERATION, { key: 'infra', operator: 'Exists', effect: 'NoSchedule' }]);
-    expect(spec('istio-ingressgateway').nodeSelector).toEqual({ pool: 'edge' });
-    expect(spec('istio-ingressgateway').tolerations).toEqual([{ key: 'infra', operator: 'Exists', effect: 'NoSchedule' }]);
+    const istiod = podSpec(find('Deployment', 'istiod-canary'));
+    expect(istiod.nodeSelector).toEqual({ pool: 'infra', zone: 'a' });
+    expect(istiod.tolerations).toEqual([CNI_TOLERATION, infra]);
+    const gateway = podSpec(find('Deployment', 'edge'));
+    expect(gateway.nodeSelector).toEqual({ pool: 'edge' });
+    expect(gateway.tolerations).toEqual([infra]);
   });
 
-  test('gateway replicas fix the count and drop the autoscaler; images override hub and tag', () => {
-    const { manifests } = renderMesh({
-      ...base,
-      gateways: [{ name: 'edge', namespace: 'edge-gw', kind: 'ingress', replicas: 3, serviceType: 'NodePort' }],
-      images: { hub: 'registry.example.com/istio', tag: '1.30.3-distroless' },
-    });
-    const gw = manifests.find(m => m.kind === 'Deployment' && m.name === 'edge')!;
-    expect(gw.object.spec.replicas).toBe(3);
+  test('gateway replicas fix the count and drop the autoscaler; service type and namespace follow the settings', () => {
+    expect(find('Deployment', 'edge').object.spec.replicas).toBe(3);
     expect(manifests.find(m => m.kind === 'HorizontalPodAutoscaler' && m.name === 'edge')).toBeUndefined();
-    expect(manifests.find(m => m.kind === 'Service' && m.name === 'edge')!.object.spec.type).toBe('NodePort');
-    expect(manifests.find(m => m.kind === 'Namespace' && m.name === 'edge-gw')!.file).toBe('0000-namespaces.k8s.yaml');
-    const istiod = manifests.find(m => m.kind === 'Deployment' && m.name === 'istiod')!;
-    expect(podSpec(istiod).containers[0].image).toBe('registry.example.com/istio/pilot:1.30.3-distroless');
+    expect(find('Service', 'edge').object.spec.type).toBe('NodePort');
+    expect(find('Namespace', 'edge-gw').file).toBe('0000-namespaces.k8s.yaml');
+  });
+
+  test('images override hub and tag of istiod and of the injected proxy', () => {
+    expect(podSpec(find('Deployment', 'istiod-canary')).containers[0].image).toBe('registry.example.com/istio/pilot:1.30.3-distroless');
+    const injectorValues = JSON.parse(find('ConfigMap', 'istio-sidecar-injector-canary').object.data.values);
+    expect(injectorValues.global).toMatchObject({ hub: 'registry.example.com/istio', tag: '1.30.3-distroless' });
   });
 });
