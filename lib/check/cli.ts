@@ -9,7 +9,6 @@ import { checkManifestList, loadManifestFolder } from './check';
 import { schemaVersionNote } from './kube-schema';
 import { formatViolation } from './violation';
 
-
 const USAGE = `usage: npm run check [-- <folder>]
   <folder>            manifest folder to check (default: dist)
 Validates every object offline: Kubernetes schemas of built-in kinds, CRD schemas of custom
