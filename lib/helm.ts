@@ -112,8 +112,10 @@ function shellQuote(s: string): string {
  * construct spawns its executable with the process environment and no way to pass
  * another, hence the wrapper.
  *
- * TMPDIR points into the same private folder while `fn` runs, so the
- * `cdk8s-helm-*` folder each Helm construct leaves behind is removed with it.
+ * While `fn` runs, `os.tmpdir()` answers the same private folder, so the
+ * `cdk8s-helm-*` folder each Helm construct leaves behind is removed with it. The
+ * function itself is swapped, not TMPDIR: under jest, code sees a copy of
+ * process.env that `os.tmpdir()` never reads.
  */
 export function withHermeticHelm<T>(helm: string, fn: (hermeticHelm: string) => T): T {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-cdk8s-helm-'));
@@ -129,13 +131,13 @@ export function withHermeticHelm<T>(helm: string, fn: (hermeticHelm: string) => 
   };
   const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
   fs.writeFileSync(wrapper, `#!/bin/sh\nexec /usr/bin/env -i ${assignments} ${shellQuote(helm)} "$@"\n`, { mode: 0o755 });
-  const savedTmpdir = process.env.TMPDIR;
-  process.env.TMPDIR = scratch;
+  const nodeOs: typeof os = require('os');
+  const tmpdir = nodeOs.tmpdir;
+  nodeOs.tmpdir = () => scratch;
   try {
     return fn(wrapper);
   } finally {
-    if (savedTmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = savedTmpdir;
+    nodeOs.tmpdir = tmpdir;
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
