@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadAll, YAML11_SCHEMA, YAMLException } from 'js-yaml';
+import { YAMLException } from 'js-yaml';
+import { loadYaml11 } from './yaml11';
 
 /** One Kubernetes object as read from a manifest file. */
 export interface Manifest {
@@ -31,14 +32,14 @@ export function manifestFiles(dir: string): string[] {
 }
 
 /**
- * Parses one YAML stream into manifests; empty documents are skipped. YAML 1.1, as
- * cdk8s writes and kubectl reads it; js-yaml, because it parses the 1 MB of dist/
- * several times faster than the `yaml` package.
+ * Parses one YAML stream into manifests; empty documents are skipped. YAML 1.1 as
+ * cdk8s writes it (lib/yaml11.ts): js-yaml parses the 1 MB of dist/ several times
+ * faster than the `yaml` package.
  */
 export function parseManifests(file: string, text: string): Manifest[] {
   let docs: unknown[];
   try {
-    docs = loadAll(text, null, { schema: YAML11_SCHEMA }) as unknown[];
+    docs = loadYaml11(text);
   } catch (err) {
     if (!(err instanceof YAMLException)) throw err;
     const mark = (err as YAMLException & { mark?: { line: number; column: number } }).mark;
