@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Manifest, manifestFiles, readManifests } from '../manifests';
+import { Manifest, manifestFiles, parseManifests } from '../manifests';
 import { UserError } from '../user-error';
 import { compareStrings, diffManifests, ObjectDiff } from './compare';
 import { sameValue } from './fields';
@@ -54,15 +54,17 @@ function readFolder(dir: string): Folder {
   const files = manifestFiles(dir);
   // A mistyped folder would otherwise report every object as added or removed.
   if (!files.length) throw new UserError(`no manifest files (*.yaml, *.yml) in ${dir}`);
+  // Each file is read once: its bytes are compared, and parsed from the same buffer.
+  const bytes = new Map(files.map(f => [f, fs.readFileSync(path.join(dir, f))]));
   let manifests: Manifest[];
   try {
-    manifests = readManifests(dir);
+    manifests = files.flatMap(f => parseManifests(f, bytes.get(f)!.toString('utf8')));
   } catch (err) {
     // yaml's messages go on with a code excerpt; the first line names file, document, line and column.
     const message = (err as Error).message.split('\n')[0].replace(/:$/, '');
     throw new UserError(`cannot parse manifests in ${dir}: ${message}`);
   }
-  return { files, bytes: new Map(files.map(f => [f, fs.readFileSync(path.join(dir, f))])), manifests };
+  return { files, bytes, manifests };
 }
 
 function documentsOf(manifests: readonly Manifest[], file: string): unknown[] {
