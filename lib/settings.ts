@@ -166,7 +166,7 @@ const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const KINDS = ['ingress', 'egress'];
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'];
 /** Labels this project sets on app namespaces itself. */
-export const INJECTION_LABELS = ['istio-injection', 'istio.io/rev'];
+const INJECTION_LABELS = ['istio-injection', 'istio.io/rev'];
 
 /** Collects every problem, so one run reports them all. */
 class Problems {

@@ -5,9 +5,6 @@ import { parse as parseYaml } from 'yaml';
 /** The environment variable that replaces the lock's source list with one folder or URL. */
 export const MIRROR_ENV = 'ISTIO_CHARTS_MIRROR';
 
-/** Istio's official Helm repository. */
-export const OFFICIAL_REPOSITORY = 'https://istio-release.storage.googleapis.com/charts';
-
 /** What a repository's index.yaml says about one chart version. */
 export interface IndexEntry {
   /** sha256 of the archive, hex, if the index has one. */
