@@ -1,0 +1,59 @@
+import { describeSystemError, UserError } from './user-error';
+
+/**
+ * Where a command writes its output, a line per call (the newline is added). Scripts
+ * get the process streams; tests pass collectors and call the command in-process.
+ */
+export interface CommandIO {
+  /** Standard output: the command's result (reports, summaries, usage after --help). */
+  readonly out: (line: string) => void;
+  /** Standard error: progress, notes, and the one `error:` line. */
+  readonly err: (line: string) => void;
+}
+
+/** The process's own streams. */
+export const PROCESS_IO: CommandIO = {
+  out: line => process.stdout.write(`${line}\n`),
+  err: line => process.stderr.write(`${line}\n`),
+};
+
+/** A command line program as a function: it parses `argv` itself and returns its exit status. */
+export type Command = (argv: readonly string[], io: CommandIO) => Promise<number> | number;
+
+/** How a command reports a failure. */
+export interface CommandOptions {
+  /** Exit status for an error. @default 1 (diff uses 2: its 1 means "different") */
+  readonly errorStatus?: number;
+}
+
+/**
+ * Runs a command and turns every failure caused by the user's input or machine (a
+ * UserError, or a file-system error) into one `error:` line and `errorStatus`: no stack
+ * trace. Anything else is a bug, reported with its stack.
+ */
+export async function runCommand(command: Command, argv: readonly string[], io: CommandIO = PROCESS_IO, opts: CommandOptions = {}): Promise<number> {
+  const errorStatus = opts.errorStatus ?? 1;
+  try {
+    return await command(argv, io);
+  } catch (err) {
+    const message = err instanceof UserError ? err.message : describeSystemError(err);
+    if (message !== undefined) {
+      io.err(`error: ${message}`);
+    } else {
+      io.err(err instanceof Error ? err.stack ?? err.message : String(err));
+    }
+    return errorStatus;
+  }
+}
+
+/**
+ * Runs `command` with the process's arguments when `mod` is the program being executed
+ * (`node file`, `tsx file`, or the esbuild bundle), and does nothing when it is imported
+ * (by tests, or by another command).
+ */
+export function runIfMain(mod: NodeModule, command: Command, opts: CommandOptions = {}): void {
+  if (require.main !== mod) return;
+  void runCommand(command, process.argv.slice(2), PROCESS_IO, opts).then(status => {
+    process.exitCode = status;
+  });
+}
