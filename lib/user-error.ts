@@ -32,7 +32,7 @@ const SYSTEM_ERRORS: { readonly [code: string]: string } = {
  * undefined for any other error.
  */
 export function describeSystemError(err: unknown): string | undefined {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException & { dest?: string };
   if (!(err instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
   const where = e.path ? ` ${e.path}${e.dest ? ` → ${e.dest}` : ''}` : '';
   const meaning = SYSTEM_ERRORS[e.code] ?? e.message;

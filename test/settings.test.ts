@@ -1,4 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, resolveSettings } from '../lib/settings';
+import { generateSettingsSchema, SCHEMA_FILE } from '../lib/settings/schema-generator';
 import { UserError } from '../lib/user-error';
 
 const LOCKED = '1.30.3';
@@ -82,8 +86,34 @@ describe('resolveSettings', () => {
       /appNamespaces\[0\]\.name: "istio-ingress" is an Istio namespace/],
     ['an app namespace listed twice', { ...ok, appNamespaces: [{ name: 'shop' }, { name: 'shop' }] },
       /appNamespaces\[1\]\.name: "shop" is listed twice/],
-    ['an app namespace setting the managed injection label', { ...ok, appNamespaces: [{ name: 'shop', labels: { 'istio-injection': 'disabled' } }] },
-      /appNamespaces\[0\]\.labels\["istio-injection"\]: "disabled" is managed by this project/],
+    ['an app namespace setting the managed injection label', { ...ok, appNamespaces: [{ name: 'shop', labels: { 'istio.io/rev': 'canary' } }] },
+      /appNamespaces\[0\]\.labels\["istio\.io\/rev"\]: "canary" is managed by this project/],
+    ['an app namespace labelled out of the mesh', { ...ok, appNamespaces: [{ name: 'shop', labels: { 'istio-injection': 'disabled' } }] },
+      /appNamespaces\[0\]\.labels\["istio-injection"\]: "disabled" would take the namespace out of the mesh.*to leave a namespace out, remove it from appNamespaces/],
+    ['kube-system as an app namespace', { ...ok, appNamespaces: [{ name: 'kube-system' }] },
+      /appNamespaces\[0\]\.name: "kube-system" is a Kubernetes system namespace/],
+    ['kube-node-lease as a gateway namespace', { ...ok, gateways: [{ name: 'gw', namespace: 'kube-node-lease', kind: 'ingress' }] },
+      /gateways\[0\]\.namespace: "kube-node-lease" is a Kubernetes system namespace/],
+    ['a gateway name longer than a helm release name may be', { ...ok, gateways: [{ name: `gw-${'a'.repeat(57)}`, namespace: 'gw', kind: 'ingress' }] },
+      /gateways\[0\]\.name: "gw-a{57}" is 60 characters long: at most 53, since it is the gateway's Helm release name/],
+    ['a gateway name that is no Service name', { ...ok, gateways: [{ name: '1gw', namespace: 'gw', kind: 'ingress' }] },
+      /gateways\[0\]\.name: "1gw" is not a valid gateway name \(RFC 1035 label/],
+    ['a revision too long for istiod-<revision>', { ...ok, revision: 'r'.repeat(47) },
+      /revision: "r{47}" is 47 characters long: at most 46, since istiod's Helm release is istiod-<revision>/],
+    ['a mistyped top-level setting', { ...ok, appNamespace: [{ name: 'shop' }] } as MeshSettings,
+      /appNamespace: unknown setting; did you mean appNamespaces\?/],
+    ['a mistyped nested setting', { ...ok, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', namesapce: 'x' }] } as unknown as MeshSettings,
+      /gateways\[0\]\.namesapce: unknown setting; did you mean namespace\?/],
+    ['an unknown setting with nothing near it', { ...ok, scheduling: { affinity: {} } } as unknown as MeshSettings,
+      /scheduling\.affinity: unknown setting; known settings here: nodeSelector, tolerations/],
+    ['a number where a string belongs', { ...ok, kubeVersion: 1.33 } as unknown as MeshSettings,
+      /kubeVersion: 1\.33 must be a string/],
+    ['a map where a list belongs', { ...ok, appNamespaces: { shop: {} } } as unknown as MeshSettings,
+      /appNamespaces: a map must be a list/],
+    ['a missing required field', { ...ok, gateways: [{ name: 'gw', kind: 'ingress' }] } as unknown as MeshSettings,
+      /gateways\[0\]\.namespace: is required/],
+    ['a label value that is not a string', { ...ok, appNamespaces: [{ name: 'shop', labels: { tier: 1 } }] } as unknown as MeshSettings,
+      /appNamespaces\[0\]\.labels\.tier: 1 must be a string/],
     ['an invalid revision', { ...ok, revision: '1.30' }, /revision: "1\.30" is not a valid name/],
     ['the image tag latest', { ...ok, images: { tag: 'latest' } }, /images\.tag: "latest" must be a pinned image tag/],
     ['an image hub with a trailing slash', { ...ok, images: { hub: 'registry.example.com/' } }, /images\.hub: "registry\.example\.com\/" must be a registry path/],
@@ -95,8 +125,17 @@ describe('resolveSettings', () => {
     expect(message).toMatch(expected);
   });
 
+  test('a field with the wrong shape gets one message, not one per rule', () => {
+    const message = problemsOf({ ...ok, gateways: [{ name: 7, namespace: 'gw', kind: 'ingress' }] } as unknown as MeshSettings);
+    expect(message.split('\n').filter(l => l.startsWith('  - '))).toEqual(['  - gateways[0].name: 7 must be a string']);
+  });
+
   test('reports every problem at once, one line each', () => {
     const message = problemsOf({ ...ok, kubeVersion: 'x', appNamespaces: [{ name: 'A' }], revision: 'B' });
     expect(message.split('\n').filter(l => l.startsWith('  - '))).toHaveLength(3);
   });
+});
+
+test('the committed settings schema is what the TypeScript types generate (npm run settings-schema)', () => {
+  expect(fs.readFileSync(path.join(PROJECT_ROOT, SCHEMA_FILE), 'utf8')).toBe(generateSettingsSchema());
 });
