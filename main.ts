@@ -1,8 +1,9 @@
 import { MeshSettings } from './lib/settings';
 
 /**
- * This cluster's mesh. Edit here, run `npm run synth`, review and commit dist/.
- * Every field is documented in lib/settings.ts; the README shows common changes.
+ * This cluster's mesh. Edit here, run `npm run synth`, review (`npm run diff -- HEAD`)
+ * and commit dist/. Every field is documented in lib/settings/types.ts; the README
+ * shows common changes. Export `extend(chart, mesh)` to add your own objects.
  */
 export const settings: MeshSettings = {
   istioVersion: '1.30.3',
@@ -22,10 +23,3 @@ export const settings: MeshSettings = {
     { name: 'payments', labels: { team: 'payments' } },
   ],
 };
-
-// Loaded only when run, so tools that read `settings` (npm run check) load no generator code.
-if (require.main === module) {
-  const { synthMesh } = require('./lib/synth') as typeof import('./lib/synth');
-  const { runMain } = require('./lib/user-error') as typeof import('./lib/user-error');
-  runMain(() => synthMesh(settings).then(() => undefined));
-}

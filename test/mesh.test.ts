@@ -1,5 +1,6 @@
-import { Manifest, objectRef } from '../lib/manifests';
-import { settings as mainSettings } from '../main';
+import { objectRef } from '../lib/manifests';
+import { PROJECT_ROOT } from '../lib/project-root';
+import { readLock } from '../lib/vendor/lock';
 import { podSpec, renderMesh } from './render';
 
 // Kinds Kubernetes serves without a namespace (those the Istio charts use, and more).
@@ -11,87 +12,12 @@ const CLUSTER_SCOPED = new Set([
 
 const CNI_TOLERATION = { key: 'cni.istio.io/not-ready', operator: 'Exists' };
 
-describe('the mesh of main.ts', () => {
-  const { manifests, files } = renderMesh(mainSettings);
-  const workloads = manifests.filter(m => podSpec(m) !== undefined);
-
-  test('writes one file per stage, in apply order', () => {
-    expect(files).toEqual([
-      '0000-namespaces.k8s.yaml',
-      '0001-istio-base.k8s.yaml',
-      '0002-istiod.k8s.yaml',
-      '0003-gateways.k8s.yaml',
-      '0004-apps.k8s.yaml',
-    ]);
-  });
-
-  test('namespaces come first, CRDs before istiod, gateways after istiod, app namespaces last', () => {
-    const fileOf = (pred: (m: Manifest) => boolean) => [...new Set(manifests.filter(pred).map(m => m.file))];
-    expect(fileOf(m => m.kind === 'Namespace' && ['istio-system', 'istio-ingress', 'istio-egress'].includes(m.name))).toEqual(['0000-namespaces.k8s.yaml']);
-    expect(fileOf(m => m.kind === 'CustomResourceDefinition')).toEqual(['0001-istio-base.k8s.yaml']);
-    expect(fileOf(m => m.kind === 'Deployment' && m.name === 'istiod')).toEqual(['0002-istiod.k8s.yaml']);
-    expect(fileOf(m => m.kind === 'Deployment' && m.name.endsWith('gateway'))).toEqual(['0003-gateways.k8s.yaml']);
-    expect(fileOf(m => m.kind === 'Namespace' && ['shop', 'payments'].includes(m.name))).toEqual(['0004-apps.k8s.yaml']);
-  });
-
-  test('renders the four releases: base, istiod, ingress and egress gateways', () => {
-    const deployments = manifests.filter(m => m.kind === 'Deployment').map(objectRef).sort();
-    expect(deployments).toEqual([
-      'Deployment/istio-egress/istio-egressgateway',
-      'Deployment/istio-ingress/istio-ingressgateway',
-      'Deployment/istio-system/istiod',
-    ]);
-    expect(manifests.filter(m => m.kind === 'CustomResourceDefinition').length).toBeGreaterThan(10);
-    const services = Object.fromEntries(manifests.filter(m => m.kind === 'Service').map(m => [m.name, m.object.spec.type]));
-    expect(services).toMatchObject({ 'istio-ingressgateway': 'LoadBalancer', 'istio-egressgateway': 'ClusterIP' });
-  });
-
-  test('no cluster-scoped object has a namespace, every namespaced object has one', () => {
-    for (const m of manifests) {
-      if (CLUSTER_SCOPED.has(m.kind)) expect({ ref: objectRef(m), ns: m.object.metadata.namespace }).toEqual({ ref: objectRef(m), ns: undefined });
-      else expect({ ref: objectRef(m), ns: m.namespace }).toEqual({ ref: objectRef(m), ns: expect.stringMatching(/^istio-/) });
-    }
-  });
-
-  test('every pod template carries the node selector and tolerations, and istiod keeps its CNI toleration', () => {
-    expect(workloads.length).toBe(3);
-    for (const w of workloads) {
-      const spec = podSpec(w);
-      expect(spec.nodeSelector).toEqual(mainSettings.scheduling!.nodeSelector);
-      expect(spec.tolerations).toEqual(expect.arrayContaining([...mainSettings.scheduling!.tolerations!]));
-    }
-    const istiod = workloads.find(w => w.name === 'istiod')!;
-    expect(podSpec(istiod).tolerations).toContainEqual(CNI_TOLERATION);
-  });
-
-  test('app namespaces carry the injection label and their own labels', () => {
-    const apps = manifests.filter(m => m.file === '0004-apps.k8s.yaml');
-    expect(apps.map(m => [m.name, m.object.metadata.labels])).toEqual([
-      ['shop', { 'istio-injection': 'enabled', 'team': 'commerce' }],
-      ['payments', { 'istio-injection': 'enabled', 'team': 'payments' }],
-    ]);
-  });
-
-  test('webhooks start with failurePolicy Fail (no flip-flop drift under GitOps)', () => {
-    const validating = manifests.filter(m => m.kind === 'ValidatingWebhookConfiguration');
-    expect(validating.length).toBeGreaterThan(0);
-    for (const v of validating) for (const hook of v.object.webhooks) expect(hook.failurePolicy).toBe('Fail');
-  });
-
-  test('gateway namespaces are not labelled istio-injection=disabled (their image is filled in by injection)', () => {
-    for (const ns of manifests.filter(m => m.kind === 'Namespace')) {
-      expect(ns.object.metadata.labels?.['istio-injection']).not.toBe('disabled');
-    }
-    const gatewayImages = workloads.filter(w => w.name.endsWith('gateway')).map(w => podSpec(w).containers[0].image);
-    expect(gatewayImages).toEqual(['auto', 'auto']);
-  });
-});
-
-// One rendering exercises every setting below (each rendering runs helm four times).
+// Product behaviour, on fixture settings (main.ts is tested generically in main.test.ts).
+// One rendering exercises every setting below (each rendering runs helm per release).
 describe('settings reach the rendered objects', () => {
   const infra = { key: 'infra', operator: 'Exists' as const, effect: 'NoSchedule' as const };
   const { manifests } = renderMesh({
-    istioVersion: mainSettings.istioVersion,
+    istioVersion: readLock(PROJECT_ROOT).istioVersion,
     revision: 'canary',
     appNamespaces: [{ name: 'shop' }],
     scheduling: { nodeSelector: { pool: 'infra' }, tolerations: [infra] },
@@ -128,5 +54,25 @@ describe('settings reach the rendered objects', () => {
     expect(podSpec(find('Deployment', 'istiod-canary')).containers[0].image).toBe('registry.example.com/istio/pilot:1.30.3-distroless');
     const injectorValues = JSON.parse(find('ConfigMap', 'istio-sidecar-injector-canary').object.data.values);
     expect(injectorValues.global).toMatchObject({ hub: 'registry.example.com/istio', tag: '1.30.3-distroless' });
+  });
+
+  test('no cluster-scoped object has a namespace, every namespaced object has one', () => {
+    for (const m of manifests) {
+      if (CLUSTER_SCOPED.has(m.kind)) expect({ ref: objectRef(m), ns: m.object.metadata.namespace }).toEqual({ ref: objectRef(m), ns: undefined });
+      else expect({ ref: objectRef(m), ns: m.namespace }).toEqual({ ref: objectRef(m), ns: expect.stringMatching(/^(istio-system|edge-gw)$/) });
+    }
+  });
+
+  test('webhooks start with failurePolicy Fail (no flip-flop drift under GitOps)', () => {
+    const validating = manifests.filter(m => m.kind === 'ValidatingWebhookConfiguration');
+    expect(validating.length).toBeGreaterThan(0);
+    for (const v of validating) for (const hook of v.object.webhooks) expect(hook.failurePolicy).toBe('Fail');
+  });
+
+  test('gateway namespaces are not labelled istio-injection=disabled (the gateway image is filled in by injection)', () => {
+    for (const ns of manifests.filter(m => m.kind === 'Namespace')) {
+      expect(ns.object.metadata.labels?.['istio-injection']).not.toBe('disabled');
+    }
+    expect(podSpec(find('Deployment', 'edge')).containers[0].image).toBe('auto');
   });
 });

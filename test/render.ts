@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { Manifest, readManifests } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
+import { ExtendFunction } from '../lib/project';
 import { MeshSettings } from '../lib/settings';
 
 /** A temporary folder, removed by the returned cleanup. */
@@ -13,11 +14,11 @@ export function tempDir(prefix = 'istio-cdk8s-test-'): { dir: string; cleanup: (
 }
 
 /** Renders a mesh the way synth does (one App, files per stage) and reads the files back. */
-export function renderMesh(settings: MeshSettings): { manifests: Manifest[]; files: string[]; mesh: IstioMesh } {
+export function renderMesh(settings: MeshSettings, extend?: ExtendFunction): { manifests: Manifest[]; files: string[]; mesh: IstioMesh } {
   const { dir, cleanup } = tempDir();
   try {
     const app = new App({ outdir: dir });
-    const mesh = new IstioMesh(app, { settings });
+    const mesh = new IstioMesh(app, { settings, extend });
     app.synth();
     return { manifests: readManifests(dir), files: fs.readdirSync(dir).sort(), mesh };
   } finally {
@@ -31,4 +32,9 @@ export function podSpec(m: Manifest): any {
   if (m.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
   if (m.kind === 'Pod') return o.spec;
   return ['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job'].includes(m.kind) ? o.spec?.template?.spec : undefined;
+}
+
+/** A chart whose App writes nothing: for synthesising stages in memory with Testing.synth. */
+export function inMemoryChart(): Chart {
+  return new Chart(Testing.app({ outdir: path.join(os.tmpdir(), 'never-written') }), 'test');
 }

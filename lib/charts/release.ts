@@ -42,9 +42,13 @@ export class IstioRelease extends Helm {
     } catch (err) {
       // The Helm construct throws helm's bare stderr; say which release failed and what to look at.
       const detail = (err as Error).message.trim();
+      // helm ran (verifyHelm passed); only a complaint about values or templates points at main.ts.
+      const valuesToBlame = /values don't meet|values\.schema|execution error|template: |YAML|json: /i.test(detail);
       throw new UserError(
         `helm template failed for release ${props.releaseName} (chart ${path.basename(props.chartDir)}, namespace ${props.namespace}):\n${detail}\n` +
-        'Check the values given to this release in main.ts (values, images, gateways).',
+        (valuesToBlame
+          ? 'Check the values given to this release in main.ts (values, images, gateways).'
+          : 'The chart or helm failed, not the settings: restore the charts with `npm run vendor -- --force`, or check ISTIO_CDK8S_HELM.'),
       );
     }
   }

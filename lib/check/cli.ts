@@ -1,9 +1,11 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
+import * as mainTs from '../../main';
+import { CommandIO, runIfMain } from '../command';
+import { readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
-import { settings } from '../../main';
-import { resolveSettings } from '../settings';
-import { runMain, UserError } from '../user-error';
+import { MeshSettings, resolveSettings } from '../settings';
+import { UserError } from '../user-error';
 import { readLock } from '../vendor/lock';
 import { checkManifestList, loadManifestFolder } from './check';
 import { schemaVersionNote } from './kube-schema';
@@ -15,27 +17,43 @@ Validates every object offline: Kubernetes schemas of built-in kinds, CRD schema
 resources, and this project's structure rules (namespaces, CRD order, webhooks, scheduling,
 pinned images) against the settings in main.ts. Exits 1 on any violation.`;
 
-runMain(() => {
+/** What the check command reads besides its arguments; tests pass their own. */
+export interface CheckCommandContext {
+  /** The settings dist/ was rendered from. */
+  readonly settings: MeshSettings;
+  /** Project root (vendor/charts.lock.json, dist/). */
+  readonly root: string;
+}
+
+/** `npm run check`. */
+export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckCommandContext): number {
   let parsed: { values: { help?: boolean }; positionals: string[] };
   try {
-    parsed = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UserError(`${(err as Error).message}\n${USAGE}`);
   }
   if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
+    io.out(USAGE);
+    return 0;
   }
   if (parsed.positionals.length > 1) throw new UserError(`expected at most one folder, got ${parsed.positionals.length}\n${USAGE}`);
-  const dir = path.resolve(parsed.positionals[0] ?? path.join(PROJECT_ROOT, 'dist'));
-  const resolved = resolveSettings(settings, readLock(PROJECT_ROOT).istioVersion);
+  const dir = path.resolve(parsed.positionals[0] ?? path.join(ctx.root, 'dist'));
+  const resolved = resolveSettings(ctx.settings, readLock(ctx.root).istioVersion);
   const note = schemaVersionNote(resolved.kubeVersion);
-  if (note) process.stderr.write(`note: ${note}\n`);
+  if (note) io.err(`note: ${note}`);
 
   const folder = loadManifestFolder(dir);
   const violations = checkManifestList(folder.manifests, resolved);
-  for (const v of violations) process.stdout.write(`${formatViolation(v)}\n`);
+  for (const v of violations) io.out(formatViolation(v));
   const name = path.relative(process.cwd(), dir) || '.';
-  process.stdout.write(`check: ${folder.manifests.length} objects in ${folder.files.length} files of ${name}, ${violations.length} violation${violations.length === 1 ? '' : 's'}\n`);
-  if (violations.length > 0) process.exitCode = 1;
-});
+  io.out(`check: ${folder.manifests.length} objects in ${folder.files.length} files of ${name}, ${violations.length} violation${violations.length === 1 ? '' : 's'}`);
+  return violations.length > 0 ? 1 : 0;
+}
+
+/** The command as the script runs it: this project's main.ts and dist/. */
+export function main(argv: readonly string[], io: CommandIO): number {
+  return checkCommand(argv, io, { settings: readProject(mainTs).settings, root: PROJECT_ROOT });
+}
+
+runIfMain(module, main);

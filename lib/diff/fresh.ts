@@ -8,7 +8,7 @@ import { UserError } from '../user-error';
  * Renders the project into a temporary folder, hands the folder to `use`, and removes
  * it afterwards, also when synth or `use` fails.
  *
- * Synth runs as a child process (`node --require tsx/cjs main.ts`) rather than being
+ * Synth runs as a child process (`node --require tsx/cjs lib/synth/cli.ts`) rather than being
  * imported: the diff must not load generator code (DESIGN.md, decision 9), and this is
  * exactly what `npm run synth` runs. Its stdout goes to our stderr so that our stdout
  * holds only the report.
@@ -18,7 +18,7 @@ export function withFreshSynth<T>(root: string, use: (dir: string) => T): T {
   try {
     // A folder below tmp, because synth stages its output beside the output folder.
     const outdir = path.join(tmp, 'dist');
-    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
+    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/synth/cli.ts', '--quiet'], {
       cwd: root,
       env: { ...process.env, CDK8S_OUTDIR: outdir },
       stdio: ['ignore', 2, 'inherit'],

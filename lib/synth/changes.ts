@@ -1,0 +1,90 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Manifest, manifestFiles, parseManifests } from '../manifests';
+
+/** What one synthesis changed in the output folder, object by object. */
+export interface OutputChanges {
+  /** Manifest files written. */
+  readonly files: number;
+  /** Objects written. */
+  readonly objects: number;
+  /** False when there was no previous output to compare with (first run, or `cdk8s synth`, which empties it first). */
+  readonly hadPrevious: boolean;
+  /** Objects whose content changed (or that moved to another file). */
+  readonly changed: number;
+  /** Objects that are new. */
+  readonly added: number;
+  /** Objects that are gone. */
+  readonly removed: number;
+}
+
+interface Side {
+  readonly bytes: ReadonlyMap<string, Buffer>;
+}
+
+function readSide(dir: string): Side {
+  const bytes = new Map<string, Buffer>();
+  if (fs.existsSync(dir)) for (const f of manifestFiles(dir)) bytes.set(f, fs.readFileSync(path.join(dir, f)));
+  return { bytes };
+}
+
+/** Documents in a file cdk8s wrote: it separates them with `---` lines. */
+function countDocuments(text: string): number {
+  return text.split(/^---[ \t]*$/m).filter(d => d.trim() !== '').length;
+}
+
+/** Identity as the API server sees it: group, kind, namespace, name. */
+function identity(m: Manifest): string {
+  const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
+  return `${group}/${m.kind}/${m.namespace}/${m.name}`;
+}
+
+/**
+ * Compares a new output folder with the previous one. Files with the same bytes are not
+ * parsed (a synth that changed nothing costs a byte comparison per file); the others are
+ * parsed and matched by identity, so an object that moved between files counts once.
+ */
+export function compareOutputs(previousDir: string, nextDir: string): OutputChanges {
+  const before = readSide(previousDir);
+  const after = readSide(nextDir);
+  let objects = 0;
+  const oldObjects = new Map<string, string>();
+  const newObjects = new Map<string, string>();
+  const collect = (into: Map<string, string>, file: string, data: Buffer) => {
+    for (const m of parseManifests(file, data.toString('utf8'))) into.set(identity(m), `${file}\0${JSON.stringify(m.object)}`);
+  };
+  for (const [file, data] of after.bytes) {
+    const old = before.bytes.get(file);
+    if (old && old.equals(data)) {
+      objects += countDocuments(data.toString('utf8'));
+      continue;
+    }
+    const start = newObjects.size;
+    collect(newObjects, file, data);
+    objects += newObjects.size - start;
+  }
+  for (const [file, data] of before.bytes) {
+    const next = after.bytes.get(file);
+    if (!next || !next.equals(data)) collect(oldObjects, file, data);
+  }
+  let changed = 0;
+  let added = 0;
+  for (const [id, content] of newObjects) {
+    const old = oldObjects.get(id);
+    if (old === undefined) added++;
+    else if (old !== content) changed++;
+  }
+  const removed = [...oldObjects.keys()].filter(id => !newObjects.has(id)).length;
+  return { files: after.bytes.size, objects, hadPrevious: before.bytes.size > 0, changed, added, removed };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `dist/: 5 files, 51 objects — 2 changed, 1 added (0.9 s)`. */
+export function summaryLine(outdirName: string, c: OutputChanges, seconds: number): string {
+  const parts = [c.changed && `${c.changed} changed`, c.added && `${c.added} added`, c.removed && `${c.removed} removed`].filter(Boolean);
+  const what = !c.hadPrevious ? 'new' : parts.length ? parts.join(', ') : 'unchanged';
+  return `${outdirName}: ${plural(c.files, 'file')}, ${plural(c.objects, 'object')} — ${what} (${seconds.toFixed(1)} s)`;
+}

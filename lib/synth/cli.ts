@@ -1,0 +1,59 @@
+import * as path from 'path';
+import { parseArgs } from 'util';
+import * as mainTs from '../../main';
+import { CommandIO, runIfMain } from '../command';
+import { ProjectDefinition, readProject } from '../project';
+import { PROJECT_ROOT } from '../project-root';
+import { UserError } from '../user-error';
+import { summaryLine } from './changes';
+import { outputDir, synthMesh } from './synth';
+
+const USAGE = `usage: npm run synth [-- --quiet] [-- --output <folder>]
+  (no flags)          render main.ts into dist/ and print one summary line
+  -q, --quiet         print nothing on success (errors still go to stderr)
+  -o, --output <dir>  write there instead of dist/ (default: $CDK8S_OUTDIR, else dist)
+Validates the settings, vendors missing charts (npm run vendor), renders every release,
+and replaces the output folder only when everything succeeded.`;
+
+/** What the synth command needs from its caller; tests pass their own. */
+export interface SynthCommandContext {
+  /** The project (main.ts's exports). */
+  readonly project: ProjectDefinition;
+  /** Project root. */
+  readonly root: string;
+  /** Environment. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** `npm run synth` (and `cdk8s synth`, which runs the same command). */
+export async function synthCommand(argv: readonly string[], io: CommandIO, ctx: SynthCommandContext): Promise<number> {
+  const started = performance.now();
+  let values: { quiet?: boolean; output?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { quiet: { type: 'boolean', short: 'q' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const outdir = outputDir(ctx.root, ctx.env, values.output);
+  const { changes } = await synthMesh(ctx.project, { root: ctx.root, env: ctx.env, outdir, log: io.err });
+  if (!values.quiet) {
+    const name = path.relative(process.cwd(), outdir) || '.';
+    io.out(summaryLine(`${name}/`, changes, (performance.now() - started) / 1000));
+  }
+  return 0;
+}
+
+/** The command as the script runs it: main.ts of this project. */
+export function main(argv: readonly string[], io: CommandIO): Promise<number> {
+  return synthCommand(argv, io, { project: readProject(mainTs), root: PROJECT_ROOT, env: process.env });
+}
+
+runIfMain(module, main);

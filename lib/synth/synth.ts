@@ -1,0 +1,80 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { IstioMesh } from '../mesh';
+import { ProjectDefinition } from '../project';
+import { PROJECT_ROOT } from '../project-root';
+import { resolveSettings } from '../settings';
+import { readLock } from '../vendor/lock';
+import { ensureVendored } from '../vendor/vendor';
+import { compareOutputs, OutputChanges } from './changes';
+
+/** Options of a synthesis into dist/. */
+export interface SynthOptions {
+  /** Project root. @default PROJECT_ROOT */
+  readonly root?: string;
+  /** Output folder. @default $CDK8S_OUTDIR (set by `cdk8s synth`), else <root>/dist */
+  readonly outdir?: string;
+  /** Environment (helm override, chart mirror). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where progress lines go. @default stderr */
+  readonly log?: (line: string) => void;
+}
+
+/** What a synthesis wrote. */
+export interface SynthResult {
+  /** The output folder. */
+  readonly outdir: string;
+  /** What changed in it, object by object. */
+  readonly changes: OutputChanges;
+}
+
+/** The output folder a synthesis writes to. */
+export function outputDir(root: string, env: NodeJS.ProcessEnv, outdir?: string): string {
+  return path.resolve(root, outdir ?? env.CDK8S_OUTDIR ?? 'dist');
+}
+
+/** Puts `staged` where `outdir` is; if that fails half-way, the previous output goes back. */
+function swapInto(staged: string, outdir: string): void {
+  const replaced = `${staged}.old`;
+  const hadPrevious = fs.existsSync(outdir);
+  if (hadPrevious) fs.renameSync(outdir, replaced);
+  try {
+    fs.renameSync(staged, outdir);
+  } catch (err) {
+    if (hadPrevious) fs.renameSync(replaced, outdir);
+    throw err;
+  }
+  fs.rmSync(replaced, { recursive: true, force: true });
+}
+
+/**
+ * Validates the settings, vendors missing charts, renders the mesh into a temporary
+ * folder beside the output folder, and only then swaps it into place.
+ *
+ * So a bad setting, a missing or changed chart, a helm failure or an unwritable folder
+ * leaves the previous output as it was, and no stale file survives a successful run.
+ */
+export async function synthMesh(project: ProjectDefinition, opts: SynthOptions = {}): Promise<SynthResult> {
+  const root = opts.root ?? PROJECT_ROOT;
+  const env = opts.env ?? process.env;
+  const outdir = outputDir(root, env, opts.outdir);
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+
+  resolveSettings(project.settings, readLock(root).istioVersion);
+  const charts = await ensureVendored(root, env, log);
+
+  fs.mkdirSync(path.dirname(outdir), { recursive: true });
+  const staged = fs.mkdtempSync(`${outdir}.tmp-`);
+  try {
+    fs.chmodSync(staged, 0o755);
+    const app = new App({ outdir: staged });
+    new IstioMesh(app, { settings: project.settings, extend: project.extend, root, env, charts });
+    app.synth();
+    const changes = compareOutputs(outdir, staged);
+    swapInto(staged, outdir);
+    return { outdir, changes };
+  } finally {
+    fs.rmSync(staged, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'crypto';
+import { checkManifestList } from '../lib/check/check';
+import { formatViolation } from '../lib/check/violation';
+import { Manifest, objectRef } from '../lib/manifests';
+import { readProject } from '../lib/project';
+import { PROJECT_ROOT } from '../lib/project-root';
+import { ISTIO_NAMESPACE, resolveSettings } from '../lib/settings';
+import { readLock } from '../lib/vendor/lock';
+import * as mainTs from '../main';
+import { podSpec, renderMesh } from './render';
+
+// What is specific to this repository: main.ts → dist/. Every expectation is computed
+// from main.ts's own settings, never from its sample values, so any edit that synth
+// accepts, followed by `npx jest -u` (for the snapshots), keeps this file green.
+const project = readProject(mainTs);
+const settings = resolveSettings(project.settings, readLock(PROJECT_ROOT).istioVersion);
+const { manifests, files } = renderMesh(project.settings, project.extend);
+const byRef = (kind: string, namespace: string, name: string) => manifests.find(m => m.kind === kind && m.namespace === namespace && m.name === name);
+
+describe('the mesh of main.ts', () => {
+  test('one file per stage, in apply order (custom last, when main.ts exports extend)', () => {
+    const stages = ['namespaces', 'istio-base', 'istiod', 'gateways', 'apps', ...(project.extend ? ['custom'] : [])];
+    expect(files).toEqual(stages.map((s, i) => `${String(i).padStart(4, '0')}-${s}.k8s.yaml`));
+  });
+
+  test('npm run check finds no violation in the rendering', () => {
+    expect(checkManifestList(manifests, settings).map(formatViolation)).toEqual([]);
+  });
+
+  test('every declared gateway exists, in its namespace, with its service type, on the gateways stage', () => {
+    for (const g of settings.gateways) {
+      expect(byRef('Deployment', g.namespace, g.name)?.file).toBe('0003-gateways.k8s.yaml');
+      expect(byRef('Service', g.namespace, g.name)?.object.spec.type).toBe(g.serviceType);
+      expect(byRef('Namespace', '', g.namespace)?.file).toBe('0000-namespaces.k8s.yaml');
+    }
+  });
+
+  test('each pod template carries the scheduling of its component', () => {
+    const workloads = manifests.filter(m => podSpec(m) !== undefined);
+    expect(workloads.length).toBeGreaterThanOrEqual(1 + settings.gateways.length);
+    for (const w of workloads) {
+      const gateway = settings.gateways.find(g => g.namespace === w.namespace && g.name === w.name);
+      const want = gateway ? gateway.scheduling : settings.istiodScheduling;
+      const spec = podSpec(w);
+      expect({ ref: objectRef(w), nodeSelector: spec.nodeSelector ?? {} })
+        .toEqual({ ref: objectRef(w), nodeSelector: expect.objectContaining(want.nodeSelector) });
+      expect({ ref: objectRef(w), tolerations: spec.tolerations ?? [] })
+        .toEqual({ ref: objectRef(w), tolerations: expect.arrayContaining([...want.tolerations]) });
+    }
+  });
+
+  test('each declared app namespace exists with its own labels and the injection label its revision implies', () => {
+    const injection = settings.revision ? { 'istio.io/rev': settings.revision } : { 'istio-injection': 'enabled' };
+    const apps = manifests.filter(m => m.file === '0004-apps.k8s.yaml');
+    expect(apps.map(m => m.name)).toEqual(settings.appNamespaces.map(ns => ns.name));
+    for (const ns of settings.appNamespaces) {
+      expect(byRef('Namespace', '', ns.name)?.object.metadata.labels).toEqual({ ...ns.labels, ...injection });
+    }
+  });
+
+  test('istiod runs in istio-system under the name its revision implies', () => {
+    const name = settings.revision ? `istiod-${settings.revision}` : 'istiod';
+    expect(byRef('Deployment', ISTIO_NAMESPACE, name)?.file).toBe('0002-istiod.k8s.yaml');
+  });
+});
+
+/**
+ * CRDs are long verbatim upstream schemas (dist/ has them in full): the snapshot keeps
+ * what a reviewer needs to notice a change, and a digest that changes with the rest.
+ */
+function snapshotView(m: Manifest): unknown {
+  if (m.kind !== 'CustomResourceDefinition') return m.object;
+  const { spec, metadata } = m.object;
+  return {
+    name: metadata.name,
+    labels: metadata.labels,
+    group: spec.group,
+    scope: spec.scope,
+    versions: spec.versions.map((v: any) => `${v.name}${v.served ? ' served' : ''}${v.storage ? ' storage' : ''}`),
+    specSha256: createHash('sha256').update(JSON.stringify(spec)).digest('hex'),
+  };
+}
+
+// One snapshot entry per object, named file + kind/namespace/name, so a PR diff names what changed.
+describe('rendered objects of main.ts', () => {
+  test.each(manifests.map(m => [`${m.file} ${objectRef(m)}`, m] as const))('%s', (_name, m) => {
+    expect(snapshotView(m)).toMatchSnapshot();
+  });
+});
