@@ -6,7 +6,8 @@ import { parseArgs } from 'util';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../project-root';
 import { HELM_ENV, locateHelm } from '../helm';
-import { runMain, UserError } from '../user-error';
+import { CommandIO, runIfMain } from '../command';
+import { UserError } from '../user-error';
 
 const USAGE = `usage: npm run bench [-- --runs N] [-- --no-test]
   --runs N     runs per measurement (default 5)
@@ -62,16 +63,17 @@ exec '${realHelm}' "\${args[@]}"
     .map(n => fs.readFileSync(path.join(calls, n, 'args'), 'utf8').replace(/\n$/, '').split('\n'));
 }
 
-runMain(() => {
+/** `npm run bench`. */
+export function main(argv: readonly string[], io: CommandIO): number {
   let values: { runs?: string; 'no-test'?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({ options: { 'runs': { type: 'string' }, 'no-test': { type: 'boolean' }, 'help': { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ args: [...argv], options: { 'runs': { type: 'string' }, 'no-test': { type: 'boolean' }, 'help': { type: 'boolean', short: 'h' } } }));
   } catch (err) {
     throw new UserError(`${(err as Error).message}\n${USAGE}`);
   }
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
+    io.out(USAGE);
+    return 0;
   }
   const runs = Number(values.runs ?? 5);
   if (!Number.isInteger(runs) || runs < 1) throw new UserError(`--runs wants a whole number of at least 1, got "${values.runs}"`);
@@ -118,8 +120,11 @@ runMain(() => {
       const ms = timed(() => check(spawnSync('npm', ['test', '--silent'], { cwd: PROJECT_ROOT, encoding: 'utf8', env }), 'npm test'));
       lines.push(`${'npm test (one run)'.padEnd(46)} ${ms.toFixed(0).padStart(12)} ms  (target ≤ 15000 ms)`);
     }
-    process.stdout.write(lines.join('\n') + '\n');
+    lines.forEach(l => io.out(l));
+    return 0;
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-});
+}
+
+runIfMain(module, main);
