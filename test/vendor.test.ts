@@ -3,13 +3,15 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
+import { CommandIO } from '../lib/command';
 import { PROJECT_ROOT } from '../lib/project-root';
+import { VENDOR_USAGE } from '../lib/vendor/args';
+import { vendorMain } from '../lib/vendor/cli';
 import { sha256 } from '../lib/vendor/digest';
-import { LOCK_FILE, readLock } from '../lib/vendor/lock';
+import { ISTIO_CHARTS, LOCK_FILE, readLock } from '../lib/vendor/lock';
+import { ARCHIVE_SUFFIX } from '../lib/vendor/record';
 import { ensureVendored, vendorCharts, vendoredCharts } from '../lib/vendor/vendor';
-import { tempDir } from './render';
-
-const SHARED_MIRROR = path.resolve(PROJECT_ROOT, '..', 'shared', 'istio-charts');
+import { LOCKED_VERSION, OTHER_VERSION, ScratchProject, scratchProject, TEMPLATE, writeLockFile } from './fixtures/chart-repo';
 
 /** Every file below a folder with its digest: "exactly as it was" made checkable. */
 function snapshotTree(dir: string): Record<string, string> {
@@ -25,26 +27,11 @@ function snapshotTree(dir: string): Record<string, string> {
   return out;
 }
 
-/** A scratch project (the real lock) and a writable copy of the chart mirror. */
-function scratchProject() {
-  const t = tempDir('istio-cdk8s-vendor-');
-  const root = path.join(t.dir, 'project');
-  const mirror = path.join(t.dir, 'mirror');
-  fs.mkdirSync(path.join(root, 'vendor'), { recursive: true });
-  fs.copyFileSync(path.join(PROJECT_ROOT, LOCK_FILE), path.join(root, LOCK_FILE));
-  fs.cpSync(SHARED_MIRROR, mirror, { recursive: true });
-  for (const f of fs.readdirSync(mirror)) fs.chmodSync(path.join(mirror, f), 0o644);
-  const env = { ISTIO_CHARTS_MIRROR: mirror };
-  return { ...t, root, mirror, env, vendorDir: path.join(root, 'vendor') };
-}
-
-/** Rewrites one chart's digest in the mirror's index.yaml, as a repository that re-released it would. */
+/** Rewrites one chart's digest in the repository's index.yaml, as a repository that re-released it would. */
 function setIndexDigest(mirror: string, file: string, digest: string): void {
   const index = path.join(mirror, 'index.yaml');
-  const text = fs.readFileSync(index, 'utf8');
-  const lines = text.split('\n');
-  const urlLine = lines.findIndex(l => l.trim() === `- ${file}`);
-  let i = urlLine;
+  const lines = fs.readFileSync(index, 'utf8').split('\n');
+  let i = lines.findIndex(l => l.trim() === `- ${file}`);
   while (!lines[i].includes('digest:')) i--;
   lines[i] = lines[i].replace(/digest: \w+/, `digest: ${digest}`);
   fs.writeFileSync(index, lines.join('\n'));
@@ -65,51 +52,80 @@ async function rejection(p: Promise<unknown>): Promise<string> {
   throw new Error('expected a rejection');
 }
 
+function thrown(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+/** Every message that refuses the vendored charts: the sync check, synth's check and `npm run vendor`. */
+async function refusals(root: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  return [thrown(() => vendoredCharts(root)), await rejection(ensureVendored(root, env)), await rejection(vendorCharts({ root, env }))];
+}
+
+const ESC = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const V = ESC(LOCKED_VERSION);
+const LOCK = ESC(LOCK_FILE);
+
 describe('vendoring', () => {
-  let s: ReturnType<typeof scratchProject>;
-  beforeEach(() => { s = scratchProject(); });
+  let s: ScratchProject;
+  let versionDir: string;
+  beforeEach(() => {
+    s = scratchProject();
+    versionDir = path.join(s.vendorDir, `istio-${LOCKED_VERSION}`);
+  });
   afterEach(() => s.cleanup());
 
-  test('fetches, verifies and unpacks the locked charts from a folder mirror, then finds them up to date', async () => {
+  test('fetches, verifies and unpacks the locked charts from the lock\'s folder source, records their archives, then finds them up to date', async () => {
     const lines: string[] = [];
-    const charts = await vendorCharts({ root: s.root, env: s.env, log: l => lines.push(l) });
+    const charts = await vendorCharts({ root: s.root, env: {}, log: l => lines.push(l) });
     expect(lines.filter(l => l.includes('verified'))).toHaveLength(3);
-    for (const chart of ['base', 'istiod', 'gateway'] as const) {
-      expect(fs.readFileSync(path.join(charts.dirs[chart], 'Chart.yaml'), 'utf8')).toMatch(/^version: 1\.30\.3$/m);
+    for (const chart of ISTIO_CHARTS) {
+      expect(fs.readFileSync(path.join(charts.dirs[chart], 'Chart.yaml'), 'utf8')).toMatch(new RegExp(`^version: ${V}$`, 'm'));
+      const record = JSON.parse(fs.readFileSync(path.join(versionDir, chart + ARCHIVE_SUFFIX), 'utf8'));
+      expect(record).toEqual({ file: s.lock.charts[chart].file, sha256: s.lock.charts[chart].sha256, source: '../mirror' });
     }
-    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', 'istio-1.30.3']);
+    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `istio-${LOCKED_VERSION}`]);
     const before = snapshotTree(s.vendorDir);
     const again: string[] = [];
-    await vendorCharts({ root: s.root, env: s.env, log: l => again.push(l) });
-    expect(again).toEqual(['Istio 1.30.3 charts are vendored and match vendor/charts.lock.json']);
+    await vendorCharts({ root: s.root, env: {}, log: l => again.push(l) });
+    expect(again).toEqual([`Istio ${LOCKED_VERSION} charts are vendored and match ${LOCK_FILE}`]);
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
   test('a tampered archive (index digest no longer matches) names chart and source, writes nothing', async () => {
-    corruptByte(path.join(s.mirror, 'istiod-1.30.3.tgz'));
+    corruptByte(path.join(s.mirror, `istiod-${LOCKED_VERSION}.tgz`));
     const before = snapshotTree(s.vendorDir);
-    const message = await rejection(vendorCharts({ root: s.root, env: s.env }));
-    expect(message).toMatch(new RegExp(`^chart istiod: istiod-1\\.30\\.3\\.tgz from ${s.mirror} has sha256 \\w{64}, but that repository's index.yaml says`));
+    const message = await rejection(vendorCharts({ root: s.root, env: {} }));
+    expect(message).toMatch(new RegExp(`^chart istiod: istiod-${V}\\.tgz from \\.\\./mirror has sha256 \\w{64}, but that repository's index.yaml says ${s.lock.charts.istiod.sha256}`));
     expect(message).toMatch(/Nothing was written/);
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
   test('an archive replaced together with its index entry fails against the lock', async () => {
-    const archive = path.join(s.mirror, 'base-1.30.3.tgz');
-    fs.copyFileSync(path.join(s.mirror, 'base-1.29.6.tgz'), archive);
-    setIndexDigest(s.mirror, 'base-1.30.3.tgz', sha256(fs.readFileSync(archive)));
+    const archive = path.join(s.mirror, `base-${LOCKED_VERSION}.tgz`);
+    fs.copyFileSync(path.join(s.mirror, `base-${OTHER_VERSION}.tgz`), archive);
+    setIndexDigest(s.mirror, `base-${LOCKED_VERSION}.tgz`, sha256(fs.readFileSync(archive)));
     const before = snapshotTree(s.vendorDir);
-    const message = await rejection(vendorCharts({ root: s.root, env: s.env }));
-    expect(message).toMatch(/^chart base: base-1\.30\.3\.tgz from .* but vendor\/charts\.lock\.json pins d95fd0b3/);
-    expect(message).toMatch(/re-lock with: npm run vendor -- --version 1\.30\.3/);
+    const message = await rejection(vendorCharts({ root: s.root, env: {} }));
+    expect(message).toMatch(new RegExp(`^chart base: base-${V}\\.tgz from .* but ${LOCK} pins ${s.lock.charts.base.sha256}`));
+    expect(message).toMatch(new RegExp(`re-lock with: npm run vendor -- --version ${V}`));
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
   test('a missing archive names the chart and every source tried', async () => {
-    fs.rmSync(path.join(s.mirror, 'gateway-1.30.3.tgz'));
+    fs.rmSync(path.join(s.mirror, `gateway-${LOCKED_VERSION}.tgz`));
+    writeLockFile(s.root, { ...s.lock, sources: ['no-such-mirror', '../mirror'] });
     const before = snapshotTree(s.vendorDir);
-    const message = await rejection(vendorCharts({ root: s.root, env: s.env }));
-    expect(message).toMatch(/^chart gateway 1\.30\.3 could not be fetched from any source:\n {2}- .*mirror: cannot read .*gateway-1\.30\.3\.tgz \(ENOENT\)/);
+    const message = await rejection(vendorCharts({ root: s.root, env: {} }));
+    expect(message).toMatch(new RegExp(
+      `^chart gateway ${V} could not be fetched from any source:\\n` +
+      ' {2}- no-such-mirror: cannot read .*no-such-mirror/index\\.yaml \\(ENOENT\\)\\n' +
+      ` {2}- \\.\\./mirror: cannot read .*gateway-${V}\\.tgz \\(ENOENT\\)`,
+    ));
     expect(message).toMatch(/Set ISTIO_CHARTS_MIRROR/);
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
@@ -121,23 +137,23 @@ describe('vendoring', () => {
     await new Promise<void>(r => server.close(() => r()));
     const before = snapshotTree(s.vendorDir);
     const message = await rejection(vendorCharts({ root: s.root, env: { ISTIO_CHARTS_MIRROR: `http://127.0.0.1:${port}/charts` } }));
-    expect(message).toMatch(new RegExp(`^chart base 1\\.30\\.3 could not be fetched from any source:\\n {2}- http://127\\.0\\.0\\.1:${port}/charts: cannot reach http://127\\.0\\.0\\.1:${port}/charts/index\\.yaml`));
+    expect(message).toMatch(new RegExp(`^chart base ${V} could not be fetched from any source:\\n {2}- http://127\\.0\\.0\\.1:${port}/charts: cannot reach http://127\\.0\\.0\\.1:${port}/charts/index\\.yaml`));
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
   test('a corrupt archive whose digest the index vouches for is refused when re-locking', async () => {
-    const archive = path.join(s.mirror, 'gateway-1.29.6.tgz');
+    const archive = path.join(s.mirror, `gateway-${OTHER_VERSION}.tgz`);
     fs.writeFileSync(archive, 'not a tarball');
-    setIndexDigest(s.mirror, 'gateway-1.29.6.tgz', sha256('not a tarball'));
+    setIndexDigest(s.mirror, `gateway-${OTHER_VERSION}.tgz`, sha256('not a tarball'));
     const lockBefore = fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8');
     const before = snapshotTree(s.vendorDir);
-    const message = await rejection(vendorCharts({ root: s.root, env: s.env, relockVersion: '1.29.6' }));
-    expect(message).toMatch(/^chart gateway: gateway-1\.29\.6\.tgz from .* cannot be used: it is not a valid chart archive/);
+    const message = await rejection(vendorCharts({ root: s.root, env: {}, relockVersion: OTHER_VERSION }));
+    expect(message).toMatch(new RegExp(`^chart gateway: gateway-${ESC(OTHER_VERSION)}\\.tgz from .* cannot be used: it is not a valid chart archive`));
     expect(fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8')).toBe(lockBefore);
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
-  test('serves from an HTTP repository, after a source that lacks the charts', async () => {
+  test('serves from an HTTP repository on 127.0.0.1, after a source that lacks the charts', async () => {
     const server = http.createServer((req, res) => {
       const file = path.join(s.mirror, path.basename(req.url ?? ''));
       if (!req.url?.startsWith('/charts/') || !fs.existsSync(file)) {
@@ -149,64 +165,190 @@ describe('vendoring', () => {
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/charts`;
-      const lock = JSON.parse(fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8'));
-      fs.writeFileSync(path.join(s.root, LOCK_FILE), JSON.stringify({ ...lock, sources: ['no-such-mirror', url] }));
+      writeLockFile(s.root, { ...s.lock, sources: ['no-such-mirror', url] });
       const lines: string[] = [];
       await vendorCharts({ root: s.root, env: {}, log: l => lines.push(l) });
       expect(lines.filter(l => l.includes(`from ${url}, sha256`))).toHaveLength(3);
+      expect(() => vendoredCharts(s.root)).not.toThrow();
     } finally {
       await new Promise<void>(r => server.close(() => r()));
     }
   });
 
   test('charts edited after vendoring are refused by synth, named, and restored by --force', async () => {
-    await vendorCharts({ root: s.root, env: s.env });
-    const template = path.join(s.vendorDir, 'istio-1.30.3', 'istiod', 'templates', 'deployment.yaml');
+    await vendorCharts({ root: s.root, env: {} });
+    const template = path.join(versionDir, 'istiod', TEMPLATE);
     fs.appendFileSync(template, '\n# local tweak\n');
-    const expected = /vendor\/istio-1\.30\.3\/istiod does not match vendor\/charts\.lock\.json \(changed templates\/deployment\.yaml\)[\s\S]*npm run vendor -- --force/;
-    expect(() => vendoredCharts(s.root)).toThrow(expected);
-    expect(await rejection(ensureVendored(s.root, s.env))).toMatch(expected);
-    expect(await rejection(vendorCharts({ root: s.root, env: s.env }))).toMatch(expected);
+    for (const message of await refusals(s.root)) {
+      expect(message).toMatch(new RegExp(`^vendored charts were changed after vendoring:\\n {2}- vendor/istio-${V}/istiod does not match ${LOCK} \\(changed ${ESC(TEMPLATE)}\\)`));
+      expect(message).toMatch(/restore them with `npm run vendor -- --force`/);
+    }
     expect(fs.readFileSync(template, 'utf8')).toMatch(/local tweak/);
-    await vendorCharts({ root: s.root, env: s.env, force: true });
+    await vendorCharts({ root: s.root, env: {}, force: true });
     expect(fs.readFileSync(template, 'utf8')).not.toMatch(/local tweak/);
     expect(() => vendoredCharts(s.root)).not.toThrow();
   });
 
   test('a forced re-vendor from a tampered source keeps the good charts in place', async () => {
-    await vendorCharts({ root: s.root, env: s.env });
+    await vendorCharts({ root: s.root, env: {} });
     const before = snapshotTree(s.vendorDir);
-    corruptByte(path.join(s.mirror, 'gateway-1.30.3.tgz'));
-    expect(await rejection(vendorCharts({ root: s.root, env: s.env, force: true }))).toMatch(/^chart gateway:/);
+    corruptByte(path.join(s.mirror, `gateway-${LOCKED_VERSION}.tgz`));
+    expect(await rejection(vendorCharts({ root: s.root, env: {}, force: true }))).toMatch(/^chart gateway:/);
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
   test('--version re-locks to another release with the digests its index publishes', async () => {
-    await vendorCharts({ root: s.root, env: s.env });
-    await vendorCharts({ root: s.root, env: s.env, relockVersion: '1.29.6' });
+    await vendorCharts({ root: s.root, env: {} });
+    await vendorCharts({ root: s.root, env: {}, relockVersion: OTHER_VERSION });
     const lock = readLock(s.root);
-    expect(lock.istioVersion).toBe('1.29.6');
+    expect(lock.istioVersion).toBe(OTHER_VERSION);
     const index = fs.readFileSync(path.join(s.mirror, 'index.yaml'), 'utf8');
-    for (const chart of ['base', 'istiod', 'gateway'] as const) {
-      expect(lock.charts[chart]).toMatchObject({ name: chart, version: '1.29.6', file: `${chart}-1.29.6.tgz` });
+    for (const chart of ISTIO_CHARTS) {
+      expect(lock.charts[chart]).toEqual({ name: chart, version: OTHER_VERSION, ...s.charts[OTHER_VERSION][chart] });
       expect(index).toContain(`digest: ${lock.charts[chart].sha256}`);
     }
-    expect(lock.sources).toEqual(readLock(PROJECT_ROOT).sources);
-    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', 'istio-1.29.6']);
+    expect(lock.sources).toEqual(s.lock.sources);
+    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `istio-${OTHER_VERSION}`]);
+    expect(() => vendoredCharts(s.root)).not.toThrow();
   });
 
   test('synth vendors missing charts by itself', async () => {
-    const charts = await ensureVendored(s.root, s.env);
+    const charts = await ensureVendored(s.root, {});
     expect(fs.existsSync(path.join(charts.dirs.istiod, 'Chart.yaml'))).toBe(true);
+    fs.rmSync(charts.dirs.gateway, { recursive: true });
+    expect(thrown(() => vendoredCharts(s.root))).toBe(`Istio ${LOCKED_VERSION} charts are not vendored (missing: gateway): run \`npm run vendor\``);
+    await ensureVendored(s.root, {});
+    expect(() => vendoredCharts(s.root)).not.toThrow();
+  });
+});
+
+describe('a lock edited after vendoring', () => {
+  let s: ScratchProject;
+  let vendored: Record<string, string>;
+  beforeEach(async () => {
+    s = scratchProject();
+    await vendorCharts({ root: s.root, env: {} });
+    vendored = snapshotTree(path.join(s.vendorDir, `istio-${LOCKED_VERSION}`));
+  });
+  afterEach(() => s.cleanup());
+
+  const restoreHint = new RegExp(`If the edit was a mistake, restore the lock from git: git checkout -- ${LOCK}\\. If the new lock is intended, fetch the charts again and verify them against it: npm run vendor -- --force$`);
+
+  test('an archive sha256 that is not the one the charts were unpacked from is named as a lock edit, with both digests and both fixes', async () => {
+    const edited = 'ab'.repeat(32);
+    writeLockFile(s.root, { ...s.lock, charts: { ...s.lock.charts, istiod: { ...s.lock.charts.istiod, sha256: edited } } });
+    for (const message of await refusals(s.root)) {
+      expect(message).toMatch(new RegExp(
+        `^${LOCK} was edited after the charts were vendored \\(the charts are as they were fetched; the lock is what changed\\):\\n` +
+        ` {2}- charts\\.istiod\\.sha256 is ${edited}, but vendor/istio-${V}/istiod was unpacked from istiod-${V}\\.tgz with sha256 ${s.lock.charts.istiod.sha256}\\n`,
+      ));
+      expect(message).toMatch(restoreHint);
+      expect(message).not.toMatch(/changed after vendoring:/);
+    }
+    // --force fetches again and verifies against the edited lock: the repository has no such archive.
+    expect(await rejection(vendorCharts({ root: s.root, env: {}, force: true }))).toMatch(new RegExp(`^chart istiod: .* pins ${edited}\\. Nothing was written`));
+    expect(snapshotTree(path.join(s.vendorDir, `istio-${LOCKED_VERSION}`))).toEqual(vendored);
+    writeLockFile(s.root, s.lock);
+    expect(() => vendoredCharts(s.root)).not.toThrow();
+  });
+
+  test('a treeSha256 that the unchanged charts do not have is named as a lock edit, not as changed charts', async () => {
+    const edited = 'cd'.repeat(32);
+    writeLockFile(s.root, { ...s.lock, charts: { ...s.lock.charts, base: { ...s.lock.charts.base, treeSha256: edited } } });
+    for (const message of await refusals(s.root)) {
+      expect(message).toMatch(new RegExp(`^${LOCK} was edited after the charts were vendored .*:\\n {2}- charts\\.base\\.treeSha256 is ${edited}, but vendor/istio-${V}/base \\(unchanged since vendoring\\) has ${s.lock.charts.base.treeSha256}\\n`));
+      expect(message).toMatch(restoreHint);
+    }
+    expect(snapshotTree(path.join(s.vendorDir, `istio-${LOCKED_VERSION}`))).toEqual(vendored);
+  });
+});
+
+describe('charts vendored before archives were recorded', () => {
+  let s: ScratchProject;
+  let versionDir: string;
+  beforeEach(async () => {
+    s = scratchProject();
+    await vendorCharts({ root: s.root, env: {} });
+    versionDir = path.join(s.vendorDir, `istio-${LOCKED_VERSION}`);
+    for (const chart of ISTIO_CHARTS) fs.rmSync(path.join(versionDir, chart + ARCHIVE_SUFFIX));
+  });
+  afterEach(() => s.cleanup());
+
+  test('are refused where nothing can be fetched, and re-verified by synth without replacing a chart file', async () => {
+    expect(thrown(() => vendoredCharts(s.root))).toMatch(new RegExp(`^vendor/istio-${V} \\(base, istiod, gateway\\) was vendored by an older version of this project, .*run \`npm run vendor\``));
+    const chartFolders = ISTIO_CHARTS.map(chart => fs.statSync(path.join(versionDir, chart)).ino);
+    const lines: string[] = [];
+    await ensureVendored(s.root, {}, l => lines.push(l));
+    expect(lines).toContain(`re-verified base, istiod, gateway in vendor/istio-${LOCKED_VERSION} against ${LOCK_FILE} and recorded their archives`);
+    expect(ISTIO_CHARTS.map(chart => fs.statSync(path.join(versionDir, chart)).ino)).toEqual(chartFolders);
+    for (const chart of ISTIO_CHARTS) {
+      expect(JSON.parse(fs.readFileSync(path.join(versionDir, chart + ARCHIVE_SUFFIX), 'utf8')).sha256).toBe(s.lock.charts[chart].sha256);
+    }
+    expect(() => vendoredCharts(s.root)).not.toThrow();
+  });
+
+  test('with an edited archive sha256 in the lock fail the re-verification, and nothing is recorded', async () => {
+    const edited = 'ef'.repeat(32);
+    writeLockFile(s.root, { ...s.lock, charts: { ...s.lock.charts, gateway: { ...s.lock.charts.gateway, sha256: edited } } });
+    const before = snapshotTree(s.vendorDir);
+    expect(await rejection(ensureVendored(s.root, {}))).toMatch(new RegExp(`^chart gateway: gateway-${V}\\.tgz from \\.\\./mirror has sha256 ${s.lock.charts.gateway.sha256}, but ${LOCK} pins ${edited}`));
+    expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 });
 
 describe('npm run vendor', () => {
-  test('a bad flag prints one error line with the usage and exits 1', () => {
-    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/vendor/cli.ts', '--versoin', '1.30.3'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^error: Unknown option '--versoin'/);
-    expect(r.stderr).toMatch(/usage: npm run vendor/);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+  function collect(): CommandIO & { outLines: string[]; errLines: string[] } {
+    const outLines: string[] = [];
+    const errLines: string[] = [];
+    return { outLines, errLines, out: l => outLines.push(l), err: l => errLines.push(l) };
+  }
+
+  let s: ScratchProject;
+  beforeEach(() => { s = scratchProject(); });
+  afterEach(() => s.cleanup());
+
+  test('a bad flag prints one error line with the usage and exits 1', async () => {
+    const io = collect();
+    const before = snapshotTree(s.root);
+    expect(await vendorMain(['--versoin', OTHER_VERSION], io, { root: s.root, env: {} })).toBe(1);
+    expect(io.outLines).toEqual([]);
+    expect(io.errLines).toHaveLength(1);
+    expect(io.errLines[0]).toMatch(/^error: Unknown option '--versoin'/);
+    expect(io.errLines[0]).toContain(VENDOR_USAGE);
+    expect(snapshotTree(s.root)).toEqual(before);
+  });
+
+  test('--help prints the usage with every option and does nothing else', async () => {
+    const io = collect();
+    const before = snapshotTree(s.root);
+    expect(await vendorMain(['--help'], io, { root: s.root, env: {} })).toBe(0);
+    expect(io.outLines).toEqual([VENDOR_USAGE]);
+    expect(io.errLines).toEqual([]);
+    for (const option of ['--force', '--version <X>', '--help', 'ISTIO_CHARTS_MIRROR']) expect(VENDOR_USAGE).toContain(option);
+    expect(snapshotTree(s.root)).toEqual(before);
+  });
+
+  test('vendors and re-locks from ISTIO_CHARTS_MIRROR, which replaces the lock\'s sources', async () => {
+    writeLockFile(s.root, { ...s.lock, sources: ['no-such-mirror'] });
+    const env = { ISTIO_CHARTS_MIRROR: s.mirror };
+    const io = collect();
+    expect(await vendorMain([], io, { root: s.root, env })).toBe(0);
+    expect(io.outLines.filter(l => l.includes(`from ${s.mirror}, sha256`))).toHaveLength(3);
+    expect(await vendorMain(['--version', OTHER_VERSION], io, { root: s.root, env })).toBe(0);
+    expect(io.outLines).toContain(`locked Istio ${OTHER_VERSION} in ${LOCK_FILE}`);
+    expect(io.errLines).toEqual([]);
+    expect(readLock(s.root)).toMatchObject({ istioVersion: OTHER_VERSION, sources: ['no-such-mirror'] });
+    // Without the mirror nothing can be fetched: one error line, exit 1.
+    const failing = collect();
+    expect(await vendorMain(['--force'], failing, { root: s.root, env: {} })).toBe(1);
+    expect(failing.errLines).toHaveLength(1);
+    expect(failing.errLines[0]).toMatch(new RegExp(`^error: chart base ${ESC(OTHER_VERSION)} could not be fetched from any source:\\n {2}- no-such-mirror: `));
+  });
+
+  test('the script runs main() when executed (the wiring of npm run vendor)', () => {
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/vendor/cli.ts', '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${VENDOR_USAGE}\n`);
+    expect(r.status).toBe(0);
   });
 });

@@ -1,32 +1,35 @@
-import { parseArgs } from 'util';
+import { CommandIO, runCommand, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
-import { runMain, UserError } from '../user-error';
+import { parseVendorArgs, VENDOR_USAGE } from './args';
 import { vendorCharts } from './vendor';
 
-const USAGE = `usage: npm run vendor [-- --force] [-- --version <istio version>]
-  (no flags)          fetch and verify the charts pinned in vendor/charts.lock.json
-  --force             replace vendored charts that no longer match the lock
-  --version <X>       re-lock to Istio X: fetch it from the first source that has it, pin its digests
-environment: ISTIO_CHARTS_MIRROR=<folder or URL> replaces the lock's list of sources`;
+/** The project and environment `npm run vendor` works on; tests pass a scratch project. */
+export interface VendorContext {
+  /** Project root (holds vendor/charts.lock.json). */
+  readonly root: string;
+  /** Environment (ISTIO_CHARTS_MIRROR). */
+  readonly env: NodeJS.ProcessEnv;
+}
 
-runMain(async () => {
-  let values: { force?: boolean; version?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { force: { type: 'boolean' }, version: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  await vendorCharts({
-    root: PROJECT_ROOT,
-    force: values.force,
-    relockVersion: values.version,
-    log: line => process.stdout.write(`${line}\n`),
-  });
-});
+/**
+ * `npm run vendor` against any project: returns the exit status, and reports a failure
+ * as one `error:` line on `io.err` whoever calls it (runIfMain, or a test).
+ */
+export function vendorMain(argv: readonly string[], io: CommandIO, context: VendorContext): Promise<number> {
+  return runCommand(async (args, cio) => {
+    const parsed = parseVendorArgs(args);
+    if (parsed.help) {
+      cio.out(VENDOR_USAGE);
+      return 0;
+    }
+    await vendorCharts({ root: context.root, env: context.env, force: parsed.force, relockVersion: parsed.version, log: cio.out });
+    return 0;
+  }, argv, io);
+}
+
+/** `npm run vendor`: the project this file belongs to, the process's environment. */
+export function main(argv: readonly string[], io: CommandIO): Promise<number> {
+  return vendorMain(argv, io, { root: PROJECT_ROOT, env: process.env });
+}
+
+runIfMain(module, main);
