@@ -2,10 +2,19 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { alignLists } from '../lib/diff/align';
+import { diffCommand, DiffCommandContext, main } from '../lib/diff/cli';
 import { diffManifests } from '../lib/diff/compare';
-import { diffFolders, isIdentical } from '../lib/diff/folders';
-import { formatDiff, formatField } from '../lib/diff/format';
+import { formatField } from '../lib/diff/field-line';
+import { flowValue } from '../lib/diff/flow';
+import { diffFolders, FolderDiff, isIdentical } from '../lib/diff/folders';
+import { formatDiff } from '../lib/diff/format';
+import { codeSpan, formatMarkdown } from '../lib/diff/markdown';
+import { USAGE } from '../lib/diff/options';
+import { Comparison } from '../lib/diff/targets';
 import { Manifest, parseManifests } from '../lib/manifests';
+import { loadYaml11 } from '../lib/yaml11';
+import { runCaptured } from './command-io';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -72,11 +81,24 @@ function manifests(file: string, ...docs: string[]): Manifest[] {
 
 const tmpDirs: string[] = [];
 
-/** A temporary folder holding the given files; removed after all tests. */
-function folder(files: { [name: string]: string }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-'));
+/** A temporary folder, removed after all tests (the run fails if one is left in TMPDIR). */
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   tmpDirs.push(dir);
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+function writeFiles(dir: string, files: { readonly [name: string]: string }): void {
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+}
+
+/** A temporary folder holding the given files. */
+function folder(files: { readonly [name: string]: string }): string {
+  const dir = tempDir('diff-test-');
+  writeFiles(dir, files);
   return dir;
 }
 
@@ -84,8 +106,16 @@ afterAll(() => {
   for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function runCli(...args: string[]) {
-  return spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/diff/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+/** The field lines of the one object that differs between two versions of a manifest. */
+function fieldLines(before: string, after: string): string[] {
+  const d = diffManifests(manifests('a.yaml', before), manifests('a.yaml', after));
+  expect(d).toHaveLength(1);
+  return d[0].fields.map(formatField);
+}
+
+/** A FolderDiff of manifest lists (one file), for the report tests. */
+function folderDiff(before: Manifest[], after: Manifest[]): FolderDiff {
+  return { filesAdded: [], filesRemoved: [], objects: diffManifests(before, after), fileNotes: [], objectsBefore: before.length, objectsAfter: after.length };
 }
 
 describe('diffManifests', () => {
@@ -107,22 +137,14 @@ describe('diffManifests', () => {
   });
 
   test('the apiVersion version is not part of the identity', () => {
-    const d = diffManifests(
-      manifests('a.yaml', deployment({ apiVersion: 'apps/v1beta1' })),
-      manifests('a.yaml', deployment({ apiVersion: 'apps/v1' })),
-    );
-    expect(d).toHaveLength(1);
-    expect(d[0].fields.map(formatField)).toEqual(['apiVersion: "apps/v1beta1" → "apps/v1"']);
+    expect(fieldLines(deployment({ apiVersion: 'apps/v1beta1' }), deployment({ apiVersion: 'apps/v1' })))
+      .toEqual(['apiVersion: "apps/v1beta1" → "apps/v1"']);
   });
 
-  test('list items with unique names are keyed by name', () => {
-    const d = diffManifests(
-      manifests('a.yaml', deployment()),
-      manifests('a.yaml', deployment({ image: 'docker.io/istio/pilot:1.30.4', extraContainer: true })),
-    );
-    expect(d[0].fields.map(formatField)).toEqual([
+  test('list items with unique names are keyed by name, and shown when added', () => {
+    expect(fieldLines(deployment(), deployment({ image: 'docker.io/istio/pilot:1.30.4', extraContainer: true }))).toEqual([
       'spec.template.spec.containers[name=discovery].image: "docker.io/istio/pilot:1.30.3" → "docker.io/istio/pilot:1.30.4"',
-      'spec.template.spec.containers[name=sidecar]: (added)',
+      'spec.template.spec.containers[name=sidecar]: added {name: sidecar, image: busybox}',
     ]);
   });
 
@@ -138,39 +160,119 @@ ${order.map(n => `    - { name: ${n}, port: 1 }\n`).join('')}`);
     ]);
   });
 
-  test('other lists are compared by index; keys with dots are quoted', () => {
-    const before = manifests('a.yaml', `apiVersion: v1
+  test('keys with dots are quoted; added and removed scalars show their value', () => {
+    const cm = (version: string, data: string) => `apiVersion: v1
 kind: ConfigMap
 metadata:
   name: c
-  labels: { app.kubernetes.io/version: 1.30.3 }
-data: { list: x }
-spec: { args: [a, b] }
-`);
-    const after = manifests('a.yaml', `apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: c
-  labels: { app.kubernetes.io/version: 1.31.0 }
-data: { list: x }
-spec: { args: [a, c, d] }
-`);
-    expect(diffManifests(before, after)[0].fields.map(formatField)).toEqual([
+  labels: { app.kubernetes.io/version: ${version} }
+data: { ${data} }
+`;
+    expect(fieldLines(cm('1.30.3', 'a: x, b: "1"'), cm('1.31.0', 'a: x, c: "2"'))).toEqual([
       'metadata.labels["app.kubernetes.io/version"]: "1.30.3" → "1.31.0"',
-      'spec.args[1]: "b" → "c"',
-      'spec.args[2]: (added) "d"',
+      'data.b: removed "1"',
+      'data.c: added "2"',
     ]);
   });
 
   test('a CRD schema with many changes collapses to one line per version', () => {
     const fields = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-    const d = diffManifests(manifests('a.yaml', crd('old', fields)), manifests('a.yaml', crd('new', fields)));
-    expect(d[0].fields.map(formatField)).toEqual(['spec.versions[name=v1alpha1].schema: (changed, 7 fields)']);
+    expect(fieldLines(crd('old', fields), crd('new', fields))).toEqual(['spec.versions[name=v1alpha1].schema: (changed, 7 fields)']);
     // A few schema changes (a new field) stay readable.
-    const few = diffManifests(manifests('a.yaml', crd('old', ['a'])), manifests('a.yaml', crd('old', ['a', 'b'])));
-    expect(few[0].fields.map(formatField)).toEqual([
-      'spec.versions[name=v1alpha1].schema.openAPIV3Schema.properties.spec.properties.inner.properties.b: (added)',
+    expect(fieldLines(crd('old', ['a']), crd('old', ['a', 'b']))).toEqual([
+      'spec.versions[name=v1alpha1].schema.openAPIV3Schema.properties.spec.properties.inner.properties.b: added {type: string, description: old b}',
     ]);
+  });
+});
+
+describe('lists without names: matched by content', () => {
+  const INFRA = '{ key: node-role.example.com/infra, operator: Exists, effect: NoSchedule }';
+  const CNI = '{ key: cni.istio.io/not-ready, operator: Exists }';
+  const EDGE = '{ key: edge, operator: Equal, value: "true", effect: NoSchedule }';
+  const pod = (tolerations: string[], args: string[] = ['discovery']) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: istiod, namespace: istio-system }
+spec:
+  template:
+    spec:
+      containers: [{ name: discovery, args: [${args.join(', ')}] }]
+      tolerations: [${tolerations.join(', ')}]
+`;
+
+  test('an item inserted at the front is one addition, shown in flow form', () => {
+    expect(fieldLines(pod([CNI, EDGE]), pod([INFRA, CNI, EDGE]))).toEqual([
+      'spec.template.spec.tolerations[0]: added {key: node-role.example.com/infra, operator: Exists, effect: NoSchedule}',
+    ]);
+  });
+
+  test('an item appended after others is shown with its new index', () => {
+    expect(fieldLines(pod([CNI, EDGE]), pod([CNI, EDGE, INFRA]))).toEqual([
+      'spec.template.spec.tolerations[2]: added {key: node-role.example.com/infra, operator: Exists, effect: NoSchedule}',
+    ]);
+  });
+
+  test('an item removed from the middle is one removal, numbered as in the old list', () => {
+    expect(fieldLines(pod([INFRA, EDGE, CNI]), pod([INFRA, CNI]))).toEqual([
+      // "true" keeps its quotes: unquoted, YAML would read a boolean.
+      'spec.template.spec.tolerations[1]: removed {key: edge, operator: Equal, value: "true", effect: NoSchedule}',
+    ]);
+  });
+
+  test('a scalar item replaced in place reads as a change of that item', () => {
+    expect(fieldLines(pod([], ['discovery', '--a', '--log=info']), pod([], ['--x', 'discovery', '--b', '--log=info']))).toEqual([
+      'spec.template.spec.containers[name=discovery].args[0]: added "--x"',
+      'spec.template.spec.containers[name=discovery].args[2]: "--a" → "--b"',
+    ]);
+  });
+
+  test('a record item changed in place shows the fields that changed inside it', () => {
+    const edited = '{ key: edge, operator: Exists, effect: NoSchedule }';
+    expect(fieldLines(pod([INFRA, EDGE, CNI]), pod([INFRA, edited, CNI]))).toEqual([
+      'spec.template.spec.tolerations[1].operator: "Equal" → "Exists"',
+      'spec.template.spec.tolerations[1].value: removed "true"',
+    ]);
+  });
+
+  test('more removed than added items between two kept ones: pairs first, then removals', () => {
+    expect(alignLists(['a', 'b', 'c', 'd', 'e'], ['a', 'x', 'e', 'f'], (x, y) => x === y)).toEqual([
+      { kind: 'kept', from: 0, to: 0 },
+      { kind: 'changed', from: 1, to: 1 },
+      { kind: 'removed', from: 2 },
+      { kind: 'removed', from: 3 },
+      { kind: 'kept', from: 4, to: 2 },
+      { kind: 'added', to: 3 },
+    ]);
+  });
+
+  test('items are compared deeply, key order ignored', () => {
+    const reordered = '{ effect: NoSchedule, operator: Exists, key: node-role.example.com/infra }';
+    expect(diffManifests(manifests('a.yaml', pod([CNI, INFRA])), manifests('a.yaml', pod([CNI, reordered])))).toEqual([]);
+  });
+});
+
+describe('flowValue', () => {
+  test('strings are plain inside collections unless YAML would read them otherwise; alone they are quoted', () => {
+    expect(flowValue({ a: 'docker.io/istio/pilot:1.30.3', b: 'yes', c: '0775', d: 'a: b', e: '', f: 'x\ny', g: null, h: 2 }))
+      .toBe('{a: docker.io/istio/pilot:1.30.3, b: "yes", c: "0775", d: "a: b", e: "", f: "x\\ny", g: null, h: 2}');
+    expect(flowValue('Exists')).toBe('"Exists"');
+    expect(flowValue([1, 'on', [], {}])).toBe('[1, "on", [], {}]');
+  });
+
+  test('what it prints reads back as the same value', () => {
+    const value = {
+      key: 'node-role.example.com/infra', list: ['#x', '*a', '&b', '!t', '[x]', '{y}', 'a,b', "'q'", '`c`', '- d', '1:20', '~', 'null', '.inf'],
+      nested: { 'a b': 'c:d', 'with space ': ' lead', n: 1.5, t: true, unicode: 'é' },
+    };
+    expect(loadYaml11(flowValue(value, Infinity))).toEqual([value]);
+  });
+
+  test('long values are shortened after their first keys', () => {
+    const item = { name: 'istio-proxy', image: 'auto', args: ['proxy', 'router', '--domain', '$(POD_NAMESPACE).svc.cluster.local'], env: [{ name: 'JWT_POLICY', value: 'third-party-jwt' }] };
+    const text = flowValue(item);
+    expect(text).toBe('{name: istio-proxy, image: auto, args: [proxy, router, --domain, $(POD_NAMESPACE).svc.cluster.…], …}');
+    expect(text.length).toBeLessThanOrEqual(100);
+    // A long string is cut too, so the first key still fits; the result is exactly as wide as allowed.
+    expect(flowValue({ description: 'x'.repeat(300), type: 'string' }, 40)).toBe(`{description: ${'x'.repeat(21)}…, …}`);
   });
 });
 
@@ -179,16 +281,12 @@ describe('formatDiff', () => {
     const long = 'x'.repeat(81);
     const before = manifests('a.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { big: "${long}", text: "a\\nb\\nc" }\n`);
     const after = manifests('a.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { big: "${long}y", text: "a\\nB\\nc\\nd" }\n`);
-    const d = diffManifests(before, after);
-    expect(d[0].fields.map(formatField)).toEqual([
+    const d = folderDiff(before, after);
+    expect(d.objects[0].fields.map(formatField)).toEqual([
       'data.big: (changed)',
       'data.text: (changed, +2 −1 lines)',
     ]);
-    const report = formatDiff(
-      { filesAdded: [], filesRemoved: [], objects: d, fileNotes: [], objectsBefore: 1, objectsAfter: 1 },
-      { maxPaths: 1 },
-    );
-    expect(report).toEqual([
+    expect(formatDiff(d, { maxPaths: 1 })).toEqual([
       'objects: 1 changed, 0 added, 0 removed, 0 moved (1 before, 1 after)',
       '',
       'a.yaml',
@@ -198,14 +296,16 @@ describe('formatDiff', () => {
     ]);
   });
 
+  const cm = (name: string, version: string, extra = '') =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}, labels: { version: "${version}" } }\ndata: { a: "1"${extra} }\n`;
+  const names = ['c1', 'c2', 'c3', 'c4'];
+  const upgrade = () => folderDiff(
+    manifests('a.yaml', ...names.map(n => cm(n, '1.30.3'))),
+    manifests('a.yaml', ...names.map(n => cm(n, '1.29.6', n === 'c2' ? ', b: "2"' : ''))),
+  );
+
   test('a change made to several objects (an upgrade relabelling everything) is listed once', () => {
-    const cm = (name: string, version: string, extra = '') =>
-      `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}, labels: { version: "${version}" } }\ndata: { a: "1"${extra} }\n`;
-    const names = ['c1', 'c2', 'c3', 'c4'];
-    const before = manifests('a.yaml', ...names.map(n => cm(n, '1.30.3')));
-    const after = manifests('a.yaml', ...names.map(n => cm(n, '1.29.6', n === 'c2' ? ', b: "2"' : '')));
-    const report = formatDiff({ filesAdded: [], filesRemoved: [], objects: diffManifests(before, after), fileNotes: [], objectsBefore: 4, objectsAfter: 4 });
-    expect(report).toEqual([
+    expect(formatDiff(upgrade())).toEqual([
       'objects: 4 changed, 0 added, 0 removed, 0 moved (4 before, 4 after)',
       '',
       'changes common to several objects (listed once, left out below):',
@@ -213,12 +313,20 @@ describe('formatDiff', () => {
       '',
       'a.yaml',
       '  ~ ConfigMap/-/c2',
-      '      data.b: (added) "2"',
+      '      data.b: added "2"',
       '  ~ 3 more objects with only the common changes above',
     ]);
     // Below the threshold, every object keeps its own lines.
-    expect(formatDiff({ filesAdded: [], filesRemoved: [], objects: diffManifests(before, after), fileNotes: [], objectsBefore: 4, objectsAfter: 4 }, { commonAt: 5 }))
-      .toContain('      metadata.labels.version: "1.30.3" → "1.29.6"');
+    expect(formatDiff(upgrade(), { commonAt: 5 })).toContain('      metadata.labels.version: "1.30.3" → "1.29.6"');
+  });
+
+  test('changes that only look alike once shortened are not merged into a common one', () => {
+    const long = (tail: string) => `${'x'.repeat(120)}${tail}`;
+    const objects = ['c1', 'c2', 'c3'].map(n => manifests('a.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${n} }\ndata: { a: "1" }\n`));
+    const after = ['c1', 'c2', 'c3'].map((n, i) => manifests('a.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${n} }\ndata: { a: "1", b: "${long(String(i))}" }\n`));
+    const lines = formatDiff(folderDiff(objects.flat(), after.flat()));
+    expect(lines).not.toContain('changes common to several objects (listed once, left out below):');
+    expect(lines.filter(l => l.startsWith('      data.b: added "xxx'))).toHaveLength(3);
   });
 });
 
@@ -271,34 +379,259 @@ describe('diffFolders', () => {
   });
 });
 
-describe('npm run diff', () => {
-  test('exit 0 for identical folders, 1 with a report for different ones, 2 for errors', () => {
+describe('formatMarkdown', () => {
+  const comparison = (diff: FolderDiff, fresh = false): Comparison => ({ before: 'old', after: 'new', fresh, diff });
+
+  test('heading with the counts, a table of files, common changes once, then objects per file', () => {
+    const names = ['c1', 'c2', 'c3'];
+    const cm = (name: string, version: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}, labels: { version: "${version}" } }\n`;
+    const d = diffFolders(
+      folder({ '0000-a.k8s.yaml': [NAMESPACE, ...names.map(n => cm(n, '1'))].join('---\n'), '0001-b.k8s.yaml': deployment() }),
+      folder({
+        '0000-a.k8s.yaml': names.map(n => cm(n, '2')).join('---\n'),
+        '0001-b.k8s.yaml': [deployment({ replicas: 2 }), NAMESPACE].join('---\n'),
+        '0002-c.k8s.yaml': SERVICE,
+      }),
+    );
+    expect(formatMarkdown(comparison(d), { maxPaths: 1 })).toEqual([
+      '### diff: 4 changed, 1 added, 0 removed, 1 moved',
+      '',
+      '`old` → `new`: 5 objects before, 6 after; files: 1 added, 0 removed.',
+      '',
+      '| file | changed | added | removed | moved |',
+      '|---|--:|--:|--:|--:|',
+      '| `0000-a.k8s.yaml` | 3 | 0 | 0 | 0 |',
+      '| `0001-b.k8s.yaml` | 1 | 0 | 0 | 1 |',
+      '| `0002-c.k8s.yaml` (new file) | 0 | 1 | 0 | 0 |',
+      '',
+      'Changes common to several objects (listed once, left out below):',
+      '',
+      '| change | objects |',
+      '|---|--:|',
+      '| `metadata.labels.version: "1" → "2"` | 3 |',
+      '',
+      '#### `0000-a.k8s.yaml`',
+      '',
+      '- 3 more objects with only the common changes above',
+      '',
+      '#### `0001-b.k8s.yaml`',
+      '',
+      '- **changed** `Deployment/istio-system/istiod`',
+      '  - `spec.replicas: 1 → 2`',
+      '- **moved** `Namespace/-/istio-system`, moved from `0000-a.k8s.yaml` (apply order changed)',
+      '',
+      '#### `0002-c.k8s.yaml` (new file)',
+      '',
+      '- **added** `Service/istio-system/istiod`',
+    ]);
+  });
+
+  test('identical sides and a stale dist/ have their own wording', () => {
+    const same = diffFolders(folder({ 'a.yaml': NAMESPACE }), folder({ 'a.yaml': NAMESPACE }));
+    expect(formatMarkdown(comparison(same))).toEqual(['### diff: no changes', '', '`old` and `new` are identical (1 object).']);
+    expect(formatMarkdown(comparison(same, true))).toEqual(['### diff: no changes', '', '`dist/` is up to date (1 object).']);
+    const stale = diffFolders(folder({ 'a.yaml': NAMESPACE }), folder({ 'a.yaml': SERVICE }));
+    expect(formatMarkdown(comparison(stale, true)).slice(0, 5)).toEqual([
+      '### diff: 0 changed, 1 added, 1 removed, 0 moved',
+      '',
+      '`dist/` (before) against a fresh synthesis (after): 1 objects before, 1 after.',
+      '',
+      '**dist/ is stale**: run `npm run synth` and commit `dist/`.',
+    ]);
+  });
+
+  test('pipes and backticks in values cannot break a table or a code span', () => {
+    const cm = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name} }\ndata: { cmd: ${JSON.stringify(value)} }\n`;
+    const names = ['c1', 'c2', 'c3'];
+    const d = folderDiff(
+      manifests('a|b.yaml', ...names.map(n => cm(n, 'a')), cm('x', 'run `x`')),
+      manifests('a|b.yaml', ...names.map(n => cm(n, 'a | b')), cm('x', '`y` | z')),
+    );
+    const md = formatMarkdown(comparison(d));
+    // In a table, | is escaped even inside a code span (GitHub unescapes it there).
+    expect(md).toContain('| `data.cmd: "a" → "a \\| b"` | 3 |');
+    expect(md).toContain('| `a\\|b.yaml` | 4 | 0 | 0 | 0 |');
+    expect(md).toContain('#### `a|b.yaml`');
+    // Outside tables, the fence outgrows the backticks inside, padded where the text starts or ends with one.
+    expect(md).toContain('  - ``data.cmd: "run `x`" → "`y` | z"``');
+    expect(codeSpan('`a`')).toBe('`` `a` ``');
+    expect(codeSpan('x ``` y')).toBe('````x ``` y````');
+  });
+});
+
+describe('npm run diff, in-process', () => {
+  const run = (argv: readonly string[], ctx: Partial<DiffCommandContext> = {}) =>
+    runCaptured((args, io) => diffCommand(args, io, { root: ROOT, ...ctx }), argv, { errorStatus: 2 });
+
+  test('two folders: exit 0 when identical, 1 with a report when different, 2 on errors', async () => {
     const a = folder({ '0000-a.k8s.yaml': deployment() });
-    const same = runCli(a, folder({ '0000-a.k8s.yaml': deployment() }));
-    expect(same.stdout).toBe(`diff: ${a} and ${tmpDirs[tmpDirs.length - 1]} are identical (1 objects)\n`);
-    expect(same.status).toBe(0);
+    const b = folder({ '0000-a.k8s.yaml': deployment() });
+    expect(await run([a, b])).toEqual({ status: 0, out: [`diff: ${a} and ${b} are identical (1 object)`], err: [] });
 
-    const changed = runCli(a, folder({ '0000-a.k8s.yaml': deployment({ image: 'docker.io/istio/pilot:1.30.4', replicas: 3 }) }));
+    const changed = await run([a, folder({ '0000-a.k8s.yaml': deployment({ image: 'docker.io/istio/pilot:1.30.4', replicas: 3 }) })]);
     expect(changed.status).toBe(1);
-    expect(changed.stdout).toContain('  ~ Deployment/istio-system/istiod\n      spec.replicas: 1 → 3\n');
-    expect(changed.stdout).toContain('containers[name=discovery].image: "docker.io/istio/pilot:1.30.3" → "docker.io/istio/pilot:1.30.4"');
+    expect(changed.out.slice(1, 2)).toEqual(['objects: 1 changed, 0 added, 0 removed, 0 moved (1 before, 1 after)']);
+    expect(changed.out.join('\n')).toContain('  ~ Deployment/istio-system/istiod\n      spec.replicas: 1 → 3\n');
 
-    const missing = runCli(a, path.join(a, 'nope'));
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe(`error: no such folder: ${path.join(a, 'nope')}\n`);
+    expect(await run([a, path.join(a, 'nope')])).toEqual({ status: 2, out: [], err: [`error: no such folder: ${path.join(a, 'nope')}`] });
 
-    const bad = runCli(a, folder({ '0000-a.k8s.yaml': 'a: [\n' }));
+    const bad = await run([a, folder({ '0000-a.k8s.yaml': 'a: [\n' })]);
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toMatch(/^error: cannot parse manifests in .*0000-a\.k8s\.yaml: line \d+, column \d+: /);
-  }, 60_000);
+    expect(bad.err).toHaveLength(1);
+    expect(bad.err[0]).toMatch(/^error: cannot parse manifests in .*: 0000-a\.k8s\.yaml: line \d+, column \d+: /);
+  });
 
-  test('with no arguments, the committed dist/ matches a fresh synthesis', () => {
-    const before = new Set(fs.readdirSync(os.tmpdir()));
-    const r = runCli();
-    expect(r.stdout).toMatch(/^diff: dist\/ is up to date \(\d+ objects\)\n$/);
+  test('--markdown and --max-paths apply to any comparison', async () => {
+    const a = folder({ '0000-a.k8s.yaml': deployment() });
+    const b = folder({ '0000-a.k8s.yaml': deployment({ replicas: 3, image: 'other:1' }) });
+    const md = await run(['--markdown', '--max-paths', '1', a, b]);
+    expect(md.status).toBe(1);
+    expect(md.out[0]).toBe('### diff: 1 changed, 0 added, 0 removed, 0 moved');
+    expect(md.out.slice(-3)).toEqual(['- **changed** `Deployment/istio-system/istiod`', '  - `spec.replicas: 1 → 3`', '  - … and 1 more']);
+  });
+
+  test('--help prints the usage with every option, and does nothing else', async () => {
+    const help = await run(['--help'], { root: path.join(ROOT, 'no-such-project') });
+    expect(help).toEqual({ status: 0, out: [USAGE], err: [] });
+    for (const option of ['<git-ref>', '<before-dir> <after-dir>', '--markdown', '--max-paths', '--help']) expect(USAGE).toContain(option);
+    expect((await run(['-h'])).out).toEqual([USAGE]);
+  });
+
+  test('wrong arguments are one error line, exit 2', async () => {
+    const dir = folder({ 'a.yaml': NAMESPACE });
+    expect(await run([dir])).toEqual({
+      status: 2,
+      out: [],
+      err: [`error: "${dir}" is a folder, and folders are compared two at a time: npm run diff -- <before-dir> <after-dir> (to compare dist/ with a git ref named "${dir}", write ${dir}^0)`],
+    });
+    expect((await run(['a', 'b', 'c'])).err).toEqual(['error: expected a git ref, two folders or nothing, got 3 arguments (see npm run diff -- --help)']);
+    expect((await run(['--max-paths', 'x'])).err).toEqual(['error: --max-paths wants a whole number, got "x"']);
+    expect(await run(['--colour'])).toEqual({ status: 2, out: [], err: [expect.stringMatching(/^error: Unknown option '--colour'.* \(see npm run diff -- --help\)$/)] });
+  });
+
+  test('with no arguments, the committed dist/ matches a fresh synthesis', async () => {
+    const r = await runCaptured(main, [], { errorStatus: 2 });
+    expect(r.out).toEqual([expect.stringMatching(/^diff: dist\/ is up to date \(\d+ objects\)$/)]);
     expect(r.status).toBe(0);
-    // The temporary synth output is gone.
-    expect(fs.readdirSync(os.tmpdir()).filter(f => f.startsWith('istio-diff-') && !before.has(f))).toEqual([]);
   }, 120_000);
+});
+
+describe('npm run diff -- <git-ref>', () => {
+  // The fixture's own git runs see no user or system configuration (signing, hooks,
+  // templates) and no repository of an enclosing git process; fixed dates for fixed ids.
+  const fixtureEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, HOME: os.tmpdir(), LC_ALL: 'C',
+    GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
+    GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
+  };
+
+  function git(cwd: string, ...args: string[]): string {
+    const r = spawnSync('git', args, { cwd, env: fixtureEnv, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  /** A git repository with one commit per entry: files written (null deletes), then committed. */
+  function repo(...commits: { readonly [name: string]: string | null }[]): string {
+    const dir = tempDir('diff-repo-');
+    git(dir, 'init', '-q');
+    commits.forEach((files, i) => {
+      for (const [name, text] of Object.entries(files)) {
+        if (text === null) fs.rmSync(path.join(dir, name));
+        else writeFiles(dir, { [name]: text });
+      }
+      git(dir, 'add', '-A');
+      git(dir, 'commit', '-q', '--allow-empty', '-m', `commit ${i}`);
+    });
+    return dir;
+  }
+
+  const DIST = {
+    'dist/0000-namespaces.k8s.yaml': NAMESPACE,
+    'dist/0001-istiod.k8s.yaml': [deployment(), SERVICE].join('---\n'),
+  };
+
+  const run = (root: string, argv: readonly string[], ctx: Partial<DiffCommandContext> = {}) =>
+    runCaptured((args, io) => diffCommand(args, io, { root, ...ctx }), argv, { errorStatus: 2 });
+
+  test('compares dist/ as committed with the working tree, object by object, writing nothing', async () => {
+    const root = repo(DIST, { 'dist/0001-istiod.k8s.yaml': [deployment({ replicas: 2 }), SERVICE].join('---\n') });
+    const head = git(root, 'rev-parse', '--short', 'HEAD');
+    const first = git(root, 'rev-parse', '--short', 'HEAD~1');
+    expect(await run(root, ['HEAD'])).toEqual({
+      status: 0, out: [`diff: dist/ at HEAD (${head}) and dist/ in the working tree are identical (3 objects)`], err: [],
+    });
+
+    // Edits not committed yet: a changed field, a new object, a new file.
+    writeFiles(root, {
+      'dist/0001-istiod.k8s.yaml': [deployment({ replicas: 2, image: 'docker.io/istio/pilot:1.30.4' }), SERVICE, NAMESPACE.replace('istio-system', 'istio-ingress')].join('---\n'),
+      'dist/0002-apps.k8s.yaml': NAMESPACE.replace('istio-system', 'shop'),
+    });
+    const before = fs.readdirSync(os.tmpdir()).sort();
+    const r = await run(root, ['HEAD~1']);
+    expect(fs.readdirSync(os.tmpdir()).sort()).toEqual(before);
+    expect(r).toEqual({
+      status: 1,
+      err: [],
+      out: [
+        `diff: dist/ at HEAD~1 (${first}) → dist/ in the working tree`,
+        'objects: 1 changed, 2 added, 0 removed, 0 moved (3 before, 5 after); files: +1 -0',
+        'file added: 0002-apps.k8s.yaml',
+        '',
+        '0001-istiod.k8s.yaml',
+        '  ~ Deployment/istio-system/istiod',
+        '      spec.replicas: 1 → 2',
+        '      spec.template.spec.containers[name=discovery].image: "docker.io/istio/pilot:1.30.3" → "docker.io/istio/pilot:1.30.4"',
+        '  + Namespace/-/istio-ingress (added)',
+        '',
+        '0002-apps.k8s.yaml',
+        '  + Namespace/-/shop (added)',
+      ],
+    });
+    // A commit id names the same thing, and --markdown works here too.
+    const md = await run(root, ['--markdown', git(root, 'rev-parse', 'HEAD~1')]);
+    expect(md.status).toBe(1);
+    expect(md.out[2]).toMatch(/^`dist\/ at [0-9a-f]{40} \([0-9a-f]+\)` → `dist\/ in the working tree`: 3 objects before, 5 after/);
+  });
+
+  test('in a project below the repository root, dist/ is the project\'s', async () => {
+    const root = repo({ 'dist/0000-other.k8s.yaml': SERVICE, 'project/dist/0000-a.k8s.yaml': NAMESPACE });
+    const project = path.join(root, 'project');
+    expect((await run(project, ['HEAD'])).out[0]).toMatch(/^diff: dist\/ at HEAD \(\w+\) and dist\/ in the working tree are identical \(1 object\)$/);
+  });
+
+  test('errors name the problem: no repository, unknown ref, no dist/ at the ref, no git', async () => {
+    const plain = folder({ 'dist/0000-a.k8s.yaml': NAMESPACE });
+    expect(await run(plain, ['HEAD'])).toEqual({
+      status: 2, out: [],
+      err: [`error: ${plain} is not in a git repository: a git ref needs one (to compare two folders, give both)`],
+    });
+
+    const root = repo({ 'README.md': 'no dist yet\n' }, DIST);
+    const unknown = await run(root, ['origin/main']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.err).toEqual([expect.stringMatching(/^error: unknown git ref "origin\/main": not a branch, tag or commit of the repository at .*a `git fetch` first/)]);
+
+    const first = git(root, 'rev-parse', '--short', 'HEAD~1');
+    expect((await run(root, ['HEAD~1'])).err).toEqual([`error: no dist/ folder at HEAD~1 (${first}): nothing committed there to compare with`]);
+
+    expect((await run(root, ['HEAD'], { git: path.join(root, 'no-such-git') })).err).toEqual([
+      `error: cannot run ${path.join(root, 'no-such-git')}: git is not installed (or not on PATH); comparing with a git ref needs it`,
+    ]);
+
+    fs.rmSync(path.join(root, 'dist'), { recursive: true });
+    expect((await run(root, ['HEAD'])).err).toEqual([`error: no dist/ folder in ${root}: run \`npm run synth\` (and commit dist/)`]);
+  });
+});
+
+describe('the npm script', () => {
+  // The one spawned test: it proves that running the file runs main, with diff's exit statuses.
+  test('lib/diff/cli.ts runs main when executed: --help exits 0, an error exits 2', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/diff/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    const help = cli('--help');
+    expect({ status: help.status, stdout: help.stdout, stderr: help.stderr }).toEqual({ status: 0, stdout: `${USAGE}\n`, stderr: '' });
+    const bad = cli('--max-paths=-1');
+    expect({ status: bad.status, stderr: bad.stderr }).toEqual({ status: 2, stderr: 'error: --max-paths wants a whole number, got "-1"\n' });
+  }, 30_000);
 });

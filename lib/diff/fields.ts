@@ -1,9 +1,15 @@
+import { alignLists } from './align';
+
 /** What happened at one field path. */
 export type FieldChangeKind = 'added' | 'removed' | 'changed' | 'reordered';
 
 /** One difference inside an object. */
 export interface FieldChange {
-  /** Path from the object's root, e.g. `spec.template.spec.containers[name=discovery].image`. */
+  /**
+   * Path from the object's root, e.g. `spec.template.spec.containers[name=discovery].image`.
+   * Items of lists without unique names are numbered as in the new list, removed ones
+   * as in the old list.
+   */
   readonly path: string;
   /** What happened there; `reordered` means a list keyed by name kept its items but not their order. */
   readonly kind: FieldChangeKind;
@@ -78,11 +84,21 @@ function diffLists(path: string, a: readonly unknown[], b: readonly unknown[], o
     });
     return;
   }
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const itemPath = `${path}[${i}]`;
-    if (i >= b.length) out.push({ path: itemPath, kind: 'removed', before: a[i] });
-    else if (i >= a.length) out.push({ path: itemPath, kind: 'added', after: b[i] });
-    else diffInto(itemPath, a[i], b[i], out);
+  // Items without names are matched by content, so an insertion or a removal is one entry.
+  for (const step of alignLists(a, b, sameValue)) {
+    switch (step.kind) {
+      case 'kept':
+        break;
+      case 'removed':
+        out.push({ path: `${path}[${step.from}]`, kind: 'removed', before: a[step.from] });
+        break;
+      case 'added':
+        out.push({ path: `${path}[${step.to}]`, kind: 'added', after: b[step.to] });
+        break;
+      case 'changed':
+        diffInto(`${path}[${step.to}]`, a[step.from], b[step.to], out);
+        break;
+    }
   }
 }
 

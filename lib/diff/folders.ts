@@ -37,13 +37,40 @@ export function isIdentical(d: FolderDiff): boolean {
   return !d.filesAdded.length && !d.filesRemoved.length && !d.objects.length && !d.fileNotes.length;
 }
 
-interface Folder {
+/**
+ * Manifest files by name with their bytes and parsed objects: a folder on disk, or a
+ * folder as committed at a git ref.
+ */
+export interface ManifestSet {
+  /** File names, in name (apply) order. */
   readonly files: readonly string[];
+  /** Each file's bytes, compared to tell formatting-only changes. */
   readonly bytes: ReadonlyMap<string, Buffer>;
+  /** Every object of every file, file by file. */
   readonly manifests: readonly Manifest[];
 }
 
-function readFolder(dir: string): Folder {
+/**
+ * Parses manifest files given as bytes. `where` names them in errors (a folder, or
+ * `dist/ at HEAD (1a2b3c4)`).
+ */
+export function parseManifestSet(where: string, bytes: ReadonlyMap<string, Buffer>): ManifestSet {
+  const files = [...bytes.keys()].sort(compareStrings);
+  // A mistyped folder would otherwise report every object as added or removed.
+  if (!files.length) throw new UserError(`no manifest files (*.yaml, *.yml) in ${where}`);
+  let manifests: Manifest[];
+  try {
+    manifests = files.flatMap(f => parseManifests(f, bytes.get(f)!.toString('utf8')));
+  } catch (err) {
+    // yaml's messages go on with a code excerpt; the first line names file, document, line and column.
+    const message = (err as Error).message.split('\n')[0].replace(/:$/, '');
+    throw new UserError(`cannot parse manifests in ${where}: ${message}`);
+  }
+  return { files, bytes, manifests };
+}
+
+/** Reads the manifest files (*.yaml, *.yml) of a folder; each file is read once, for its bytes and its objects. */
+export function readManifestFolder(dir: string): ManifestSet {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
@@ -51,20 +78,7 @@ function readFolder(dir: string): Folder {
     throw new UserError(`no such folder: ${dir}`);
   }
   if (!stat.isDirectory()) throw new UserError(`not a folder: ${dir}`);
-  const files = manifestFiles(dir);
-  // A mistyped folder would otherwise report every object as added or removed.
-  if (!files.length) throw new UserError(`no manifest files (*.yaml, *.yml) in ${dir}`);
-  // Each file is read once: its bytes are compared, and parsed from the same buffer.
-  const bytes = new Map(files.map(f => [f, fs.readFileSync(path.join(dir, f))]));
-  let manifests: Manifest[];
-  try {
-    manifests = files.flatMap(f => parseManifests(f, bytes.get(f)!.toString('utf8')));
-  } catch (err) {
-    // yaml's messages go on with a code excerpt; the first line names file, document, line and column.
-    const message = (err as Error).message.split('\n')[0].replace(/:$/, '');
-    throw new UserError(`cannot parse manifests in ${dir}: ${message}`);
-  }
-  return { files, bytes, manifests };
+  return parseManifestSet(dir, new Map(manifestFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f))])));
 }
 
 function documentsOf(manifests: readonly Manifest[], file: string): unknown[] {
@@ -72,13 +86,11 @@ function documentsOf(manifests: readonly Manifest[], file: string): unknown[] {
 }
 
 /**
- * Compares two manifest folders: object by object, and file by file in bytes, so a
+ * Compares two manifest sets: object by object, and file by file in bytes, so a
  * formatting-only change (same objects, other bytes) still counts: dist/ must be
  * byte-identical to what synth writes.
  */
-export function diffFolders(beforeDir: string, afterDir: string): FolderDiff {
-  const a = readFolder(beforeDir);
-  const b = readFolder(afterDir);
+export function diffManifestSets(a: ManifestSet, b: ManifestSet): FolderDiff {
   const objects = diffManifests(a.manifests, b.manifests);
   const touched = new Set(objects.flatMap(o => (o.movedFrom ? [o.file, o.movedFrom] : [o.file])));
   const fileNotes: FileNote[] = [];
@@ -96,4 +108,9 @@ export function diffFolders(beforeDir: string, afterDir: string): FolderDiff {
     objectsBefore: a.manifests.length,
     objectsAfter: b.manifests.length,
   };
+}
+
+/** Compares two manifest folders (see diffManifestSets). */
+export function diffFolders(beforeDir: string, afterDir: string): FolderDiff {
+  return diffManifestSets(readManifestFolder(beforeDir), readManifestFolder(afterDir));
 }
