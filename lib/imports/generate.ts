@@ -1,0 +1,291 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { parseAllDocuments } from 'yaml';
+import { CommandIO, runIfMain } from '../command';
+import { PROJECT_ROOT } from '../project-root';
+import { UserError } from '../user-error';
+import { fileDigests, treeSha256 } from '../vendor/digest';
+import { LOCK_FILE, readLock, versionDir } from '../vendor/lock';
+
+/**
+ * The API groups that get typed classes: the ones users write objects of (mTLS and
+ * authorization, traffic routing and egress, telemetry). `extensions.istio.io` (alpha
+ * WasmPlugin, TrafficExtension) is left out until someone needs it: add it here and run
+ * `npm run import`.
+ */
+export const IMPORTED_GROUPS: readonly string[] = ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io'];
+
+/** Where the generated classes are committed, below the project root. */
+export const IMPORTS_DIR = 'imports';
+
+/** The CRD file inside the vendored `base` chart. */
+export const CRD_FILE = path.join('files', 'crd-all.gen.yaml');
+
+const USAGE = `usage: npm run import [-- --check]
+  (no flags)   regenerate ${IMPORTS_DIR}/<group>.ts from the vendored Istio CRDs (version from ${LOCK_FILE})
+  --check      regenerate into a temporary folder and compare: exit 1 naming the files that differ (nothing written)
+groups: ${IMPORTED_GROUPS.join(', ')}; one class per kind, for its preferred version`;
+
+/** The parts of a CustomResourceDefinition this generator reads (the rest is passed on as is). */
+export interface Crd {
+  /** `CustomResourceDefinition` (other documents are skipped). */
+  readonly kind?: string;
+  /** Its group, kind and versions. */
+  readonly spec?: {
+    readonly group?: string;
+    readonly names?: { readonly kind?: string };
+    readonly versions?: readonly CrdVersion[];
+  };
+}
+
+/** One entry of a CRD's `spec.versions`. */
+export interface CrdVersion {
+  /** Version name, e.g. `v1beta1`. */
+  readonly name: string;
+  /** Whether the API server serves it. */
+  readonly served?: boolean;
+  /** Whether it is deprecated (still served, with a warning). */
+  readonly deprecated?: boolean;
+  /** Its schema; only the descriptions are read. */
+  readonly schema?: { readonly openAPIV3Schema?: { readonly description?: string; readonly properties?: { readonly spec?: { readonly description?: string } } } };
+}
+
+/** One kind that gets a class, and the version the class is generated for. */
+export interface ImportedKind {
+  /** API group, e.g. `security.istio.io`. */
+  readonly group: string;
+  /** Kind, e.g. `PeerAuthentication`. */
+  readonly kind: string;
+  /** The preferred served version, e.g. `v1`. */
+  readonly version: string;
+  /** The CRD's other served versions, which get no class. */
+  readonly otherServed: readonly string[];
+}
+
+const KUBE_VERSION = /^v(\d+)(?:(alpha|beta)(\d+))?$/;
+const STABILITY = { alpha: 0, beta: 1, ga: 2 } as const;
+
+/**
+ * Orders CRD version names as the API server's version priority does (GA before beta
+ * before alpha, higher numbers first, names like `foo1` last and alphabetically): the
+ * first served version is what `kubectl get` uses and discovery calls "preferred".
+ */
+export function compareVersionPriority(a: string, b: string): number {
+  const ma = KUBE_VERSION.exec(a);
+  const mb = KUBE_VERSION.exec(b);
+  if (!ma || !mb) {
+    if (ma) return -1;
+    if (mb) return 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  const rank = (m: RegExpExecArray) => [STABILITY[(m[2] as 'alpha' | 'beta' | undefined) ?? 'ga'], Number(m[1]), Number(m[3] ?? 0)];
+  const [ra, rb] = [rank(ma), rank(mb)];
+  for (let i = 0; i < ra.length; i++) {
+    if (ra[i] !== rb[i]) return rb[i] - ra[i];
+  }
+  return 0;
+}
+
+/**
+ * The version a CRD's class is generated for: the highest-priority served version that
+ * is not deprecated (any served one if all are). One class per kind instead of one per
+ * version keeps imports/ small enough for `tsc` in `npm test`, and old versions are only
+ * kept by Istio for objects written before the upgrade; undefined when nothing is served.
+ */
+export function preferredVersion(versions: readonly CrdVersion[]): string | undefined {
+  const served = versions.filter(v => v.served).map(v => v.name).sort(compareVersionPriority);
+  const current = served.filter(name => !versions.find(v => v.name === name)?.deprecated);
+  return current[0] ?? served[0];
+}
+
+/** The CRDs of the wanted groups, each reduced to its preferred version. */
+export function selectCrds(crdYaml: string, groups: readonly string[] = IMPORTED_GROUPS): { readonly crds: readonly Crd[]; readonly kinds: readonly ImportedKind[] } {
+  const crds: Crd[] = [];
+  const kinds: ImportedKind[] = [];
+  for (const doc of parseAllDocuments(crdYaml)) {
+    const crd = doc.toJS() as Crd | null;
+    const group = crd?.spec?.group;
+    const kind = crd?.spec?.names?.kind;
+    if (crd?.kind !== 'CustomResourceDefinition' || !group || !kind || !groups.includes(group)) continue;
+    const versions = crd.spec?.versions ?? [];
+    const version = preferredVersion(versions);
+    if (!version) continue;
+    const chosen = versions.find(v => v.name === version)!;
+    const root = chosen.schema?.openAPIV3Schema;
+    // cdk8s import documents a class with the schema root's description, which Istio
+    // leaves empty: the spec's description says what the kind is for, so it goes there.
+    const described = root && !root.description && root.properties?.spec?.description
+      ? { ...chosen, schema: { ...chosen.schema, openAPIV3Schema: { ...root, description: root.properties.spec.description } } }
+      : chosen;
+    crds.push({ ...crd, spec: { ...crd.spec, versions: [described] } });
+    kinds.push({ group, kind, version, otherServed: versions.filter(v => v.served && v.name !== version).map(v => v.name) });
+  }
+  const missing = groups.filter(g => !kinds.some(k => k.group === g));
+  if (missing.length) throw new UserError(`the vendored CRDs define no served kind of ${missing.join(', ')}: remove ${missing.length > 1 ? 'them' : 'it'} from IMPORTED_GROUPS in lib/imports/generate.ts`);
+  return { crds, kinds };
+}
+
+/** Generated files: file name (e.g. `security.istio.io.ts`) → content. */
+export type GeneratedFiles = ReadonlyMap<string, string>;
+
+/** What one generation produced. */
+export interface Generated {
+  /** The Istio version of the lock the CRDs came from. */
+  readonly istioVersion: string;
+  /** The kinds that got a class. */
+  readonly kinds: readonly ImportedKind[];
+  /** The files for imports/. */
+  readonly files: GeneratedFiles;
+}
+
+/**
+ * The vendored base chart's CRD file, for the locked Istio version. The chart's digest
+ * is checked against the lock so that classes are never generated from edited CRDs.
+ */
+export function vendoredCrdFile(root: string): { readonly istioVersion: string; readonly file: string } {
+  const lock = readLock(root);
+  const baseDir = path.join(versionDir(root, lock.istioVersion), 'base');
+  const rel = path.relative(root, baseDir);
+  if (!fs.existsSync(baseDir)) {
+    throw new UserError(`Istio ${lock.istioVersion}'s base chart is not vendored (no ${rel}/): run \`npm run vendor\``);
+  }
+  if (treeSha256(fileDigests(baseDir)) !== lock.charts.base.treeSha256) {
+    throw new UserError(`${rel}/ does not match ${LOCK_FILE} (changed after vendoring): restore it with \`npm run vendor -- --force\``);
+  }
+  return { istioVersion: lock.istioVersion, file: path.join(baseDir, CRD_FILE) };
+}
+
+/** Runs the project's own cdk8s-cli on one CRD file, writing `<group>.ts` files into `outDir`. */
+function cdk8sImport(root: string, crdFile: string, outDir: string, cwd: string): void {
+  const cli = path.join(root, 'node_modules', '.bin', 'cdk8s');
+  if (!fs.existsSync(cli)) throw new UserError(`${path.relative(root, cli)} is missing: run \`npm ci\` (cdk8s-cli is a devDependency)`);
+  // The temporary cwd has no cdk8s.yaml, so cdk8s-cli cannot record the import there
+  // (it rewrites the file and drops its comments); --no-save says the same.
+  const r = spawnSync(cli, ['import', crdFile, '--output', outDir, '--language', 'typescript', '--no-save', '--no-check-upgrade'], {
+    cwd,
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    encoding: 'utf8',
+  });
+  if (r.error) throw new UserError(`cannot run ${cli}: ${r.error.message}`);
+  if (r.status !== 0) {
+    const output = `${r.stderr}\n${r.stdout}`.trim().split('\n').slice(-10).join('\n  ');
+    throw new UserError(`cdk8s import failed (exit ${r.status ?? r.signal}):\n  ${output}`);
+  }
+}
+
+/** The header that says where a file comes from and that it is regenerated, not edited. */
+function header(istioVersion: string, kinds: readonly ImportedKind[]): string {
+  const lines = kinds.map(k => `//   ${k.kind} ${k.group}/${k.version}${k.otherServed.length ? ` (also served, no class: ${k.otherServed.join(', ')})` : ''}`);
+  return [
+    `// Do not edit: \`npm run import\` generates this file with cdk8s import from the CRDs`,
+    `// of Istio ${istioVersion}'s vendored base chart (${CRD_FILE}), one class per kind:`,
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Generates the classes for the locked Istio version's CRDs in a temporary folder
+ * (removed afterwards) and returns the files; writes nothing into the project.
+ */
+export function generateImports(root: string = PROJECT_ROOT): Generated {
+  const { istioVersion, file } = vendoredCrdFile(root);
+  const { crds, kinds } = selectCrds(fs.readFileSync(file, 'utf8'));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-cdk8s-import-'));
+  try {
+    const filtered = path.join(tmp, 'crds.yaml');
+    // JSON is YAML: cdk8s import reads it as it reads the original.
+    fs.writeFileSync(filtered, crds.map(c => JSON.stringify(c)).join('\n---\n') + '\n');
+    const out = path.join(tmp, 'out');
+    cdk8sImport(root, filtered, out, tmp);
+    const files = new Map<string, string>();
+    for (const name of fs.readdirSync(out).filter(f => f.endsWith('.ts')).sort()) {
+      const group = name.slice(0, -'.ts'.length);
+      files.set(name, header(istioVersion, kinds.filter(k => k.group === group)) + fs.readFileSync(path.join(out, name), 'utf8'));
+    }
+    const expected = [...new Set(kinds.map(k => `${k.group}.ts`))].sort();
+    if (expected.join() !== [...files.keys()].join()) {
+      throw new UserError(`cdk8s import wrote ${[...files.keys()].join(', ') || 'nothing'}, expected ${expected.join(', ')}`);
+    }
+    return { istioVersion, kinds, files };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** How imports/ differs from freshly generated files. */
+export interface ImportsDrift {
+  /** Files whose content differs. */
+  readonly changed: readonly string[];
+  /** Files that would be generated but are not in imports/. */
+  readonly missing: readonly string[];
+  /** `.ts` files in imports/ that are no longer generated. */
+  readonly extra: readonly string[];
+}
+
+/** Compares imports/ (only its `.ts` files: README.md is ours) with generated files. */
+export function compareImports(dir: string, files: GeneratedFiles): ImportsDrift {
+  const present = fs.existsSync(dir) ? fs.readdirSync(dir).filter(f => f.endsWith('.ts')).sort() : [];
+  return {
+    changed: present.filter(f => files.has(f) && fs.readFileSync(path.join(dir, f), 'utf8') !== files.get(f)),
+    missing: [...files.keys()].filter(f => !present.includes(f)),
+    extra: present.filter(f => !files.has(f)),
+  };
+}
+
+function sizeOf(text: string): string {
+  return `${Math.round(Buffer.byteLength(text) / 1024)} KB, ${text.split('\n').length - 1} lines`;
+}
+
+/** `npm run import`: regenerates imports/, or with `--check` proves it current. */
+export function main(argv: readonly string[], io: CommandIO): number {
+  let values: { check?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const dir = path.join(PROJECT_ROOT, IMPORTS_DIR);
+  const generated = generateImports(PROJECT_ROOT);
+  const drift = compareImports(dir, generated.files);
+  const stale = [...drift.changed.map(f => `${f} (differs)`), ...drift.missing.map(f => `${f} (missing)`), ...drift.extra.map(f => `${f} (not generated)`)];
+
+  if (values.check) {
+    if (stale.length === 0) {
+      io.out(`${IMPORTS_DIR}/ is up to date (Istio ${generated.istioVersion}, ${generated.files.size} files)`);
+      return 0;
+    }
+    io.err(`${IMPORTS_DIR}/ is stale for Istio ${generated.istioVersion}: run \`npm run import\` and commit ${IMPORTS_DIR}/`);
+    stale.forEach(line => io.err(`  ${IMPORTS_DIR}/${line}`));
+    return 1;
+  }
+
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of generated.files) {
+    const state = drift.changed.includes(name) ? 'written' : drift.missing.includes(name) ? 'added' : 'up to date';
+    if (state !== 'up to date') {
+      // Renamed into place, so an interrupted run never leaves half a file for tsc.
+      const tmp = path.join(dir, `.${name}.tmp-${process.pid}`);
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, path.join(dir, name));
+    }
+    io.out(`${IMPORTS_DIR}/${name}: ${state} (${sizeOf(text)})`);
+  }
+  // imports/ holds only generated classes: a file no longer generated (a group dropped
+  // from IMPORTED_GROUPS) would otherwise keep compiling against outdated CRDs.
+  for (const name of drift.extra) {
+    fs.rmSync(path.join(dir, name));
+    io.out(`${IMPORTS_DIR}/${name}: removed (not generated any more)`);
+  }
+  for (const k of generated.kinds) io.out(`  ${k.group}/${k.version} ${k.kind}`);
+  return 0;
+}
+
+runIfMain(module, main);
