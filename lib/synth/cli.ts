@@ -2,9 +2,11 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import * as mainTs from '../../main';
 import { CommandIO, runIfMain } from '../command';
+import { staleImportsNote } from '../imports/generated-from';
 import { ProjectDefinition, readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
+import { readLock } from '../vendor/lock';
 import { summaryLine } from './changes';
 import { outputDir, synthMesh } from './synth';
 
@@ -44,6 +46,8 @@ export async function synthCommand(argv: readonly string[], io: CommandIO, ctx: 
   }
   const outdir = outputDir(ctx.root, ctx.env, values.output);
   const { changes } = await synthMesh(ctx.project, { root: ctx.root, env: ctx.env, outdir, log: io.err });
+  const note = staleImportsNote(ctx.root, readLock(ctx.root).istioVersion);
+  if (note) io.err(`note: ${note}`);
   if (!values.quiet) {
     const name = path.relative(process.cwd(), outdir) || '.';
     io.out(summaryLine(`${name}/`, changes, (performance.now() - started) / 1000));
