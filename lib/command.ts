@@ -1,3 +1,4 @@
+import { parseArgs, ParseArgsConfig } from 'util';
 import { describeSystemError, UserError } from './user-error';
 
 /**
@@ -56,4 +57,27 @@ export function runIfMain(mod: NodeModule, command: Command, opts: CommandOption
   void runCommand(command, process.argv.slice(2), PROCESS_IO, opts).then(status => {
     process.exitCode = status;
   });
+}
+
+/** A command's options, as util.parseArgs takes them (`--help`/`-h` is added). */
+export type CommandOptionsSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** What parseCommandArgs returns: parseArgs' result for these options. */
+export type ParsedCommandArgs<O extends CommandOptionsSpec> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+/**
+ * Parses a command's arguments strictly. `--help` prints `usage` and returns undefined
+ * (the command then does nothing else); a wrong option is a UserError that shows the
+ * usage. Positionals are returned for the command to check.
+ */
+export function parseCommandArgs<O extends CommandOptionsSpec>(argv: readonly string[], io: CommandIO, usage: string, options: O): ParsedCommandArgs<O> | undefined {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(usage);
+    return undefined;
+  }
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n${usage}`);
+  }
 }

@@ -2,11 +2,10 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../project-root';
 import { HELM_ENV, locateHelm } from '../helm';
-import { CommandIO, runIfMain } from '../command';
+import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { UserError } from '../user-error';
 
 const USAGE = `usage: npm run bench [-- --runs N] [-- --no-test]
@@ -65,16 +64,9 @@ exec '${realHelm}' "\${args[@]}"
 
 /** `npm run bench`. */
 export function main(argv: readonly string[], io: CommandIO): number {
-  let values: { runs?: string; 'no-test'?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: { 'runs': { type: 'string' }, 'no-test': { type: 'boolean' }, 'help': { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, io, USAGE, { 'runs': { type: 'string' }, 'no-test': { type: 'boolean' } });
+  if (!parsed) return 0;
+  const { values } = parsed;
   const runs = Number(values.runs ?? 5);
   if (!Number.isInteger(runs) || runs < 1) throw new UserError(`--runs wants a whole number of at least 1, got "${values.runs}"`);
 

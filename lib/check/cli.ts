@@ -1,7 +1,6 @@
 import * as path from 'path';
-import { parseArgs } from 'util';
 import * as mainTs from '../../main';
-import { CommandIO, runIfMain } from '../command';
+import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { MeshSettings, resolveSettings } from '../settings';
@@ -27,16 +26,8 @@ export interface CheckCommandContext {
 
 /** `npm run check`. */
 export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckCommandContext): number {
-  let parsed: { values: { help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: [...argv], options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (parsed.values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, io, USAGE, {});
+  if (!parsed) return 0;
   if (parsed.positionals.length > 1) throw new UserError(`expected at most one folder, got ${parsed.positionals.length}\n${USAGE}`);
   const dir = path.resolve(parsed.positionals[0] ?? path.join(ctx.root, 'dist'));
   const resolved = resolveSettings(ctx.settings, readLock(ctx.root).istioVersion);

@@ -2,9 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { parseAllDocuments } from 'yaml';
-import { CommandIO, runIfMain } from '../command';
+import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
 import { fileDigests, treeSha256 } from '../vendor/digest';
@@ -242,16 +241,11 @@ function sizeOf(text: string): string {
 
 /** `npm run import`: regenerates imports/, or with `--check` proves it current. */
 export function main(argv: readonly string[], io: CommandIO): number {
-  let values: { check?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, io, USAGE, { check: { type: 'boolean' } });
+  if (!parsed) return 0;
+  if (parsed.positionals.length) throw new UserError(`unexpected argument ${parsed.positionals[0]}
+${USAGE}`);
+  const { values } = parsed;
   const dir = path.join(PROJECT_ROOT, IMPORTS_DIR);
   const generated = generateImports(PROJECT_ROOT);
   const drift = compareImports(dir, generated.files);

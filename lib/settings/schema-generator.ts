@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
-import { CommandIO, runIfMain } from '../command';
+import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
 
@@ -36,16 +35,11 @@ export function generateSettingsSchema(root: string = PROJECT_ROOT): string {
 
 /** `npm run settings-schema`: writes or checks the committed schema. */
 export function main(argv: readonly string[], io: CommandIO): number {
-  let values: { check?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: { check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, io, USAGE, { check: { type: 'boolean' } });
+  if (!parsed) return 0;
+  if (parsed.positionals.length) throw new UserError(`unexpected argument ${parsed.positionals[0]}
+${USAGE}`);
+  const { values } = parsed;
   const file = path.join(PROJECT_ROOT, SCHEMA_FILE);
   const fresh = generateSettingsSchema();
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';

@@ -1,7 +1,6 @@
 import * as path from 'path';
-import { parseArgs } from 'util';
 import * as mainTs from '../../main';
-import { CommandIO, runIfMain } from '../command';
+import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { staleImportsNote } from '../imports/generated-from';
 import { ProjectDefinition, readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
@@ -30,20 +29,11 @@ export interface SynthCommandContext {
 /** `npm run synth` (and `cdk8s synth`, which runs the same command). */
 export async function synthCommand(argv: readonly string[], io: CommandIO, ctx: SynthCommandContext): Promise<number> {
   const started = performance.now();
-  let values: { quiet?: boolean; output?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { quiet: { type: 'boolean', short: 'q' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs(argv, io, USAGE, { quiet: { type: 'boolean', short: 'q' }, output: { type: 'string', short: 'o' } });
+  if (!parsed) return 0;
+  if (parsed.positionals.length) throw new UserError(`unexpected argument ${parsed.positionals[0]}
+${USAGE}`);
+  const { values } = parsed;
   const outdir = outputDir(ctx.root, ctx.env, values.output);
   const { changes } = await synthMesh(ctx.project, { root: ctx.root, env: ctx.env, outdir, log: io.err });
   const note = staleImportsNote(ctx.root, readLock(ctx.root).istioVersion);
