@@ -1,5 +1,5 @@
 import { CommandIO, runIfMain } from './command';
-import { locateHelm } from './helm';
+import { locateHelm } from './render/helm-binary';
 import { PROJECT_ROOT } from './project-root';
 import { UserError } from './user-error';
 

@@ -1,30 +1,43 @@
-import { App, Chart } from 'cdk8s';
-import { AppsChart } from './charts/apps';
-import { GatewaysChart } from './charts/gateways';
-import { IstioBaseChart } from './charts/istio-base';
-import { IstiodChart } from './charts/istiod';
-import { NamespaceSpec, NamespacesChart } from './charts/namespaces';
-import { RenderContext } from './charts/release';
-import { locateHelm, verifyHelm, withHermeticHelm } from './helm';
-import { withLocalYamlLoad } from './local-yaml-load';
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { ExtendFunction } from './project';
-import { PROJECT_ROOT } from './project-root';
-import { applyScheduling } from './scheduling';
-import { ISTIO_NAMESPACE, MeshSettings, ResolvedMeshSettings, resolveSettings } from './settings';
-import { VendoredCharts, vendoredCharts } from './vendor/vendor';
+import { RenderedRelease } from './render/engine';
+import { ReleaseRequest } from './render/release-request';
+import { ISTIO_NAMESPACE, ResolvedMeshSettings } from './settings';
+import { AppsChart } from './stages/apps';
+import { chartSource } from './stages/chart-source';
+import { gatewayReleases, GatewaysChart } from './stages/gateways';
+import { istioBaseRelease, IstioBaseChart } from './stages/istio-base';
+import { istiodRelease, IstiodChart } from './stages/istiod';
+import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
+import { VendoredCharts } from './vendor/vendor';
 
+/** Every Helm release of a mesh, by stage. */
+export interface MeshReleases<T> {
+  /** The `base` release. */
+  readonly base: T;
+  /** The `istiod` release. */
+  readonly istiod: T;
+  /** One `gateway` release per gateway, in the settings' order. */
+  readonly gateways: readonly T[];
+}
+
+/** What helm must render for a mesh: pure, so it can run (and be cached) before any construct. */
+export function meshReleaseRequests(settings: ResolvedMeshSettings, charts: VendoredCharts): MeshReleases<ReleaseRequest> {
+  return {
+    base: istioBaseRelease(settings, chartSource(charts, 'base')),
+    istiod: istiodRelease(settings, chartSource(charts, 'istiod')),
+    gateways: gatewayReleases(settings, chartSource(charts, 'gateway')),
+  };
+}
 
 /** Props of IstioMesh. */
 export interface IstioMeshProps {
-  /** The cluster's mesh settings. */
-  readonly settings: MeshSettings;
-  /** Project root holding vendor/ and node_modules/. @default PROJECT_ROOT */
-  readonly root?: string;
-  /** Environment to read ISTIO_CDK8S_HELM from. @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Charts already verified by the caller. @default - verified here against the lock */
-  readonly charts?: VendoredCharts;
-  /** Adds the user's own objects to the last stage, `custom`. @default - no custom stage */
+  /** The cluster's settings, validated and with defaults (resolveSettings). */
+  readonly settings: ResolvedMeshSettings;
+  /** Its releases, rendered (renderMeshReleases in lib/prepare-mesh.ts). */
+  readonly releases: MeshReleases<RenderedRelease>;
+  /** Adds the user's own objects to a last stage, `custom`. @default - no custom stage */
   readonly extend?: ExtendFunction;
 }
 
@@ -54,55 +67,39 @@ function istioNamespaces(settings: ResolvedMeshSettings): NamespaceSpec[] {
 }
 
 /**
- * One Istio mesh on an App: the stage charts, each depending on the one before, so
- * cdk8s writes them as dist/0000-namespaces … dist/0004-apps in apply order.
+ * One Istio mesh: the stage charts, each depending on the one before, so cdk8s writes
+ * them as 0000-namespaces … 0004-apps (and 0005-custom) in apply order.
  *
- * Not a Construct itself: the stages must be direct children of the App for cdk8s to
- * name their files after them (a nested chart's file name carries a path hash).
+ * Construction does no I/O: settings are validated and releases rendered before
+ * (prepareMesh). The stage charts are created beside this construct, in `scope` (the
+ * App): cdk8s names a chart's file after its path, and a chart nested in this
+ * construct would get a file name with a hash in it.
  */
-export class IstioMesh {
-  /** The settings after validation and defaults. */
+export class IstioMesh extends Construct {
+  /** The settings, validated, with defaults. */
   readonly settings: ResolvedMeshSettings;
   /** The stage charts. */
   readonly stages: MeshStages;
 
-  constructor(app: App, props: IstioMeshProps) {
-    const root = props.root ?? PROJECT_ROOT;
-    const charts = props.charts ?? vendoredCharts(root);
-    const settings = resolveSettings(props.settings, charts.lock.istioVersion);
-    const helm = locateHelm({ root, env: props.env });
-    verifyHelm(helm);
+  constructor(scope: Construct, id: string, props: IstioMeshProps) {
+    super(scope, id);
+    const { settings, releases } = props;
     this.settings = settings;
-    this.stages = withHermeticHelm(helm, hermeticHelm => withLocalYamlLoad(() => {
-      const context: RenderContext = { helmExecutable: hermeticHelm, kubeVersion: settings.kubeVersion };
-      const namespaces = new NamespacesChart(app, 'namespaces', { namespaces: istioNamespaces(settings) });
-      const base = new IstioBaseChart(app, 'istio-base', {
-        chartDir: charts.dirs.base, revision: settings.revision, values: settings.values.base, context,
-      });
-      const istiod = new IstiodChart(app, 'istiod', {
-        chartDir: charts.dirs.istiod, revision: settings.revision, scheduling: settings.istiodScheduling,
-        images: settings.images, values: settings.values.istiod, context,
-      });
-      const gateways = new GatewaysChart(app, 'gateways', {
-        chartDir: charts.dirs.gateway, revision: settings.revision, gateways: settings.gateways, context,
-      });
-      const apps = new AppsChart(app, 'apps', { namespaces: settings.appNamespaces, revision: settings.revision });
-      return { namespaces, base, istiod, gateways, apps };
-    }));
-
-    const order: Chart[] = [this.stages.namespaces, this.stages.base, this.stages.istiod, this.stages.gateways, this.stages.apps];
-    for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);
-
-    applyScheduling(this.stages.istiod.release.apiObjects, settings.istiodScheduling);
-    settings.gateways.forEach((g, i) => applyScheduling(this.stages.gateways.releases[i].apiObjects, g.scheduling));
-
+    const namespaces = new NamespacesChart(scope, 'namespaces', { namespaces: istioNamespaces(settings) });
+    const base = new IstioBaseChart(scope, 'istio-base', { release: releases.base });
+    const istiod = new IstiodChart(scope, 'istiod', { release: releases.istiod, scheduling: settings.istiodScheduling });
+    const gateways = new GatewaysChart(scope, 'gateways', { gateways: settings.gateways, releases: releases.gateways });
+    const apps = new AppsChart(scope, 'apps', { namespaces: settings.appNamespaces, revision: settings.revision });
+    const order: Chart[] = [namespaces, base, istiod, gateways, apps];
+    let custom: Chart | undefined;
     if (props.extend) {
       // Last, after the app namespaces: the user's objects may live in them, and custom
       // resources must come after their CRDs (in an earlier file, applied first).
-      const custom = new Chart(app, 'custom');
-      custom.addDependency(this.stages.apps);
-      this.stages = { ...this.stages, custom };
-      props.extend(custom, this);
+      custom = new Chart(scope, 'custom');
+      order.push(custom);
     }
+    for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);
+    this.stages = { namespaces, base, istiod, gateways, apps, custom };
+    if (custom) props.extend!(custom, this);
   }
 }

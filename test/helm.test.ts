@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { HELM_ENV, locateHelm, verifyHelm, withHermeticHelm } from '../lib/helm';
+import { HELM_ENV, identifyHelm, locateHelm, verifyHelm } from '../lib/render/helm-binary';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { tempDir } from './render';
 
@@ -65,29 +65,22 @@ describe('npm postinstall (lib/install-helm.ts)', () => {
   });
 });
 
-describe('withHermeticHelm', () => {
-  test('helm runs with none of the caller\'s helm, kube or locale settings, and its scratch folder goes away', () => {
+describe('identifyHelm', () => {
+  test('memoises version and digest under the binary\'s identity, and identifies a replaced binary anew', () => {
     const t = tempDir();
-    const saved = { ...process.env };
     try {
-      // A stand-in helm that reports the environment it was given.
-      const fake = path.join(t.dir, 'helm');
-      fs.writeFileSync(fake, '#!/bin/sh\nenv\n', { mode: 0o755 });
-      Object.assign(process.env, { HELM_NAMESPACE: 'elsewhere', KUBECONFIG: '/home/me/.kube/config', HELM_PLUGINS: '/p', LANG: 'de_DE.UTF-8', TZ: 'Asia/Tokyo' });
-      let scratch = '';
-      const seen = withHermeticHelm(fake, hermetic => {
-        scratch = path.dirname(hermetic);
-        expect(require('os').tmpdir()).toBe(scratch);
-        return execFileSync(hermetic, ['template'], { encoding: 'utf8' });
-      });
-      const env = Object.fromEntries(seen.trim().split('\n').map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-      expect(Object.keys(env).filter(k => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(k)).sort())
-        .toEqual(['HELM_CACHE_HOME', 'HELM_CONFIG_HOME', 'HELM_DATA_HOME', 'HOME', 'PATH', 'TMPDIR']);
-      expect(env.HOME.startsWith(scratch)).toBe(true);
-      expect(require('os').tmpdir()).not.toBe(scratch);
-      expect(fs.existsSync(scratch)).toBe(false);
+      const helm = path.join(t.dir, 'helm');
+      fs.writeFileSync(helm, '#!/bin/sh\necho v1.0.0 >> "$(dirname "$0")/calls"; echo v1.0.0\n', { mode: 0o755 });
+      const calls = () => fs.readFileSync(path.join(t.dir, 'calls'), 'utf8').split('\n').filter(Boolean).length;
+      const memo = path.join(t.dir, 'memo');
+      const first = identifyHelm(helm, memo);
+      expect(first).toEqual({ path: helm, version: 'v1.0.0', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(identifyHelm(helm, memo)).toEqual(first);
+      expect(calls()).toBe(1);
+      fs.writeFileSync(helm, '#!/bin/sh\necho v2.0.0 >> "$(dirname "$0")/calls"; echo v2.0.0\n', { mode: 0o755 });
+      expect(identifyHelm(helm, memo).version).toBe('v2.0.0');
+      expect(calls()).toBe(2);
     } finally {
-      process.env = saved;
       t.cleanup();
     }
   });

@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import { checkManifestList } from '../lib/check/check';
 import { formatViolation } from '../lib/check/violation';
-import { Manifest, objectRef } from '../lib/manifests';
+import * as path from 'path';
+import { Manifest, objectRef, readManifests } from '../lib/manifests';
 import { readProject } from '../lib/project';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { ISTIO_NAMESPACE, resolveSettings } from '../lib/settings';
@@ -14,7 +15,9 @@ import { podSpec, renderMesh } from './render';
 // accepts, followed by `npx jest -u` (for the snapshots), keeps this file green.
 const project = readProject(mainTs);
 const settings = resolveSettings(project.settings, readLock(PROJECT_ROOT).istioVersion);
-const { manifests, files } = renderMesh(project.settings, project.extend);
+let manifests: Manifest[] = [];
+let files: string[] = [];
+beforeAll(async () => ({ manifests, files } = await renderMesh(project.settings, project.extend)));
 const byRef = (kind: string, namespace: string, name: string) => manifests.find(m => m.kind === kind && m.namespace === namespace && m.name === name);
 
 describe('the mesh of main.ts', () => {
@@ -81,9 +84,16 @@ function snapshotView(m: Manifest): unknown {
   };
 }
 
-// One snapshot entry per object, named file + kind/namespace/name, so a PR diff names what changed.
+// One snapshot entry per object of dist/, named file + kind/namespace/name, so a PR diff
+// names what changed. dist/ is read synchronously (jest names tests before any async
+// rendering can run); the test above it proves dist/ is what main.ts renders.
+const committed = readManifests(path.join(PROJECT_ROOT, 'dist'));
 describe('rendered objects of main.ts', () => {
-  test.each(manifests.map(m => [`${m.file} ${objectRef(m)}`, m] as const))('%s', (_name, m) => {
+  test('dist/ is what main.ts renders, object by object (npm run synth)', () => {
+    expect(committed.map(m => [m.file, objectRef(m), m.object])).toEqual(manifests.map(m => [m.file, objectRef(m), m.object]));
+  });
+
+  test.each(committed.map(m => [`${m.file} ${objectRef(m)}`, m] as const))('%s', (_name, m) => {
     expect(snapshotView(m)).toMatchSnapshot();
   });
 });

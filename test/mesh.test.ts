@@ -1,4 +1,4 @@
-import { objectRef } from '../lib/manifests';
+import { Manifest, objectRef } from '../lib/manifests';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { readLock } from '../lib/vendor/lock';
 import { podSpec, renderMesh } from './render';
@@ -16,7 +16,8 @@ const CNI_TOLERATION = { key: 'cni.istio.io/not-ready', operator: 'Exists' };
 // One rendering exercises every setting below (each rendering runs helm per release).
 describe('settings reach the rendered objects', () => {
   const infra = { key: 'infra', operator: 'Exists' as const, effect: 'NoSchedule' as const };
-  const { manifests } = renderMesh({
+  let manifests: Manifest[] = [];
+  beforeAll(async () => ({ manifests } = await renderMesh({
     istioVersion: readLock(PROJECT_ROOT).istioVersion,
     revision: 'canary',
     appNamespaces: [{ name: 'shop' }],
@@ -26,7 +27,7 @@ describe('settings reach the rendered objects', () => {
     images: { hub: 'registry.example.com/istio', tag: '1.30.3-distroless' },
     // A value the chart passes through untouched must still be merged, not clobbered.
     values: { istiod: { nodeSelector: { zone: 'a' } } },
-  });
+  })));
   const find = (kind: string, name: string) => manifests.find(m => m.kind === kind && m.name === name)!;
 
   test('a revision labels app namespaces istio.io/rev and names istiod after it', () => {

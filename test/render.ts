@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Manifest, readManifests } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
+import { prepareMesh } from '../lib/prepare-mesh';
 import { ExtendFunction } from '../lib/project';
 import { MeshSettings } from '../lib/settings';
 
@@ -13,12 +14,13 @@ export function tempDir(prefix = 'istio-cdk8s-test-'): { dir: string; cleanup: (
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Renders a mesh the way synth does (one App, files per stage) and reads the files back. */
-export function renderMesh(settings: MeshSettings, extend?: ExtendFunction): { manifests: Manifest[]; files: string[]; mesh: IstioMesh } {
+/** Renders a mesh the way synth does (one App, files per stage; the project's render cache) and reads the files back. */
+export async function renderMesh(settings: MeshSettings, extend?: ExtendFunction): Promise<{ manifests: Manifest[]; files: string[]; mesh: IstioMesh }> {
+  const props = await prepareMesh(settings, { extend });
   const { dir, cleanup } = tempDir();
   try {
     const app = new App({ outdir: dir });
-    const mesh = new IstioMesh(app, { settings, extend });
+    const mesh = new IstioMesh(app, 'mesh', props);
     app.synth();
     return { manifests: readManifests(dir), files: fs.readdirSync(dir).sort(), mesh };
   } finally {

@@ -1,47 +1,55 @@
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { AppsChart } from '../lib/charts/apps';
-import { GatewaysChart } from '../lib/charts/gateways';
-import { IstioBaseChart } from '../lib/charts/istio-base';
-import { IstiodChart } from '../lib/charts/istiod';
-import { NamespacesChart } from '../lib/charts/namespaces';
-import { RenderContext } from '../lib/charts/release';
-import { locateHelm, withHermeticHelm } from '../lib/helm';
-import { withLocalYamlLoad } from '../lib/local-yaml-load';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { resolveSettings } from '../lib/settings';
+import { RenderedRelease, renderReleases } from '../lib/render/engine';
+import { identifyHelm, locateHelm } from '../lib/render/helm-binary';
+import { ReleaseRequest } from '../lib/render/release-request';
+import { projectRenderCache } from '../lib/render/render-cache';
+import { MeshSettings, resolveSettings, ResolvedMeshSettings } from '../lib/settings';
+import { AppsChart } from '../lib/stages/apps';
+import { chartSource } from '../lib/stages/chart-source';
+import { gatewayReleases, GatewaysChart } from '../lib/stages/gateways';
+import { istioBaseRelease, IstioBaseChart } from '../lib/stages/istio-base';
+import { istiodRelease, IstiodChart } from '../lib/stages/istiod';
+import { NamespacesChart } from '../lib/stages/namespaces';
 import { readLock } from '../lib/vendor/lock';
 import { vendoredCharts } from '../lib/vendor/vendor';
 import { inMemoryChart } from './render';
 
 // Each stage chart on its own, synthesised in memory (nothing written), on fixture values.
 const charts = vendoredCharts(PROJECT_ROOT);
+const LOCKED = readLock(PROJECT_ROOT).istioVersion;
 const app = () => inMemoryChart().node.scope as any;
+const settings = (s: Omit<MeshSettings, 'istioVersion'>): ResolvedMeshSettings => resolveSettings({ istioVersion: LOCKED, ...s }, LOCKED);
 
-/** Builds stage charts with helm available, as IstioMesh does, and returns their objects. */
-function synthStage<T extends Chart>(build: (context: RenderContext) => T): any[] {
-  return withHermeticHelm(locateHelm({ root: PROJECT_ROOT }), helm => withLocalYamlLoad(() =>
-    Testing.synth(build({ helmExecutable: helm, kubeVersion: '1.33.0' }))));
+/** Renders releases as synth does (through the project's render cache). */
+function render(requests: readonly ReleaseRequest[]): Promise<RenderedRelease[]> {
+  const cache = projectRenderCache(PROJECT_ROOT, {});
+  return renderReleases(requests, { helm: identifyHelm(locateHelm({ root: PROJECT_ROOT, env: {} }), cache && path.dirname(cache.dir)), cache });
 }
+
+const synth = (chart: Chart): any[] => Testing.synth(chart);
 
 const refs = (objects: any[]) => objects.map(o => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`);
 
 describe('stage charts, in memory', () => {
   test('namespaces: one Namespace per entry, with its labels, and no namespace on the chart', () => {
-    const objects = Testing.synth(new NamespacesChart(app(), 'namespaces', { namespaces: [{ name: 'istio-system' }, { name: 'edge', labels: { zone: 'a' } }] }));
+    const objects = synth(new NamespacesChart(app(), 'namespaces', { namespaces: [{ name: 'istio-system' }, { name: 'edge', labels: { zone: 'a' } }] }));
     expect(objects.map(o => [o.kind, o.metadata.name, o.metadata.labels ?? {}])).toEqual([
       ['Namespace', 'istio-system', {}], ['Namespace', 'edge', { zone: 'a' }],
     ]);
   });
 
   test('apps: istio-injection=enabled for the default revision, istio.io/rev for a named one', () => {
-    const byDefault = Testing.synth(new AppsChart(app(), 'apps', { namespaces: [{ name: 'shop', labels: { team: 'x' } }], revision: '' }));
+    const byDefault = synth(new AppsChart(app(), 'apps', { namespaces: [{ name: 'shop', labels: { team: 'x' } }], revision: '' }));
     expect(byDefault.map(o => o.metadata.labels)).toEqual([{ team: 'x', 'istio-injection': 'enabled' }]);
-    const canary = Testing.synth(new AppsChart(app(), 'apps', { namespaces: [{ name: 'shop' }], revision: 'canary' }));
+    const canary = synth(new AppsChart(app(), 'apps', { namespaces: [{ name: 'shop' }], revision: 'canary' }));
     expect(canary.map(o => o.metadata.labels)).toEqual([{ 'istio.io/rev': 'canary' }]);
   });
 
-  test('istio-base: CRDs without a namespace, the default validator pointing at the revision, failurePolicy Fail', () => {
-    const objects = synthStage(context => new IstioBaseChart(app(), 'istio-base', { chartDir: charts.dirs.base, revision: 'blue', context }));
+  test('istio-base: CRDs without a namespace, the default validator pointing at the revision, failurePolicy Fail', async () => {
+    const [release] = await render([istioBaseRelease(settings({ revision: 'blue' }), chartSource(charts, 'base'))]);
+    const objects = synth(new IstioBaseChart(app(), 'istio-base', { release }));
     const crds = objects.filter(o => o.kind === 'CustomResourceDefinition');
     expect(crds.length).toBeGreaterThan(0);
     expect(crds.filter(o => o.metadata.namespace !== undefined)).toEqual([]);
@@ -49,13 +57,16 @@ describe('stage charts, in memory', () => {
     expect(validator.webhooks.map((w: any) => [w.failurePolicy, w.clientConfig.service.name])).toEqual([['Fail', 'istiod-blue']]);
   });
 
-  test('istiod: release named after the revision, scheduling and image passed as values, extra values merged', () => {
-    const objects = synthStage(context => new IstiodChart(app(), 'istiod', {
-      chartDir: charts.dirs.istiod, revision: 'blue', context,
+  test('istiod: release named after the revision, scheduling and image passed as values, extra values merged', async () => {
+    const resolved = settings({
+      revision: 'blue',
       scheduling: { nodeSelector: { pool: 'infra' }, tolerations: [{ key: 'infra', operator: 'Exists' }] },
       images: { hub: 'registry.example.com/istio' },
-      values: { pilot: { env: { FIXTURE_ENV: 'yes' } } },
-    }));
+      values: { istiod: { pilot: { env: { FIXTURE_ENV: 'yes' } } } },
+    });
+    const [release] = await render([istiodRelease(resolved, chartSource(charts, 'istiod'))]);
+    expect(release.request.releaseName).toBe('istiod-blue');
+    const objects = synth(new IstiodChart(app(), 'istiod', { release, scheduling: resolved.istiodScheduling }));
     const deployment = objects.find(o => o.kind === 'Deployment');
     expect(deployment.metadata).toMatchObject({ name: 'istiod-blue', namespace: 'istio-system' });
     const pod = deployment.spec.template.spec;
@@ -65,15 +76,15 @@ describe('stage charts, in memory', () => {
     expect(pod.containers[0].env).toContainEqual({ name: 'FIXTURE_ENV', value: 'yes' });
   });
 
-  test('gateways: one release per gateway, in its namespace, with its service type and replicas', () => {
-    const settings = resolveSettings({
-      istioVersion: readLock(PROJECT_ROOT).istioVersion,
+  test('gateways: one release per gateway, in its namespace, with its service type and replicas', async () => {
+    const resolved = settings({
       gateways: [
         { name: 'in', namespace: 'edge', kind: 'ingress' },
         { name: 'out', namespace: 'exit', kind: 'egress', replicas: 2, values: { labels: { extra: 'yes' } } },
       ],
-    }, readLock(PROJECT_ROOT).istioVersion);
-    const objects = synthStage(context => new GatewaysChart(app(), 'gateways', { chartDir: charts.dirs.gateway, revision: '', gateways: settings.gateways, context }));
+    });
+    const releases = await render(gatewayReleases(resolved, chartSource(charts, 'gateway')));
+    const objects = synth(new GatewaysChart(app(), 'gateways', { gateways: resolved.gateways, releases }));
     expect(refs(objects.filter(o => ['Deployment', 'Service'].includes(o.kind))).sort()).toEqual([
       'Deployment/edge/in', 'Deployment/exit/out', 'Service/edge/in', 'Service/exit/out',
     ]);

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
-import { HELM_ENV } from '../lib/helm';
+import { HELM_ENV } from '../lib/render/helm-binary';
 import { readManifests } from '../lib/manifests';
 import { ProjectDefinition, readProject } from '../lib/project';
 import { PROJECT_ROOT } from '../lib/project-root';
@@ -128,9 +128,11 @@ describe('npm run synth', () => {
     try {
       const first = await run(['--output', out.outdir], { settings: FIXTURE });
       expect(first.status).toBe(0);
-      expect(first.out).toEqual([expect.stringMatching(/^.*dist\/: 5 files, \d+ objects — \d+ added, 1 removed \(\d+\.\d s\)$/)]);
+      expect(first.out).toEqual([expect.stringMatching(/^.*dist\/: 5 files, \d+ objects — \d+ added, 1 removed; [0-3] of 3 releases from the cache \(\d+\.\d s\)$/)]);
       const labelled = { ...FIXTURE, appNamespaces: [{ name: 'shop', labels: { team: 'a' } }, { name: 'cart' }] };
-      expect((await run(['-o', out.outdir], { settings: labelled })).out).toEqual([expect.stringMatching(/ — 1 changed, 1 added \(/)]);
+      // Only the app namespaces changed: every release comes from the cache.
+      expect((await run(['-o', out.outdir], { settings: labelled })).out).toEqual([expect.stringMatching(/ — 1 changed, 1 added; 3 of 3 releases from the cache \(/)]);
+      expect((await run(['-o', out.outdir, '--no-cache'], { settings: labelled })).out).toEqual([expect.stringMatching(/ — unchanged; 0 of 3 releases from the cache \(/)]);
       expect(await run(['--quiet', '-o', out.outdir], { settings: labelled })).toEqual({ status: 0, out: [], err: [] });
     } finally {
       out.cleanup();
@@ -188,11 +190,11 @@ describe('compareOutputs', () => {
       write(path.join(t.dir, 'new'), { '0000-a.k8s.yaml': `${cm('x', '1')}---\n${cm('y', '1')}`, '0001-b.k8s.yaml': `${cm('z', '2')}---\n${cm('new', '1')}`, '0003-d.k8s.yaml': cm('gone', '1') });
       const c = compareOutputs(path.join(t.dir, 'old'), path.join(t.dir, 'new'));
       expect(c).toEqual({ files: 3, objects: 5, hadPrevious: true, changed: 2, added: 1, removed: 0 });
-      expect(summaryLine('dist/', c, 0.94)).toBe('dist/: 3 files, 5 objects — 2 changed, 1 added (0.9 s)');
+      expect(summaryLine('dist/', { changes: c, releases: 4, releasesFromCache: 3 }, 0.94)).toBe('dist/: 3 files, 5 objects — 2 changed, 1 added; 3 of 4 releases from the cache (0.9 s)');
       const same = compareOutputs(path.join(t.dir, 'new'), path.join(t.dir, 'new'));
-      expect(summaryLine('dist/', same, 0.25)).toBe('dist/: 3 files, 5 objects — unchanged (0.3 s)');
+      expect(summaryLine('dist/', { changes: same, releases: 1, releasesFromCache: 0 }, 0.25)).toBe('dist/: 3 files, 5 objects — unchanged; 0 of 1 release from the cache (0.3 s)');
       const fresh = compareOutputs(path.join(t.dir, 'missing'), path.join(t.dir, 'new'));
-      expect(summaryLine('dist/', fresh, 1)).toBe('dist/: 3 files, 5 objects — new (1.0 s)');
+      expect(summaryLine('dist/', { changes: fresh, releases: 4, releasesFromCache: 4 }, 1)).toBe('dist/: 3 files, 5 objects — new; 4 of 4 releases from the cache (1.0 s)');
     } finally {
       t.cleanup();
     }

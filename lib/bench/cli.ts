@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../project-root';
-import { HELM_ENV, locateHelm } from '../helm';
+import { HELM_ENV, locateHelm } from '../render/helm-binary';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { UserError } from '../user-error';
 

@@ -82,9 +82,21 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `dist/: 5 files, 51 objects — 2 changed, 1 added (0.9 s)`. */
-export function summaryLine(outdirName: string, c: OutputChanges, seconds: number): string {
+/** What a synthesis did, for its summary line. */
+export interface SynthSummary {
+  /** What changed in the output. */
+  readonly changes: OutputChanges;
+  /** Helm releases rendered or read. */
+  readonly releases: number;
+  /** Of those, read from the render cache. */
+  readonly releasesFromCache: number;
+}
+
+/** `dist/: 5 files, 51 objects — 2 changed, 1 added; 3 of 4 releases from the cache (0.9 s)`. */
+export function summaryLine(outdirName: string, s: SynthSummary, seconds: number): string {
+  const c = s.changes;
   const parts = [c.changed && `${c.changed} changed`, c.added && `${c.added} added`, c.removed && `${c.removed} removed`].filter(Boolean);
   const what = !c.hadPrevious ? 'new' : parts.length ? parts.join(', ') : 'unchanged';
-  return `${outdirName}: ${plural(c.files, 'file')}, ${plural(c.objects, 'object')} — ${what} (${seconds.toFixed(1)} s)`;
+  const cache = `${s.releasesFromCache} of ${plural(s.releases, 'release')} from the cache`;
+  return `${outdirName}: ${plural(c.files, 'file')}, ${plural(c.objects, 'object')} — ${what}; ${cache} (${seconds.toFixed(1)} s)`;
 }

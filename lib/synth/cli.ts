@@ -2,6 +2,7 @@ import * as path from 'path';
 import * as mainTs from '../../main';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { staleImportsNote } from '../imports/generated-from';
+import { NO_CACHE_ENV } from '../render/render-cache';
 import { ProjectDefinition, readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
@@ -9,10 +10,12 @@ import { readLock } from '../vendor/lock';
 import { summaryLine } from './changes';
 import { outputDir, synthMesh } from './synth';
 
-const USAGE = `usage: npm run synth [-- --quiet] [-- --output <folder>]
+const USAGE = `usage: npm run synth [-- --quiet] [-- --output <folder>] [-- --no-cache]
   (no flags)          render main.ts into dist/ and print one summary line
   -q, --quiet         print nothing on success (errors still go to stderr)
   -o, --output <dir>  write there instead of dist/ (default: $CDK8S_OUTDIR, else dist)
+  --no-cache          render every helm release, neither reading nor writing the render
+                      cache (also: ${NO_CACHE_ENV}=1)
 Validates the settings, vendors missing charts (npm run vendor), renders every release,
 and replaces the output folder only when everything succeeded.`;
 
@@ -29,18 +32,18 @@ export interface SynthCommandContext {
 /** `npm run synth` (and `cdk8s synth`, which runs the same command). */
 export async function synthCommand(argv: readonly string[], io: CommandIO, ctx: SynthCommandContext): Promise<number> {
   const started = performance.now();
-  const parsed = parseCommandArgs(argv, io, USAGE, { quiet: { type: 'boolean', short: 'q' }, output: { type: 'string', short: 'o' } });
+  const parsed = parseCommandArgs(argv, io, USAGE, { 'quiet': { type: 'boolean', short: 'q' }, 'output': { type: 'string', short: 'o' }, 'no-cache': { type: 'boolean' } });
   if (!parsed) return 0;
   if (parsed.positionals.length) throw new UserError(`unexpected argument ${parsed.positionals[0]}
 ${USAGE}`);
   const { values } = parsed;
   const outdir = outputDir(ctx.root, ctx.env, values.output);
-  const { changes } = await synthMesh(ctx.project, { root: ctx.root, env: ctx.env, outdir, log: io.err });
+  const result = await synthMesh(ctx.project, { root: ctx.root, env: ctx.env, outdir, log: io.err, noCache: values['no-cache'] });
   const note = staleImportsNote(ctx.root, readLock(ctx.root).istioVersion);
   if (note) io.err(`note: ${note}`);
   if (!values.quiet) {
     const name = path.relative(process.cwd(), outdir) || '.';
-    io.out(summaryLine(`${name}/`, changes, (performance.now() - started) / 1000));
+    io.out(summaryLine(`${name}/`, result, (performance.now() - started) / 1000));
   }
   return 0;
 }

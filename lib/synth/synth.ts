@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { IstioMesh } from '../mesh';
+import { prepareMesh, releaseList } from '../prepare-mesh';
 import { ProjectDefinition } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { resolveSettings } from '../settings';
@@ -19,6 +20,8 @@ export interface SynthOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Where progress lines go. @default stderr */
   readonly log?: (line: string) => void;
+  /** Render every release, neither reading nor writing the render cache. @default false */
+  readonly noCache?: boolean;
 }
 
 /** What a synthesis wrote. */
@@ -27,6 +30,10 @@ export interface SynthResult {
   readonly outdir: string;
   /** What changed in it, object by object. */
   readonly changes: OutputChanges;
+  /** Helm releases in the mesh. */
+  readonly releases: number;
+  /** Of those, how many came from the render cache. */
+  readonly releasesFromCache: number;
 }
 
 /** The output folder a synthesis writes to. */
@@ -63,17 +70,19 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
 
   resolveSettings(project.settings, readLock(root).istioVersion);
   const charts = await ensureVendored(root, env, log);
+  const props = await prepareMesh(project.settings, { root, env, charts, noCache: opts.noCache, extend: project.extend });
+  const releases = releaseList(props.releases);
 
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const staged = fs.mkdtempSync(`${outdir}.tmp-`);
   try {
     fs.chmodSync(staged, 0o755);
     const app = new App({ outdir: staged });
-    new IstioMesh(app, { settings: project.settings, extend: project.extend, root, env, charts });
+    new IstioMesh(app, 'mesh', props);
     app.synth();
     const changes = compareOutputs(outdir, staged);
     swapInto(staged, outdir);
-    return { outdir, changes };
+    return { outdir, changes, releases: releases.length, releasesFromCache: releases.filter(r => r.fromCache).length };
   } finally {
     fs.rmSync(staged, { recursive: true, force: true });
   }

@@ -1,8 +1,8 @@
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { UserError } from './user-error';
+import { UserError } from '../user-error';
 
 /** Environment variable naming another helm: a path, or a command looked up on PATH. */
 export const HELM_ENV = 'ISTIO_CDK8S_HELM';
@@ -117,50 +117,51 @@ export function verifyHelm(helm: string): string {
   return version;
 }
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+/** A helm binary, identified for the render cache: a new helm must never reuse old renders. */
+export interface HelmBinary {
+  /** Where it is. */
+  readonly path: string;
+  /** What `helm version --short` prints. */
+  readonly version: string;
+  /** sha256 of the binary, hex. */
+  readonly sha256: string;
+}
+
+/** The memo of identified binaries, in the render cache's folder. */
+const IDENTITY_MEMO = 'helm-identity.json';
+
+function statIdentity(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
 /**
- * Runs `fn` (which creates cdk8s Helm constructs) with helm isolated from the caller.
- *
- * `fn` receives a wrapper to pass as `helmExecutable`: it runs helm under `env -i` with
- * an empty private helm home, so no HELM_* variable, KUBECONFIG, kube context, plugin,
- * repository or locale of the user can change what is rendered. The cdk8s Helm
- * construct spawns its executable with the process environment and no way to pass
- * another, hence the wrapper.
- *
- * While `fn` runs, `os.tmpdir()` answers the same private folder, so the
- * `cdk8s-helm-*` folder each Helm construct leaves behind is removed with it. The
- * function itself is swapped, not TMPDIR: under jest, code sees a copy of
- * process.env that `os.tmpdir()` never reads.
+ * Verifies helm and identifies it by version and sha256. Hashing 60 MB and spawning
+ * `helm version` cost ~250 ms, more than a warm synth may take, so the result is
+ * memoised in `memoDir` under the file's inode, size and modification time: replacing
+ * or touching the binary identifies it again. Without `memoDir`, nothing is memoised.
  */
-export function withHermeticHelm<T>(helm: string, fn: (hermeticHelm: string) => T): T {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-cdk8s-helm-'));
-  const home = path.join(scratch, 'home');
-  const wrapper = path.join(scratch, 'helm');
-  const env = {
-    PATH: '/usr/bin:/bin',
-    HOME: home,
-    HELM_CONFIG_HOME: path.join(home, 'config'),
-    HELM_CACHE_HOME: path.join(home, 'cache'),
-    HELM_DATA_HOME: path.join(home, 'data'),
-    TMPDIR: scratch,
-  };
-  const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexec /usr/bin/env -i ${assignments} ${shellQuote(helm)} "$@"\n`, { mode: 0o755 });
-  const nodeOs: typeof os = require('os');
-  const tmpdir = nodeOs.tmpdir;
-  nodeOs.tmpdir = () => scratch;
-  try {
-    return fn(wrapper);
-  } finally {
-    nodeOs.tmpdir = tmpdir;
-    fs.rmSync(scratch, { recursive: true, force: true });
+export function identifyHelm(helm: string, memoDir?: string): HelmBinary {
+  const stamp = statIdentity(fs.statSync(helm));
+  const memoFile = memoDir && path.join(memoDir, IDENTITY_MEMO);
+  let memo: { [path: string]: HelmBinary & { readonly stamp: string } } = {};
+  if (memoFile) {
+    try {
+      memo = JSON.parse(fs.readFileSync(memoFile, 'utf8'));
+    } catch {
+      memo = {}; // absent or damaged: identify again
+    }
+    const known = memo[helm];
+    if (known?.stamp === stamp && typeof known.version === 'string' && /^[0-9a-f]{64}$/.test(known.sha256)) {
+      return { path: helm, version: known.version, sha256: known.sha256 };
+    }
   }
-}
-
-/** The flags every helm run gets, so rendering does not depend on the machine. */
-export function hermeticHelmFlags(kubeVersion: string): string[] {
-  return ['--kube-version', kubeVersion];
+  const version = verifyHelm(helm);
+  const sha256 = createHash('sha256').update(fs.readFileSync(helm)).digest('hex');
+  if (memoFile) {
+    fs.mkdirSync(path.dirname(memoFile), { recursive: true });
+    const tmp = `${memoFile}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify({ ...memo, [helm]: { path: helm, version, sha256, stamp } }));
+    fs.renameSync(tmp, memoFile);
+  }
+  return { path: helm, version, sha256 };
 }

@@ -1,0 +1,52 @@
+import * as path from 'path';
+import { IstioMeshProps, meshReleaseRequests, MeshReleases } from './mesh';
+import { ExtendFunction } from './project';
+import { PROJECT_ROOT } from './project-root';
+import { RenderedRelease, renderReleases } from './render/engine';
+import { identifyHelm, locateHelm } from './render/helm-binary';
+import { projectRenderCache } from './render/render-cache';
+import { MeshSettings, ResolvedMeshSettings, resolveSettings } from './settings';
+import { VendoredCharts, vendoredCharts } from './vendor/vendor';
+
+/** Where prepareMesh finds things. */
+export interface PrepareOptions {
+  /** Project root (vendor/, node_modules/). @default PROJECT_ROOT */
+  readonly root?: string;
+  /** Environment: ISTIO_CDK8S_HELM, cache settings. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Charts already verified by the caller. @default - verified here against the lock */
+  readonly charts?: VendoredCharts;
+  /** Render every release, neither reading nor writing the cache. @default false */
+  readonly noCache?: boolean;
+  /** The user's extend function, passed through to the props. @default - none */
+  readonly extend?: ExtendFunction;
+}
+
+/** The rendered releases, in the order they are listed. */
+export function releaseList<T>(r: MeshReleases<T>): T[] {
+  return [r.base, r.istiod, ...r.gateways];
+}
+
+/**
+ * Everything IstioMesh needs, with all the I/O done: settings validated, vendored charts
+ * verified, helm located and identified, releases rendered (through the cache, misses in
+ * parallel).
+ */
+export async function prepareMesh(settings: MeshSettings, opts: PrepareOptions = {}): Promise<IstioMeshProps> {
+  const root = opts.root ?? PROJECT_ROOT;
+  const env = opts.env ?? process.env;
+  const charts = opts.charts ?? vendoredCharts(root);
+  const resolved: ResolvedMeshSettings = resolveSettings(settings, charts.lock.istioVersion);
+  const cache = projectRenderCache(root, env, opts.noCache);
+  const helm = identifyHelm(locateHelm({ root, env }), cache && path.dirname(cache.dir));
+  const requests = meshReleaseRequests(resolved, charts);
+  const list = releaseList(requests);
+  const rendered = await renderReleases(list, { helm, cache });
+  const byRequest = new Map(list.map((req, i) => [req, rendered[i]]));
+  const releases: MeshReleases<RenderedRelease> = {
+    base: byRequest.get(requests.base)!,
+    istiod: byRequest.get(requests.istiod)!,
+    gateways: requests.gateways.map(g => byRequest.get(g)!),
+  };
+  return { settings: resolved, releases, extend: opts.extend };
+}

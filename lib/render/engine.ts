@@ -1,0 +1,101 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadYaml11 } from '../yaml11';
+import { HelmBinary } from './helm-binary';
+import { helmTemplate } from './helm-process';
+import { ReleaseRequest } from './release-request';
+import { releaseCacheKey, RenderCache } from './render-cache';
+
+/** One release, rendered (or read from the cache). */
+export interface RenderedRelease {
+  /** What was rendered. */
+  readonly request: ReleaseRequest;
+  /** The objects helm printed, parsed with YAML 1.1 as cdk8s reads them, empty documents dropped. */
+  readonly documents: readonly object[];
+  /** True when the documents came from the cache. */
+  readonly fromCache: boolean;
+}
+
+/** How to render. */
+export interface RenderOptions {
+  /** The helm to run (identified: its version and digest are part of every cache key). */
+  readonly helm: HelmBinary;
+  /** The render cache. @default - none: every release is rendered */
+  readonly cache?: RenderCache;
+  /** Releases rendered at once. @default - the number of CPUs */
+  readonly concurrency?: number;
+}
+
+function isEmptyDocument(obj: unknown): boolean {
+  if (obj === undefined || obj === null) return true;
+  if (Array.isArray(obj)) return obj.length === 0;
+  return typeof obj === 'object' && Object.keys(obj as object).length === 0;
+}
+
+/** helm's output as cdk8s's Include reads it: every document, YAML 1.1, empty ones dropped. */
+export function parseHelmOutput(text: string): object[] {
+  return loadYaml11(text).filter(doc => !isEmptyDocument(doc)) as object[];
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` at a time. Every item is finished (or
+ * has failed) before this settles, so nothing still runs in a folder the caller is about
+ * to remove; the first failure in input order is then thrown.
+ */
+async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const failures = new Map<number, unknown>();
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        await work(items[i]);
+      } catch (err) {
+        failures.set(i, err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.size) throw failures.get(Math.min(...failures.keys()));
+}
+
+/**
+ * Renders releases: each is looked up in the cache by a digest of all its inputs; the
+ * misses run helm concurrently (both cores work while helm renders) and are stored.
+ * helm runs in a private scratch folder, removed when this returns or fails.
+ */
+export async function renderReleases(requests: readonly ReleaseRequest[], opts: RenderOptions): Promise<RenderedRelease[]> {
+  const keys = requests.map(req => releaseCacheKey(opts.helm, req));
+  const cached = keys.map(key => opts.cache?.read(key));
+  const misses = requests.map((_, i) => i).filter(i => cached[i] === undefined);
+  const rendered = new Map<number, object[]>();
+  if (misses.length > 0) {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-cdk8s-helm-'));
+    try {
+      const limit = opts.concurrency ?? Math.max(1, os.availableParallelism());
+      // Identical requests (a fleet's clusters sharing a release) render once.
+      const firstOfKey = new Map<string, Promise<object[]>>();
+      await inPool(misses, limit, async i => {
+        let pending = firstOfKey.get(keys[i]);
+        if (!pending) {
+          pending = helmTemplate(opts.helm, requests[i], scratch).then(parseHelmOutput);
+          firstOfKey.set(keys[i], pending);
+        }
+        rendered.set(i, await pending);
+      });
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+    if (opts.cache) {
+      for (const i of misses) opts.cache.write(keys[i], rendered.get(i)!);
+      opts.cache.prune();
+    }
+  }
+  return requests.map((request, i) => ({
+    request,
+    // A copy per release: constructs must not share (and patch) one object.
+    documents: (cached[i] ?? structuredClone(rendered.get(i)!)) as object[],
+    fromCache: cached[i] !== undefined,
+  }));
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { HelmBinary } from './helm-binary';
+import { helmTemplateArgs, ReleaseRequest } from './release-request';
+
+/**
+ * Changes whenever the meaning of an entry changes (key inputs, entry layout, how helm's
+ * output is parsed): older entries then simply stop matching.
+ */
+export const CACHE_FORMAT = 1;
+
+/** Where the cache lives below the project root, beside the extracted helm. */
+export const CACHE_DIR = path.join('node_modules', '.cache', 'istio-cdk8s', 'renders');
+
+/** Set to a non-empty value other than 0/false to bypass the cache (as `--no-cache` does). */
+export const NO_CACHE_ENV = 'ISTIO_CDK8S_NO_CACHE';
+
+/** Another cache folder (tests, benchmarks). */
+export const CACHE_DIR_ENV = 'ISTIO_CDK8S_CACHE_DIR';
+
+/** Upper bound on the cache's size; the least recently used entries go first. */
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The cache key of a release: a digest of everything that can change what helm prints
+ * for it: helm (version and binary digest), the chart (its files' digest), release name,
+ * namespace, Kubernetes version, values, the exact flags, and the cache format. The
+ * chart's folder is left out: the same chart vendored elsewhere renders the same.
+ */
+export function releaseCacheKey(helm: HelmBinary, req: ReleaseRequest): string {
+  return sha256(canonicalJson({
+    format: CACHE_FORMAT,
+    helm: { version: helm.version, sha256: helm.sha256 },
+    chart: req.chartSha256,
+    releaseName: req.releaseName,
+    namespace: req.namespace,
+    kubeVersion: req.kubeVersion,
+    values: req.values,
+    flags: helmTemplateArgs({ ...req, chartDir: '<chart>' }, '<values>'),
+  }));
+}
+
+/** The first line of an entry: what the body must be. */
+interface EntryHeader {
+  readonly format: number;
+  readonly key: string;
+  readonly sha256: string;
+}
+
+/**
+ * Rendered releases by key, as files `<key>.json` in one folder: a header line (format,
+ * key, digest of the body) and the body, the parsed documents as JSON (reading JSON is
+ * many times faster than parsing helm's YAML again). Entries are written atomically and
+ * verified on every read: a truncated, corrupt or foreign entry is a miss, never used.
+ */
+export class RenderCache {
+  constructor(readonly dir: string, readonly maxBytes: number = DEFAULT_MAX_BYTES) {}
+
+  private file(key: string): string {
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  /** The documents stored under `key`, if an intact entry is there. */
+  read(key: string): unknown[] | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file(key), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const newline = text.indexOf('\n');
+    if (newline < 0) return undefined;
+    try {
+      const header = JSON.parse(text.slice(0, newline)) as EntryHeader;
+      const body = text.slice(newline + 1);
+      if (header.format !== CACHE_FORMAT || header.key !== key || header.sha256 !== sha256(body)) return undefined;
+      const documents = JSON.parse(body);
+      if (!Array.isArray(documents)) return undefined;
+      // Used recently: pruning goes by modification time.
+      const now = new Date();
+      fs.utimesSync(this.file(key), now, now);
+      return documents;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores documents under `key`: written to a temporary file, then renamed into place. */
+  write(key: string, documents: readonly unknown[]): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const body = JSON.stringify(documents);
+    const header: EntryHeader = { format: CACHE_FORMAT, key, sha256: sha256(body) };
+    const tmp = `${this.file(key)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    fs.writeFileSync(tmp, `${JSON.stringify(header)}\n${body}`);
+    fs.renameSync(tmp, this.file(key));
+  }
+
+  /** Removes the least recently used entries until the cache fits in maxBytes. */
+  prune(): void {
+    let entries: Array<{ file: string; size: number; mtimeMs: number }>;
+    try {
+      entries = fs.readdirSync(this.dir).filter(f => f.endsWith('.json')).map(f => {
+        const st = fs.statSync(path.join(this.dir, f));
+        return { file: path.join(this.dir, f), size: st.size, mtimeMs: st.mtimeMs };
+      });
+    } catch {
+      return;
+    }
+    let total = entries.reduce((sum, e) => sum + e.size, 0);
+    for (const e of entries.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
+      if (total <= this.maxBytes) break;
+      fs.rmSync(e.file, { force: true });
+      total -= e.size;
+    }
+  }
+}
+
+/** The cache a synth uses: off when asked, else in `$ISTIO_CDK8S_CACHE_DIR` or below the project. */
+export function projectRenderCache(root: string, env: NodeJS.ProcessEnv, noCache = false): RenderCache | undefined {
+  const off = env[NO_CACHE_ENV];
+  if (noCache || (off !== undefined && !['', '0', 'false'].includes(off.toLowerCase()))) return undefined;
+  return new RenderCache(path.resolve(root, env[CACHE_DIR_ENV] || CACHE_DIR));
+}
