@@ -10,7 +10,7 @@ import { gatewayReleases, GatewaysChart } from './stages/gateways';
 import { istioBaseRelease, IstioBaseChart } from './stages/istio-base';
 import { istiodRelease, IstiodChart } from './stages/istiod';
 import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
-import { VendoredCharts } from './vendor/vendor';
+import { VendoredCharts } from './vendoring/vendor';
 
 /** Every Helm release of a mesh, by stage. */
 export interface MeshReleases<T> {

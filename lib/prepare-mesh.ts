@@ -6,7 +6,7 @@ import { RenderedRelease, renderReleases } from './render/engine';
 import { identifyHelm, locateHelm } from './render/helm-binary';
 import { projectRenderCache } from './render/render-cache';
 import { MeshSettings, ResolvedMeshSettings, resolveSettings } from './settings';
-import { VendoredCharts, vendoredCharts } from './vendor/vendor';
+import { VendoredCharts, vendoredCharts } from './vendoring/vendor';
 
 /** Where prepareMesh finds things. */
 export interface PrepareOptions {

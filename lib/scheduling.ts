@@ -1,4 +1,5 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
+import { tolerationKey } from './manifests';
 import { Scheduling, Toleration } from './settings';
 
 /** Where each workload kind keeps its pod spec (JSON pointer segments). */
@@ -14,11 +15,6 @@ export const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {
 
 function pointer(segments: readonly string[]): string {
   return '/' + segments.map(s => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
-}
-
-/** A toleration in the shape Kubernetes stores it, for comparing. */
-function normalize(t: Toleration): string {
-  return JSON.stringify([t.key ?? '', t.operator ?? 'Equal', t.value ?? '', t.effect ?? '', t.tolerationSeconds ?? null]);
 }
 
 /**
@@ -52,8 +48,8 @@ export function applyScheduling(objects: readonly ApiObject[], scheduling: Requi
     }
 
     const present: Toleration[] = podSpec.tolerations ?? [];
-    const presentKeys = new Set(present.map(normalize));
-    const missing = scheduling.tolerations.filter(t => !presentKeys.has(normalize(t)));
+    const presentKeys = new Set(present.map(tolerationKey));
+    const missing = scheduling.tolerations.filter(t => !presentKeys.has(tolerationKey(t)));
     if (missing.length === 0) continue;
     if (podSpec.tolerations === undefined) {
       obj.addJsonPatch(JsonPatch.add(pointer([...specPath, 'tolerations']), missing.map(t => ({ ...t }))));

@@ -9,7 +9,7 @@ import * as telemetry from '../imports/telemetry.istio.io';
 import { staleImportsNote } from '../lib/imports/generated-from';
 import { compareVersionPriority, generateImports, IMPORTED_GROUPS, main, preferredVersion } from '../lib/imports/generate';
 import { UserError } from '../lib/user-error';
-import { LOCK_FILE, readLock, versionDir } from '../lib/vendor/lock';
+import { LOCK_FILE, readLock, versionDir } from '../lib/vendoring/lock';
 
 const ROOT = path.resolve(__dirname, '..');
 const LOCKED = readLock(ROOT).istioVersion;

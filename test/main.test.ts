@@ -6,7 +6,7 @@ import { Manifest, objectRef, readManifests } from '../lib/manifests';
 import { readProject } from '../lib/project';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { ISTIO_NAMESPACE, resolveSettings } from '../lib/settings';
-import { readLock } from '../lib/vendor/lock';
+import { readLock } from '../lib/vendoring/lock';
 import * as mainTs from '../main';
 import { podSpec, renderMesh } from './render';
 

@@ -1,6 +1,6 @@
 import { Manifest, objectRef } from '../lib/manifests';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { readLock } from '../lib/vendor/lock';
+import { readLock } from '../lib/vendoring/lock';
 import { podSpec, renderMesh } from './render';
 
 // Kinds Kubernetes serves without a namespace (those the Istio charts use, and more).

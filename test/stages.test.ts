@@ -12,8 +12,8 @@ import { gatewayReleases, GatewaysChart } from '../lib/stages/gateways';
 import { istioBaseRelease, IstioBaseChart } from '../lib/stages/istio-base';
 import { istiodRelease, IstiodChart } from '../lib/stages/istiod';
 import { NamespacesChart } from '../lib/stages/namespaces';
-import { readLock } from '../lib/vendor/lock';
-import { vendoredCharts } from '../lib/vendor/vendor';
+import { readLock } from '../lib/vendoring/lock';
+import { vendoredCharts } from '../lib/vendoring/vendor';
 import { inMemoryChart } from './render';
 
 // Each stage chart on its own, synthesised in memory (nothing written), on fixture values.

@@ -11,7 +11,7 @@ import { compareOutputs, summaryLine } from '../lib/synth/changes';
 import { synthCommand } from '../lib/synth/cli';
 import { synthMesh } from '../lib/synth/synth';
 import { describeSystemError } from '../lib/user-error';
-import { readLock } from '../lib/vendor/lock';
+import { readLock } from '../lib/vendoring/lock';
 import { runCaptured } from './command-io';
 import { tempDir } from './render';
 

@@ -5,12 +5,12 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { CommandIO } from '../lib/command';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { VENDOR_USAGE } from '../lib/vendor/args';
-import { vendorMain } from '../lib/vendor/cli';
-import { sha256 } from '../lib/vendor/digest';
-import { ISTIO_CHARTS, LOCK_FILE, readLock } from '../lib/vendor/lock';
-import { ARCHIVE_SUFFIX } from '../lib/vendor/record';
-import { ensureVendored, vendorCharts, vendoredCharts } from '../lib/vendor/vendor';
+import { VENDOR_USAGE } from '../lib/vendoring/args';
+import { vendorMain } from '../lib/vendoring/cli';
+import { sha256 } from '../lib/vendoring/digest';
+import { ISTIO_CHARTS, LOCK_FILE, readLock } from '../lib/vendoring/lock';
+import { ARCHIVE_SUFFIX } from '../lib/vendoring/record';
+import { ensureVendored, vendorCharts, vendoredCharts } from '../lib/vendoring/vendor';
 import { LOCKED_VERSION, OTHER_VERSION, ScratchProject, scratchProject, TEMPLATE, writeLockFile } from './fixtures/chart-repo';
 
 /** Every file below a folder with its digest: "exactly as it was" made checkable. */
@@ -346,7 +346,7 @@ describe('npm run vendor', () => {
   });
 
   test('the script runs main() when executed (the wiring of npm run vendor)', () => {
-    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/vendor/cli.ts', '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/vendoring/cli.ts', '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`${VENDOR_USAGE}\n`);
     expect(r.status).toBe(0);

@@ -5,7 +5,7 @@ import { readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { MeshSettings, resolveSettings } from '../settings';
 import { UserError } from '../user-error';
-import { readLock } from '../vendor/lock';
+import { readLock } from '../vendoring/lock';
 import { checkManifestList, loadManifestFolder } from './check';
 import { schemaVersionNote } from './kube-schema';
 import { formatViolation } from './violation';

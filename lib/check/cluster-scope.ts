@@ -1,4 +1,4 @@
-import { groupKind } from './api-version';
+import { groupKind } from '../manifests';
 
 /**
  * Built-in kinds that are cluster-scoped (`group/Kind`, '' for the core group).

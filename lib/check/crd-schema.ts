@@ -1,7 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { Manifest } from '../manifests';
-import { groupKind, parseApiVersion } from './api-version';
+import { groupKind, isCrd, Manifest } from '../manifests';
 import { formatSchemaErrors } from './schema-errors';
 
 /** An OpenAPI v3 schema node as found in a CRD; only the keywords rewritten here are typed. */
@@ -40,9 +39,6 @@ export interface Crd {
 }
 
 /** Whether a manifest is a CustomResourceDefinition. */
-export function isCrd(m: Manifest): boolean {
-  return m.kind === 'CustomResourceDefinition' && parseApiVersion(m.apiVersion).group === 'apiextensions.k8s.io';
-}
 
 /** The CRDs of a folder, by the group and kind they define. */
 export class CrdIndex {

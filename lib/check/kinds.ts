@@ -1,5 +1,5 @@
 import { Manifest } from '../manifests';
-import { parseApiVersion } from './api-version';
+import { parseApiVersion } from '../manifests';
 import { isClusterScopedBuiltin } from './cluster-scope';
 import { Crd, CrdIndex, validateCustomResource } from './crd-schema';
 import { builtinStatus, validateBuiltin } from './kube-schema';

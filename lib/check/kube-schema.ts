@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { parseApiVersion } from './api-version';
+import { parseApiVersion } from '../manifests';
 import { removedIn } from './removed-apis';
 import { formatSchemaErrors } from './schema-errors';
 

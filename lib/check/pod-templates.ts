@@ -1,6 +1,6 @@
 import { Manifest } from '../manifests';
 import { Toleration } from '../settings';
-import { parseApiVersion } from './api-version';
+import { parseApiVersion } from '../manifests';
 
 /** The parts of a container these rules read. */
 export interface ContainerLike {

@@ -1,15 +1,10 @@
-import { Manifest } from '../manifests';
-import { ResolvedMeshSettings, Scheduling, Toleration } from '../settings';
+import { Manifest, tolerationKey } from '../manifests';
+import { ResolvedMeshSettings, Scheduling } from '../settings';
 import { podTemplateOf } from './pod-templates';
 import { violation, Violation } from './violation';
 
 /** The scheduling every pod template must carry: per gateway, and for everything else. */
 export type SchedulingExpectations = Pick<ResolvedMeshSettings, 'istiodScheduling' | 'gateways'>;
-
-/** A toleration with the API's defaults filled in, so equal tolerations compare equal. */
-function normalized(t: Toleration): string {
-  return JSON.stringify([t.key ?? '', t.operator ?? 'Equal', t.value ?? '', t.effect ?? '', t.tolerationSeconds ?? null]);
-}
 
 /** The scheduling a workload must carry: its gateway's when it is one, istiod's otherwise. */
 function expectedScheduling(m: Manifest, expected: SchedulingExpectations): Required<Scheduling> {
@@ -30,9 +25,9 @@ export function checkScheduling(manifests: readonly Manifest[], expected: Schedu
         out.push(violation(m, 'scheduling', `${template.path}/nodeSelector lacks ${label}=${value}${label in nodeSelector ? ` (has ${JSON.stringify(nodeSelector[label])})` : ''}`));
       }
     }
-    const have = new Set((Array.isArray(template.spec.tolerations) ? template.spec.tolerations : []).map(normalized));
+    const have = new Set((Array.isArray(template.spec.tolerations) ? template.spec.tolerations : []).map(tolerationKey));
     for (const t of want.tolerations) {
-      if (!have.has(normalized(t))) out.push(violation(m, 'scheduling', `${template.path}/tolerations lacks ${JSON.stringify(t)}`));
+      if (!have.has(tolerationKey(t))) out.push(violation(m, 'scheduling', `${template.path}/tolerations lacks ${JSON.stringify(t)}`));
     }
   }
   return out;

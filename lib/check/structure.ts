@@ -1,5 +1,5 @@
 import { Manifest } from '../manifests';
-import { groupKind, parseApiVersion } from './api-version';
+import { groupKind, parseApiVersion } from '../manifests';
 import { KindInfo } from './kinds';
 import { violation, Violation } from './violation';
 

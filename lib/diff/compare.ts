@@ -1,6 +1,6 @@
-import { Manifest, objectRef } from '../manifests';
+import { isCrd, Manifest, objectKey, objectRef } from '../manifests';
 import { diffFields, FieldChange } from './fields';
-import { apiGroup, objectKey, qualifiedRef } from './identity';
+import { qualifiedRef } from './identity';
 
 /** What happened to one object between two manifest sets. */
 export type ObjectChangeKind = 'added' | 'removed' | 'changed' | 'moved';
@@ -51,10 +51,6 @@ function summariseCrdSchemas(fields: FieldChange[]): FieldChange[] {
     }
   }
   return out;
-}
-
-function isCrd(m: Manifest): boolean {
-  return m.kind === 'CustomResourceDefinition' && apiGroup(m.apiVersion) === 'apiextensions.k8s.io';
 }
 
 /**

@@ -6,8 +6,8 @@ import { parseAllDocuments } from 'yaml';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
-import { fileDigests, treeSha256 } from '../vendor/digest';
-import { LOCK_FILE, readLock, versionDir } from '../vendor/lock';
+import { fileDigests, treeSha256 } from '../vendoring/digest';
+import { LOCK_FILE, readLock, versionDir } from '../vendoring/lock';
 
 /**
  * The API groups that get typed classes: the ones users write objects of (mTLS and

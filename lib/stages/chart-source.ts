@@ -1,6 +1,6 @@
 import { ReleaseRequest } from '../render/release-request';
-import { IstioChart } from '../vendor/lock';
-import { VendoredCharts } from '../vendor/vendor';
+import { IstioChart } from '../vendoring/lock';
+import { VendoredCharts } from '../vendoring/vendor';
 
 /** Where a release's chart is, and its identity for the render cache. */
 export type ChartSource = Pick<ReleaseRequest, 'chart' | 'chartDir' | 'chartSha256'>;

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Manifest, manifestFiles, parseManifests } from '../manifests';
+import { manifestFiles, objectKey, parseManifests } from '../manifests';
 
 /** What one synthesis changed in the output folder, object by object. */
 export interface OutputChanges {
@@ -33,12 +33,6 @@ function countDocuments(text: string): number {
   return text.split(/^---[ \t]*$/m).filter(d => d.trim() !== '').length;
 }
 
-/** Identity as the API server sees it: group, kind, namespace, name. */
-function identity(m: Manifest): string {
-  const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
-  return `${group}/${m.kind}/${m.namespace}/${m.name}`;
-}
-
 /**
  * Compares a new output folder with the previous one. Files with the same bytes are not
  * parsed (a synth that changed nothing costs a byte comparison per file); the others are
@@ -51,7 +45,7 @@ export function compareOutputs(previousDir: string, nextDir: string): OutputChan
   const oldObjects = new Map<string, string>();
   const newObjects = new Map<string, string>();
   const collect = (into: Map<string, string>, file: string, data: Buffer) => {
-    for (const m of parseManifests(file, data.toString('utf8'))) into.set(identity(m), `${file}\0${JSON.stringify(m.object)}`);
+    for (const m of parseManifests(file, data.toString('utf8'))) into.set(objectKey(m), `${file}\0${JSON.stringify(m.object)}`);
   };
   for (const [file, data] of after.bytes) {
     const old = before.bytes.get(file);

@@ -6,7 +6,7 @@ import { NO_CACHE_ENV } from '../render/render-cache';
 import { ProjectDefinition, readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
-import { readLock } from '../vendor/lock';
+import { readLock } from '../vendoring/lock';
 import { summaryLine } from './changes';
 import { outputDir, synthMesh } from './synth';
 

@@ -6,8 +6,8 @@ import { prepareMesh, releaseList } from '../prepare-mesh';
 import { ProjectDefinition } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { resolveSettings } from '../settings';
-import { readLock } from '../vendor/lock';
-import { ensureVendored } from '../vendor/vendor';
+import { readLock } from '../vendoring/lock';
+import { ensureVendored } from '../vendoring/vendor';
 import { compareOutputs, OutputChanges } from './changes';
 
 /** Options of a synthesis into dist/. */
