@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from './project-root';
 import { RenderedRelease, renderReleases } from './render/engine';
 import { identifyHelm, locateHelm } from './render/helm-binary';
 import { projectRenderCache } from './render/render-cache';
-import { MeshSettings, ResolvedMeshSettings, resolveSettings } from './settings';
+import { ResolvedMeshSettings } from './settings';
 import { VendoredCharts, vendoredCharts } from './vendoring/vendor';
 
 /** Where prepareMesh finds things. */
@@ -28,15 +28,14 @@ export function releaseList<T>(r: MeshReleases<T>): T[] {
 }
 
 /**
- * Everything IstioMesh needs, with all the I/O done: settings validated, vendored charts
- * verified, helm located and identified, releases rendered (through the cache, misses in
- * parallel).
+ * Everything IstioMesh needs, with all the I/O done: vendored charts verified (unless the
+ * caller did), helm located and identified, releases rendered (through the cache, misses
+ * in parallel). `settings` were validated by the caller (resolveSettings), once.
  */
-export async function prepareMesh(settings: MeshSettings, opts: PrepareOptions = {}): Promise<IstioMeshProps> {
+export async function prepareMesh(resolved: ResolvedMeshSettings, opts: PrepareOptions = {}): Promise<IstioMeshProps> {
   const root = opts.root ?? PROJECT_ROOT;
   const env = opts.env ?? process.env;
   const charts = opts.charts ?? vendoredCharts(root);
-  const resolved: ResolvedMeshSettings = resolveSettings(settings, charts.lock.istioVersion);
   const cache = projectRenderCache(root, env, opts.noCache);
   const helm = identifyHelm(locateHelm({ root, env }), cache && path.dirname(cache.dir));
   const requests = meshReleaseRequests(resolved, charts);

@@ -6,7 +6,9 @@ import { Manifest, readManifests } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
 import { prepareMesh } from '../lib/prepare-mesh';
 import { ExtendFunction } from '../lib/project';
-import { MeshSettings } from '../lib/settings';
+import { PROJECT_ROOT } from '../lib/project-root';
+import { MeshSettings, resolveSettings } from '../lib/settings';
+import { readLock } from '../lib/vendoring/lock';
 
 /** A temporary folder, removed by the returned cleanup. */
 export function tempDir(prefix = 'istio-cdk8s-test-'): { dir: string; cleanup: () => void } {
@@ -16,7 +18,7 @@ export function tempDir(prefix = 'istio-cdk8s-test-'): { dir: string; cleanup: (
 
 /** Renders a mesh the way synth does (one App, files per stage; the project's render cache) and reads the files back. */
 export async function renderMesh(settings: MeshSettings, extend?: ExtendFunction): Promise<{ manifests: Manifest[]; files: string[]; mesh: IstioMesh }> {
-  const props = await prepareMesh(settings, { extend });
+  const props = await prepareMesh(resolveSettings(settings, readLock(PROJECT_ROOT).istioVersion), { extend });
   const { dir, cleanup } = tempDir();
   try {
     const app = new App({ outdir: dir });

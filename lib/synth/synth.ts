@@ -68,9 +68,9 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
   const outdir = outputDir(root, env, opts.outdir);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
-  resolveSettings(project.settings, readLock(root).istioVersion);
+  const settings = resolveSettings(project.settings, readLock(root).istioVersion);
   const charts = await ensureVendored(root, env, log);
-  const props = await prepareMesh(project.settings, { root, env, charts, noCache: opts.noCache, extend: project.extend });
+  const props = await prepareMesh(settings, { root, env, charts, noCache: opts.noCache, extend: project.extend });
   const releases = releaseList(props.releases);
 
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
