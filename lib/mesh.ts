@@ -4,6 +4,7 @@ import { ExtendFunction } from './project';
 import { RenderedRelease } from './render/engine';
 import { ReleaseRequest } from './render/release-request';
 import { ISTIO_NAMESPACE, ResolvedMeshSettings } from './settings';
+import { UserError } from './user-error';
 import { AppsChart } from './stages/apps';
 import { chartSource } from './stages/chart-source';
 import { gatewayReleases, GatewaysChart } from './stages/gateways';
@@ -100,6 +101,13 @@ export class IstioMesh extends Construct {
     }
     for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);
     this.stages = { namespaces, base, istiod, gateways, apps, custom };
-    if (custom) props.extend!(custom, this);
+    if (custom) {
+      try {
+        props.extend!(custom, this);
+      } catch (err) {
+        // The user's code: one line naming where to look, as for any other bad input.
+        throw new UserError(`extend() in main.ts failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 }

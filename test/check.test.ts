@@ -239,15 +239,15 @@ describe('structure rules', () => {
     ]);
   });
 
-  test('a namespace created in the same file, a later file or nowhere breaks namespace-order', () => {
+  test('a namespace created later in the same file, in a later file or nowhere breaks namespace-order', () => {
     const dir = folder({
-      '0000-a.yaml': [namespace('same'), configMap('same', 'a'), configMap('later', 'b'), configMap('nowhere', 'c')],
+      '0000-a.yaml': [configMap('same', 'early'), namespace('same'), configMap('same', 'a'), configMap('later', 'b'), configMap('nowhere', 'c')],
       '0001-b.yaml': [namespace('later')],
     });
-    expect(checkManifests(dir, expected).map(v => `${v.rule}: ${v.detail}`)).toEqual([
-      'namespace-order: namespace same is created in 0000-a.yaml, not in an earlier file',
-      'namespace-order: namespace later is created in 0001-b.yaml, not in an earlier file',
-      'namespace-order: namespace nowhere is not created by any file',
+    expect(checkManifests(dir, expected).map(v => `${v.rule}: ${v.ref}: ${v.detail}`)).toEqual([
+      'namespace-order: ConfigMap/same/early: namespace same is created in 0000-a.yaml, after this object',
+      'namespace-order: ConfigMap/later/b: namespace later is created in 0001-b.yaml, not in an earlier file',
+      'namespace-order: ConfigMap/nowhere/c: namespace nowhere is not created by any file',
     ]);
   });
 
@@ -287,30 +287,32 @@ describe('structure rules', () => {
 });
 
 describe('rule: pod templates carry the configured scheduling', () => {
-  test('a missing nodeSelector entry or toleration is a scheduling violation', () => {
+  test('a missing nodeSelector entry or toleration on a control-plane workload is a scheduling violation; the user\'s own workloads are not checked', () => {
     const dir = folder({
-      '0000-apps.yaml': [
-        deployment('default', 'no-selector', { nodeSelector: { pool: 'other' } }),
-        deployment('default', 'no-toleration', { tolerations: [{ ...INFRA, effect: 'NoExecute' }] }),
+      '0000-ns.yaml': [namespace('istio-system')],
+      '0001-apps.yaml': [
+        deployment('istio-system', 'no-selector', { nodeSelector: { pool: 'other' } }),
+        deployment('istio-system', 'no-toleration', { tolerations: [{ ...INFRA, effect: 'NoExecute' }] }),
+        deployment('default', 'users-own-app', { nodeSelector: { pool: 'other' } }),
       ],
     });
     expect(checkManifests(dir, expected).map(formatViolation)).toEqual([
-      '0000-apps.yaml: Deployment/default/no-selector: scheduling: /spec/template/spec/nodeSelector lacks pool=infra (has "other")',
-      '0000-apps.yaml: Deployment/default/no-toleration: scheduling: /spec/template/spec/tolerations lacks {"key":"infra","operator":"Exists","effect":"NoSchedule"}',
+      '0001-apps.yaml: Deployment/istio-system/no-selector: scheduling: /spec/template/spec/nodeSelector lacks pool=infra (has "other")',
+      '0001-apps.yaml: Deployment/istio-system/no-toleration: scheduling: /spec/template/spec/tolerations lacks {"key":"infra","operator":"Exists","effect":"NoSchedule"}',
     ]);
   });
 
   test("a gateway's workload must carry the gateway scheduling, not istiod's; CronJobs are checked too", () => {
     const cronJob = {
-      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'job', namespace: 'default' },
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'job', namespace: 'istio-system' },
       spec: { schedule: '@daily', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } } } } },
     };
-    const dir = folder({ '0000-ns.yaml': [namespace('edge')], '0001-gw.yaml': [deployment('edge', 'gw'), cronJob] });
+    const dir = folder({ '0000-ns.yaml': [namespace('edge'), namespace('istio-system')], '0001-gw.yaml': [deployment('edge', 'gw'), cronJob] });
     expect(checkManifests(dir, expected).map(v => `${v.ref}: ${v.detail}`)).toEqual([
       'Deployment/edge/gw: /spec/template/spec/nodeSelector lacks pool=edge (has "infra")',
       'Deployment/edge/gw: /spec/template/spec/tolerations lacks {"key":"edge","operator":"Exists","effect":"NoSchedule"}',
-      'CronJob/default/job: /spec/jobTemplate/spec/template/spec/nodeSelector lacks pool=infra',
-      'CronJob/default/job: /spec/jobTemplate/spec/template/spec/tolerations lacks {"key":"infra","operator":"Exists","effect":"NoSchedule"}',
+      'CronJob/istio-system/job: /spec/jobTemplate/spec/template/spec/nodeSelector lacks pool=infra',
+      'CronJob/istio-system/job: /spec/jobTemplate/spec/template/spec/tolerations lacks {"key":"infra","operator":"Exists","effect":"NoSchedule"}',
     ]);
   });
 });
@@ -344,7 +346,7 @@ describe('errors that stop the check', () => {
 });
 
 describe('npm run check (CLI)', () => {
-  const ctx = { settings: { istioVersion: LOCKED }, root: ROOT };
+  const ctx = { settings: () => ({ istioVersion: LOCKED }), root: ROOT };
   const cli = (...args: string[]) => runCaptured((argv, io) => checkCommand(argv, io, ctx), args);
 
   test('prints one line per violation and a summary, and exits 1', async () => {

@@ -160,7 +160,7 @@ describe('npm run import', () => {
       fs.mkdirSync(path.join(root, 'vendor'));
       fs.copyFileSync(path.join(ROOT, LOCK_FILE), path.join(root, LOCK_FILE));
       expect(() => generateImports(root)).toThrow(UserError);
-      expect(() => generateImports(root)).toThrow(/base chart is not vendored .*run `npm run vendor`/);
+      expect(() => generateImports(root)).toThrow(/charts are not vendored \(missing: base.*\): run `npm run vendor`/);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

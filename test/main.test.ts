@@ -38,11 +38,13 @@ describe('the mesh of main.ts', () => {
     }
   });
 
-  test('each pod template carries the scheduling of its component', () => {
-    const workloads = manifests.filter(m => podSpec(m) !== undefined);
+  test('each Istio pod template carries the scheduling of its component', () => {
+    const gatewayOf = (m: Manifest) => settings.gateways.find(g => g.namespace === m.namespace && g.name === m.name);
+    // The user's own workloads (extend) are theirs to schedule.
+    const workloads = manifests.filter(m => podSpec(m) !== undefined && (m.namespace === ISTIO_NAMESPACE || gatewayOf(m)));
     expect(workloads.length).toBeGreaterThanOrEqual(1 + settings.gateways.length);
     for (const w of workloads) {
-      const gateway = settings.gateways.find(g => g.namespace === w.namespace && g.name === w.name);
+      const gateway = gatewayOf(w);
       const want = gateway ? gateway.scheduling : settings.istiodScheduling;
       const spec = podSpec(w);
       expect({ ref: objectRef(w), nodeSelector: spec.nodeSelector ?? {} })

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Testing, Yaml } from 'cdk8s';
 import { parseHelmOutput, renderReleases } from '../lib/render/engine';
@@ -50,14 +49,15 @@ describe('renderReleases', () => {
     const saved = { ...process.env };
     try {
       Object.assign(process.env, { HELM_NAMESPACE: 'elsewhere', KUBECONFIG: '/home/me/.kube/config', HELM_PLUGINS: '/p', LANG: 'de_DE.UTF-8', TZ: 'Asia/Tokyo' });
-      const before = fs.readdirSync(os.tmpdir());
-      const [r] = await renderReleases([REQUEST], { helm });
+      const tmpdir = path.join(t.dir, 'tmp');
+      fs.mkdirSync(tmpdir);
+      const [r] = await renderReleases([REQUEST], { helm, tmpdir });
       const data = (r.documents[0] as any).data;
       expect(data.args).toMatch(/^template -f \S+\/values\.json --namespace demo-ns --kube-version 1\.33\.0 demo \/charts\/demo$/);
       expect(JSON.parse(data.values)).toEqual(REQUEST.values);
       expect(data.env.trim().split(' ').filter((k: string) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(k)))
         .toEqual(['HELM_CACHE_HOME', 'HELM_CONFIG_HOME', 'HELM_DATA_HOME', 'HOME', 'PATH', 'TMPDIR']);
-      expect(fs.readdirSync(os.tmpdir())).toEqual(before);
+      expect(fs.readdirSync(tmpdir)).toEqual([]);
     } finally {
       process.env = saved;
     }
@@ -145,11 +145,12 @@ describe('renderReleases', () => {
   test('a failing release is one error naming it; the other releases finish first; nothing is cached for it', async () => {
     const helm = fakeHelm(t.dir);
     const cache = new RenderCache(path.join(t.dir, 'cache'));
-    const before = fs.readdirSync(os.tmpdir());
-    await expect(renderReleases([{ ...REQUEST, releaseName: 'fail-one' }, REQUEST], { helm, cache }))
+    const tmpdir = path.join(t.dir, 'tmp');
+    fs.mkdirSync(tmpdir);
+    await expect(renderReleases([{ ...REQUEST, releaseName: 'fail-one' }, REQUEST], { helm, cache, tmpdir }))
       .rejects.toThrow(/^helm template failed for release fail-one \(chart demo, namespace demo-ns\):\nError: chart is broken\nThe chart or helm failed, not the settings/);
     expect(runs(t.dir)).toBe(2);
-    expect(fs.readdirSync(os.tmpdir())).toEqual(before);
+    expect(fs.readdirSync(tmpdir)).toEqual([]);
     expect(fs.existsSync(cache.dir) ? fs.readdirSync(cache.dir) : []).toEqual([]);
   });
 

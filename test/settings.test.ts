@@ -100,6 +100,12 @@ describe('resolveSettings', () => {
       /gateways\[0\]\.name: "1gw" is not a valid gateway name \(RFC 1035 label/],
     ['a revision too long for istiod-<revision>', { ...ok, revision: 'r'.repeat(47) },
       /revision: "r{47}" is 47 characters long: at most 46, since istiod's Helm release is istiod-<revision>/],
+    ['a gateway named like istiod in istio-system', { ...ok, gateways: [{ name: 'istiod', namespace: 'istio-system', kind: 'egress' }] },
+      /gateways\[0\]\.name: "istiod" collides with istiod's objects of that name in istio-system/],
+    ['a gateway value that serviceType owns', { ...ok, gateways: [{ name: 'gw', namespace: 'gw', kind: 'egress', values: { service: { type: 'NodePort' } } }] },
+      /gateways\[0\]\.values\.service\.type: "NodePort" is set by serviceType in the settings; use that instead of values/],
+    ['an istiod value that revision owns', { ...ok, values: { istiod: { revision: 'x' } } },
+      /values\.istiod\.revision: "x" is set by revision in the settings/],
     ['a mistyped top-level setting', { ...ok, appNamespace: [{ name: 'shop' }] } as MeshSettings,
       /appNamespace: unknown setting; did you mean appNamespaces\?/],
     ['a mistyped nested setting', { ...ok, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', namesapce: 'x' }] } as unknown as MeshSettings,
@@ -123,6 +129,10 @@ describe('resolveSettings', () => {
     const message = problemsOf(settings);
     expect(message).toMatch(/^invalid settings \(main\.ts\):\n {2}- /);
     expect(message).toMatch(expected);
+  });
+
+  test('settings that are not a map at all are named as such', () => {
+    expect(problemsOf([] as unknown as MeshSettings)).toMatch(/^invalid settings \(main\.ts\):\n {2}- settings: a list must be a map/);
   });
 
   test('a field with the wrong shape gets one message, not one per rule', () => {

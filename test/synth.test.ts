@@ -83,7 +83,7 @@ describe('synthMesh', () => {
     fs.writeFileSync(blocker, '');
     const err = await synthMesh({ settings: FIXTURE }, { outdir: path.join(blocker, 'dist'), log: quiet }).then(() => undefined, e => e);
     expect(describeSystemError(err)).toBe(`cannot mkdir ${blocker}: a file with that name is in the way of the folder; move it or choose another folder (EEXIST)`);
-    const r = await runCaptured((a, io) => synthCommand(a, io, { project: { settings: FIXTURE }, root: PROJECT_ROOT, env: process.env }), ['-o', path.join(blocker, 'sub', 'dist')]);
+    const r = await runCaptured((a, io) => synthCommand(a, io, { project: () => ({ settings: FIXTURE }), root: PROJECT_ROOT, env: process.env }), ['-o', path.join(blocker, 'sub', 'dist')]);
     expect(r).toEqual({ status: 1, out: [], err: [`error: cannot mkdir ${path.join(blocker, 'sub')}: a part of the path is a file, not a folder (ENOTDIR)`] });
     fs.rmSync(blocker);
     expectUntouched();
@@ -116,7 +116,7 @@ describe('synthMesh', () => {
 
 describe('npm run synth', () => {
   const run = (argv: string[], project: ProjectDefinition, env: NodeJS.ProcessEnv = process.env) =>
-    runCaptured((a, io) => synthCommand(a, io, { project, root: PROJECT_ROOT, env }), argv);
+    runCaptured((a, io) => synthCommand(a, io, { project: () => project, root: PROJECT_ROOT, env }), argv);
 
   test('--help prints the usage and renders nothing', async () => {
     const r = await run(['--help', '--output', '/nowhere/dist'], { settings: FIXTURE });
@@ -144,6 +144,17 @@ describe('npm run synth', () => {
     try {
       const r = await run(['-o', out.outdir], { settings: { ...FIXTURE, appNamespace: [] } as MeshSettings });
       expect(r).toEqual({ status: 1, out: [], err: ['error: invalid settings (main.ts):\n  - appNamespace: unknown setting; did you mean appNamespaces?'] });
+      expect(fs.readdirSync(out.outdir)).toEqual(['0009-stale.k8s.yaml']);
+    } finally {
+      out.cleanup();
+    }
+  });
+
+  test('an extend() that throws is one error line naming it, and nothing is rendered', async () => {
+    const out = previousOutput();
+    try {
+      const project: ProjectDefinition = { settings: FIXTURE, extend: () => { throw new Error('no such namespace: shop2'); } };
+      expect(await run(['-o', out.outdir], project)).toEqual({ status: 1, out: [], err: ['error: extend() in main.ts failed: no such namespace: shop2'] });
       expect(fs.readdirSync(out.outdir)).toEqual(['0009-stale.k8s.yaml']);
     } finally {
       out.cleanup();

@@ -18,8 +18,8 @@ pinned images) against the settings in main.ts. Exits 1 on any violation.`;
 
 /** What the check command reads besides its arguments; tests pass their own. */
 export interface CheckCommandContext {
-  /** The settings dist/ was rendered from. */
-  readonly settings: MeshSettings;
+  /** Reads the settings dist/ was rendered from; called after --help, which needs none. */
+  readonly settings: () => MeshSettings;
   /** Project root (vendor/charts.lock.json, dist/). */
   readonly root: string;
 }
@@ -30,7 +30,7 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
   if (!parsed) return 0;
   if (parsed.positionals.length > 1) throw new UserError(`expected at most one folder, got ${parsed.positionals.length}\n${USAGE}`);
   const dir = path.resolve(parsed.positionals[0] ?? path.join(ctx.root, 'dist'));
-  const resolved = resolveSettings(ctx.settings, readLock(ctx.root).istioVersion);
+  const resolved = resolveSettings(ctx.settings(), readLock(ctx.root).istioVersion);
   const note = schemaVersionNote(resolved.kubeVersion);
   if (note) io.err(`note: ${note}`);
 
@@ -44,7 +44,7 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
 
 /** The command as the script runs it: this project's main.ts and dist/. */
 export function main(argv: readonly string[], io: CommandIO): number {
-  return checkCommand(argv, io, { settings: readProject(mainTs).settings, root: PROJECT_ROOT });
+  return checkCommand(argv, io, { settings: () => readProject(mainTs).settings, root: PROJECT_ROOT });
 }
 
 runIfMain(module, main);

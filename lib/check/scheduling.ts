@@ -1,15 +1,20 @@
 import { Manifest, tolerationKey } from '../manifests';
-import { ResolvedMeshSettings, Scheduling } from '../settings';
+import { ISTIO_NAMESPACE, ResolvedMeshSettings, Scheduling } from '../settings';
 import { podTemplateOf } from './pod-templates';
 import { violation, Violation } from './violation';
 
-/** The scheduling every pod template must carry: per gateway, and for everything else. */
+/** The scheduling every Istio pod template must carry: per gateway, and for the control plane. */
 export type SchedulingExpectations = Pick<ResolvedMeshSettings, 'istiodScheduling' | 'gateways'>;
 
-/** The scheduling a workload must carry: its gateway's when it is one, istiod's otherwise. */
-function expectedScheduling(m: Manifest, expected: SchedulingExpectations): Required<Scheduling> {
+/**
+ * The scheduling a workload must carry: its gateway's when it is one, istiod's when it
+ * runs in istio-system; none for the user's own workloads (main.ts's extend), which
+ * the mesh-wide scheduling is not about.
+ */
+function expectedScheduling(m: Manifest, expected: SchedulingExpectations): Required<Scheduling> | undefined {
   const gateway = expected.gateways.find(g => g.namespace === m.namespace && g.name === m.name);
-  return gateway ? gateway.scheduling : expected.istiodScheduling;
+  if (gateway) return gateway.scheduling;
+  return m.namespace === ISTIO_NAMESPACE ? expected.istiodScheduling : undefined;
 }
 
 /** Every pod template carries all configured nodeSelector entries and tolerations (it may carry more). */
@@ -19,6 +24,7 @@ export function checkScheduling(manifests: readonly Manifest[], expected: Schedu
     const template = podTemplateOf(m);
     if (!template) continue;
     const want = expectedScheduling(m, expected);
+    if (!want) continue;
     const nodeSelector = template.spec.nodeSelector ?? {};
     for (const [label, value] of Object.entries(want.nodeSelector)) {
       if (nodeSelector[label] !== value) {

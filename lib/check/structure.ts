@@ -41,16 +41,18 @@ export function checkNamespaceScope(manifests: readonly Manifest[], kinds: Reado
 
 /** Every namespace an object lives in is created by a Namespace in an earlier file (apply order), or always exists. */
 export function checkNamespaceOrder(manifests: readonly Manifest[]): Violation[] {
-  const createdIn = new Map<string, string>();
+  const createdAt = new Map<string, Manifest>();
   for (const m of manifests) {
-    if (m.kind === 'Namespace' && m.apiVersion === 'v1' && !createdIn.has(m.name)) createdIn.set(m.name, m.file);
+    if (m.kind === 'Namespace' && m.apiVersion === 'v1' && !createdAt.has(m.name)) createdAt.set(m.name, m);
   }
   const out: Violation[] = [];
   for (const m of manifests) {
     if (!m.namespace || BUILTIN_NAMESPACES.has(m.namespace)) continue;
-    const file = createdIn.get(m.namespace);
-    if (file === undefined) out.push(violation(m, 'namespace-order', `namespace ${m.namespace} is not created by any file`));
-    else if (file >= m.file) out.push(violation(m, 'namespace-order', `namespace ${m.namespace} is created in ${file}, not in an earlier file`));
+    const ns = createdAt.get(m.namespace);
+    // kubectl applies a file's objects in order: a namespace earlier in the same file is there in time.
+    const before = ns !== undefined && (ns.file < m.file || (ns.file === m.file && ns.index < m.index));
+    if (ns === undefined) out.push(violation(m, 'namespace-order', `namespace ${m.namespace} is not created by any file`));
+    else if (!before) out.push(violation(m, 'namespace-order', `namespace ${m.namespace} is created in ${ns.file}${ns.file === m.file ? ', after this object' : ', not in an earlier file'}`));
   }
   return out;
 }

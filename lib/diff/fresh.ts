@@ -9,8 +9,9 @@ import { UserError } from '../user-error';
  * it afterwards, also when synth or `use` fails.
  *
  * Synth runs as a child process (`node --require tsx/cjs lib/synth/cli.ts`) rather than being
- * imported: the diff must not load generator code (DESIGN.md, decision 9), and this is
- * exactly what `npm run synth` runs. Its stdout goes to our stderr so that our stdout
+ * imported: the diff must not load generator code (DESIGN.md, decision 9). It is the
+ * command npm run synth bundles, run from source (tsx) so that no bundle is shared with a
+ * concurrent synth. Its stdout goes to our stderr so that our stdout
  * holds only the report.
  */
 export function withFreshSynth<T>(root: string, use: (dir: string) => T): T {

@@ -50,6 +50,8 @@ function isFolder(p: string): boolean {
  * `<name>^0`).
  */
 export function parseDiffArgs(argv: readonly string[]): DiffOptions {
+  // --help wins over everything else, as in every command of this project.
+  if (argv.includes('--help') || argv.includes('-h')) return { help: true, markdown: false, target: { kind: 'fresh' } };
   let parsed: { values: { help?: boolean; markdown?: boolean; 'max-paths'?: string }; positionals: string[] };
   try {
     parsed = parseArgs({

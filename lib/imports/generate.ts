@@ -6,8 +6,8 @@ import { parseAllDocuments } from 'yaml';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
-import { fileDigests, treeSha256 } from '../vendoring/digest';
-import { LOCK_FILE, readLock, versionDir } from '../vendoring/lock';
+import { LOCK_FILE } from '../vendoring/lock';
+import { vendoredCharts } from '../vendoring/vendor';
 
 /**
  * The API groups that get typed classes: the ones users write objects of (mTLS and
@@ -145,16 +145,9 @@ export interface Generated {
  * is checked against the lock so that classes are never generated from edited CRDs.
  */
 export function vendoredCrdFile(root: string): { readonly istioVersion: string; readonly file: string } {
-  const lock = readLock(root);
-  const baseDir = path.join(versionDir(root, lock.istioVersion), 'base');
-  const rel = path.relative(root, baseDir);
-  if (!fs.existsSync(baseDir)) {
-    throw new UserError(`Istio ${lock.istioVersion}'s base chart is not vendored (no ${rel}/): run \`npm run vendor\``);
-  }
-  if (treeSha256(fileDigests(baseDir)) !== lock.charts.base.treeSha256) {
-    throw new UserError(`${rel}/ does not match ${LOCK_FILE} (changed after vendoring): restore it with \`npm run vendor -- --force\``);
-  }
-  return { istioVersion: lock.istioVersion, file: path.join(baseDir, CRD_FILE) };
+  // The same verification synth makes: missing, hand-edited charts and an edited lock are refused.
+  const charts = vendoredCharts(root);
+  return { istioVersion: charts.lock.istioVersion, file: path.join(charts.dirs.base, CRD_FILE) };
 }
 
 /** Runs the project's own cdk8s-cli on one CRD file, writing `<group>.ts` files into `outDir`. */

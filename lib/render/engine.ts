@@ -25,6 +25,8 @@ export interface RenderOptions {
   readonly cache?: RenderCache;
   /** Releases rendered at once. @default - the number of CPUs */
   readonly concurrency?: number;
+  /** Where helm's private scratch folder is made (and removed). @default os.tmpdir() */
+  readonly tmpdir?: string;
 }
 
 function isEmptyDocument(obj: unknown): boolean {
@@ -71,7 +73,7 @@ export async function renderReleases(requests: readonly ReleaseRequest[], opts: 
   const misses = requests.map((_, i) => i).filter(i => cached[i] === undefined);
   const rendered = new Map<number, object[]>();
   if (misses.length > 0) {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-cdk8s-helm-'));
+    const scratch = fs.mkdtempSync(path.join(opts.tmpdir ?? os.tmpdir(), 'istio-cdk8s-helm-'));
     try {
       const limit = opts.concurrency ?? Math.max(1, os.availableParallelism());
       // Identical requests (a fleet's clusters sharing a release) render once.

@@ -24,6 +24,8 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function fieldPath(pointer: string, extra?: string): string {
   const segments = pointer.split('/').slice(1).map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) segments.push(extra);
+  // The root itself: what main.ts exports.
+  if (segments.length === 0) return 'settings';
   let out = '';
   for (const s of segments) {
     if (/^\d+$/.test(s)) out += `[${s}]`;

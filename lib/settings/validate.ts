@@ -16,6 +16,25 @@ const RFC1035_RULE = "RFC 1035 label: lowercase letters, digits and '-', startin
 const HELM_RELEASE_NAME_MAX = 53;
 /** istiod's release is `istiod-<revision>`, so the revision gets what is left. */
 const REVISION_MAX = HELM_RELEASE_NAME_MAX - 'istiod-'.length;
+/**
+ * Chart values that typed settings own: set through `values` they would contradict what
+ * the settings say (and what check and the tests expect), so they are refused, naming
+ * the setting to use instead.
+ */
+const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: string, setting: string]> } = {
+  gateway: [['name', 'the gateway\'s name'], ['revision', 'revision'], ['service.type', 'serviceType'], ['replicaCount', 'replicas']],
+  istiod: [['revision', 'revision'], ['global.istioNamespace', 'nothing: Istio runs in istio-system']],
+  base: [['defaultRevision', 'revision']],
+};
+
+function checkOwnedValues(p: Problems, field: string, values: unknown, release: keyof typeof OWNED_VALUES): void {
+  for (const [valuePath, setting] of OWNED_VALUES[release]) {
+    let v: unknown = values;
+    for (const key of valuePath.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+    if (v !== undefined) p.add(`${field}.${valuePath}`, v, `is set by ${setting} in the settings; use that instead of values`);
+  }
+}
+
 /** Labels this project sets on app namespaces itself. */
 const INJECTION_LABELS = ['istio-injection', 'istio.io/rev'];
 
@@ -116,7 +135,11 @@ function checkKubeVersion(p: Problems, kubeVersion: string, istioVersion: string
   }
 }
 
-function checkGateways(p: Problems, settings: MeshSettings): void {
+function checkGateways(p: Problems, settings: MeshSettings, revision: string): void {
+  // Objects istiod's chart creates in istio-system under these names: a gateway of the
+  // same name there would overwrite them (its Deployment, Service, ServiceAccount …).
+  const suffix = revision ? `-${revision}` : '';
+  const istiodNames = new Set([`istiod${suffix}`, `istio-sidecar-injector${suffix}`, 'istio', 'istio-reader-service-account']);
   const gatewayNames = new Set<string>();
   const gatewayNamespaceLabels = new Map<string, Map<string, string>>();
   asList(settings.gateways).forEach((gateway, i) => {
@@ -129,6 +152,9 @@ function checkGateways(p: Problems, settings: MeshSettings): void {
       p.add(`${field}.name`, g.name, `is ${g.name.length} characters long: at most ${HELM_RELEASE_NAME_MAX}, since it is the gateway's Helm release name`);
     }
     checkDnsLabel(p, `${field}.namespace`, g.namespace);
+    if (g.namespace === ISTIO_NAMESPACE && typeof g.name === 'string' && istiodNames.has(g.name)) {
+      p.add(`${field}.name`, g.name, `collides with istiod's objects of that name in ${ISTIO_NAMESPACE}: rename the gateway or give it its own namespace`);
+    }
     if (typeof g.namespace === 'string' && RESERVED_NAMESPACES.includes(g.namespace)) {
       p.add(`${field}.namespace`, g.namespace, 'is a Kubernetes system namespace: give the gateway a namespace of its own');
     }
@@ -137,6 +163,7 @@ function checkGateways(p: Problems, settings: MeshSettings): void {
     if (g.replicas !== undefined && (!Number.isInteger(g.replicas) || g.replicas < 1)) {
       p.add(`${field}.replicas`, g.replicas, 'must be a whole number of at least 1');
     }
+    checkOwnedValues(p, `${field}.values`, g.values, 'gateway');
     checkLabels(p, `${field}.namespaceLabels`, g.namespaceLabels);
     const labels = asMap(g.namespaceLabels);
     if (labels['istio-injection'] === 'disabled') {
@@ -217,8 +244,12 @@ export function resolveSettings(settings: MeshSettings, lockedIstioVersion: stri
     p.add('images.tag', images.tag, 'must be a pinned image tag (not "latest")');
   }
 
+  const extraValues = asMap(input.values);
+  checkOwnedValues(p, 'values.istiod', extraValues.istiod, 'istiod');
+  checkOwnedValues(p, 'values.base', extraValues.base, 'base');
+
   const gateways = input.gateways ?? DEFAULT_GATEWAYS;
-  checkGateways(p, { ...input, gateways });
+  checkGateways(p, { ...input, gateways }, revision);
   checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace));
 
   if (p.list.length > 0) {

@@ -44,8 +44,11 @@ export function compareOutputs(previousDir: string, nextDir: string): OutputChan
   let objects = 0;
   const oldObjects = new Map<string, string>();
   const newObjects = new Map<string, string>();
-  const collect = (into: Map<string, string>, file: string, data: Buffer) => {
-    for (const m of parseManifests(file, data.toString('utf8'))) into.set(objectKey(m), `${file}\0${JSON.stringify(m.object)}`);
+  /** Parses a file into `into` by identity; returns how many objects it holds (duplicates too). */
+  const collect = (into: Map<string, string>, file: string, data: Buffer): number => {
+    const manifests = parseManifests(file, data.toString('utf8'));
+    for (const m of manifests) into.set(objectKey(m), `${file}\0${JSON.stringify(m.object)}`);
+    return manifests.length;
   };
   for (const [file, data] of after.bytes) {
     const old = before.bytes.get(file);
@@ -53,9 +56,7 @@ export function compareOutputs(previousDir: string, nextDir: string): OutputChan
       objects += countDocuments(data.toString('utf8'));
       continue;
     }
-    const start = newObjects.size;
-    collect(newObjects, file, data);
-    objects += newObjects.size - start;
+    objects += collect(newObjects, file, data);
   }
   for (const [file, data] of before.bytes) {
     const next = after.bytes.get(file);

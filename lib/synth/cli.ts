@@ -21,8 +21,8 @@ and replaces the output folder only when everything succeeded.`;
 
 /** What the synth command needs from its caller; tests pass their own. */
 export interface SynthCommandContext {
-  /** The project (main.ts's exports). */
-  readonly project: ProjectDefinition;
+  /** Reads the project (main.ts's exports); called after --help, which needs no project. */
+  readonly project: () => ProjectDefinition;
   /** Project root. */
   readonly root: string;
   /** Environment. */
@@ -38,7 +38,7 @@ export async function synthCommand(argv: readonly string[], io: CommandIO, ctx: 
 ${USAGE}`);
   const { values } = parsed;
   const outdir = outputDir(ctx.root, ctx.env, values.output);
-  const result = await synthMesh(ctx.project, { root: ctx.root, env: ctx.env, outdir, log: io.err, noCache: values['no-cache'] });
+  const result = await synthMesh(ctx.project(), { root: ctx.root, env: ctx.env, outdir, log: io.err, noCache: values['no-cache'] });
   const note = staleImportsNote(ctx.root, readLock(ctx.root).istioVersion);
   if (note) io.err(`note: ${note}`);
   if (!values.quiet) {
@@ -50,7 +50,7 @@ ${USAGE}`);
 
 /** The command as the script runs it: main.ts of this project. */
 export function main(argv: readonly string[], io: CommandIO): Promise<number> {
-  return synthCommand(argv, io, { project: readProject(mainTs), root: PROJECT_ROOT, env: process.env });
+  return synthCommand(argv, io, { project: () => readProject(mainTs), root: PROJECT_ROOT, env: process.env });
 }
 
 runIfMain(module, main);

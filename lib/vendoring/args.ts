@@ -24,6 +24,8 @@ export interface VendorArgs {
 
 /** Parses the command line of `npm run vendor`; a UserError (with the usage) for anything it does not know. */
 export function parseVendorArgs(argv: readonly string[]): VendorArgs {
+  // --help wins over everything else, as in every command of this project.
+  if (argv.includes('--help') || argv.includes('-h')) return { help: true, force: false };
   try {
     const { values } = parseArgs({
       args: [...argv],
