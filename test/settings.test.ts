@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, resolveSettings } from '../lib/settings';
-import { generateSettingsSchema, SCHEMA_FILE } from '../lib/settings/schema-generator';
+import { generatedSettingsFiles, SCHEMA_FILE, VALIDATOR_FILE } from '../lib/settings/schema-generator';
 import { UserError } from '../lib/user-error';
 
 const LOCKED = '1.30.3';
@@ -146,6 +146,8 @@ describe('resolveSettings', () => {
   });
 });
 
-test('the committed settings schema is what the TypeScript types generate (npm run settings-schema)', () => {
-  expect(fs.readFileSync(path.join(PROJECT_ROOT, SCHEMA_FILE), 'utf8')).toBe(generateSettingsSchema());
+test('the committed settings schema and its compiled validator are what the TypeScript types generate (npm run settings-schema)', () => {
+  const files = generatedSettingsFiles();
+  expect([...files.keys()]).toEqual([SCHEMA_FILE, VALIDATOR_FILE]);
+  for (const [rel, fresh] of files) expect({ rel, text: fs.readFileSync(path.join(PROJECT_ROOT, rel), 'utf8') }).toEqual({ rel, text: fresh });
 });

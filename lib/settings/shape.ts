@@ -1,6 +1,5 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
-import schema from './mesh-settings.schema.json';
 
 /** One problem with the shape of the settings: a field path and what is wrong there. */
 export interface ShapeProblem {
@@ -10,12 +9,12 @@ export interface ShapeProblem {
   readonly message: string;
 }
 
-let validator: ValidateFunction | undefined;
-
-/** Compiled once, on first use: only synth and check validate settings. */
+/**
+ * The schema's validator, compiled ahead of time (npm run settings-schema writes it from
+ * mesh-settings.schema.json; a test proves both match the types).
+ */
 function validate(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(schema);
-  return validator;
+  return require('./mesh-settings.validator.cjs') as ValidateFunction;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
