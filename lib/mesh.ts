@@ -2,41 +2,20 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExtendFunction } from './project';
 import { RenderedRelease } from './render/engine';
-import { ReleaseRequest } from './render/release-request';
 import { ISTIO_NAMESPACE, ResolvedMeshSettings } from './settings';
 import { UserError } from './user-error';
 import { AppsChart } from './stages/apps';
-import { chartSource } from './stages/chart-source';
-import { gatewayReleases, GatewaysChart } from './stages/gateways';
-import { istioBaseRelease, IstioBaseChart } from './stages/istio-base';
-import { istiodRelease, IstiodChart } from './stages/istiod';
+import { GatewaysChart } from './stages/gateways';
+import { IstioBaseChart } from './stages/istio-base';
+import { IstiodChart } from './stages/istiod';
 import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
-import { VendoredCharts } from './vendoring/vendor';
-
-/** Every Helm release of a mesh, by stage. */
-export interface MeshReleases<T> {
-  /** The `base` release. */
-  readonly base: T;
-  /** The `istiod` release. */
-  readonly istiod: T;
-  /** One `gateway` release per gateway, in the settings' order. */
-  readonly gateways: readonly T[];
-}
-
-/** What helm must render for a mesh: pure, so it can run (and be cached) before any construct. */
-export function meshReleaseRequests(settings: ResolvedMeshSettings, charts: VendoredCharts): MeshReleases<ReleaseRequest> {
-  return {
-    base: istioBaseRelease(settings, chartSource(charts, 'base')),
-    istiod: istiodRelease(settings, chartSource(charts, 'istiod')),
-    gateways: gatewayReleases(settings, chartSource(charts, 'gateway')),
-  };
-}
+import { MeshReleases } from './stages/releases';
 
 /** Props of IstioMesh. */
 export interface IstioMeshProps {
   /** The cluster's settings, validated and with defaults (resolveSettings). */
   readonly settings: ResolvedMeshSettings;
-  /** Its releases, rendered (renderMeshReleases in lib/prepare-mesh.ts). */
+  /** Its releases, rendered (prepareMesh). */
   readonly releases: MeshReleases<RenderedRelease>;
   /** Adds the user's own objects to a last stage, `custom`. @default - no custom stage */
   readonly extend?: ExtendFunction;

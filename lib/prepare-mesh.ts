@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { IstioMeshProps, meshReleaseRequests, MeshReleases } from './mesh';
+import type { IstioMeshProps } from './mesh';
 import { ExtendFunction } from './project';
 import { PROJECT_ROOT } from './project-root';
 import { RenderedRelease, renderReleases } from './render/engine';
 import { identifyHelm, locateHelm } from './render/helm-binary';
-import { projectRenderCache } from './render/render-cache';
+import { projectRenderCache, RenderCache } from './render/render-cache';
 import { ResolvedMeshSettings } from './settings';
+import { meshReleaseRequests, MeshReleases } from './stages/releases';
 import { VendoredCharts, vendoredCharts } from './vendoring/vendor';
 
 /** Where prepareMesh finds things. */
@@ -18,6 +19,8 @@ export interface PrepareOptions {
   readonly charts?: VendoredCharts;
   /** Render every release, neither reading nor writing the cache. @default false */
   readonly noCache?: boolean;
+  /** The render cache. @default - the project's (projectRenderCache), unless noCache */
+  readonly cache?: RenderCache;
   /** The user's extend function, passed through to the props. @default - none */
   readonly extend?: ExtendFunction;
 }
@@ -36,7 +39,7 @@ export async function prepareMesh(resolved: ResolvedMeshSettings, opts: PrepareO
   const root = opts.root ?? PROJECT_ROOT;
   const env = opts.env ?? process.env;
   const charts = opts.charts ?? vendoredCharts(root);
-  const cache = projectRenderCache(root, env, opts.noCache);
+  const cache = opts.noCache ? undefined : opts.cache ?? projectRenderCache(root, env);
   const helm = identifyHelm(locateHelm({ root, env }), cache && path.dirname(cache.dir));
   const requests = meshReleaseRequests(resolved, charts);
   const list = releaseList(requests);

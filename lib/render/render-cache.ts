@@ -63,9 +63,10 @@ interface EntryHeader {
 }
 
 /**
- * Rendered releases by key, as files `<key>.json` in one folder: a header line (format,
- * key, digest of the body) and the body, the parsed documents as JSON (reading JSON is
- * many times faster than parsing helm's YAML again). Entries are written atomically and
+ * Entries by key, as files `<key>.json` in one folder: a header line (format, key,
+ * digest of the body) and the body. Rendered releases store their parsed documents as
+ * JSON (reading JSON is many times faster than parsing helm's YAML again); the manifest
+ * writer stores the YAML text of unchanged files. Entries are written atomically and
  * verified on every read: a truncated, corrupt or foreign entry is a miss, never used.
  */
 export class RenderCache {
@@ -75,8 +76,8 @@ export class RenderCache {
     return path.join(this.dir, `${key}.json`);
   }
 
-  /** The documents stored under `key`, if an intact entry is there. */
-  read(key: string): unknown[] | undefined {
+  /** The text stored under `key`, if an intact entry is there. */
+  readText(key: string): string | undefined {
     let text: string;
     try {
       text = fs.readFileSync(this.file(key), 'utf8');
@@ -89,25 +90,39 @@ export class RenderCache {
       const header = JSON.parse(text.slice(0, newline)) as EntryHeader;
       const body = text.slice(newline + 1);
       if (header.format !== CACHE_FORMAT || header.key !== key || header.sha256 !== sha256(body)) return undefined;
-      const documents = JSON.parse(body);
-      if (!Array.isArray(documents)) return undefined;
       // Used recently: pruning goes by modification time.
       const now = new Date();
       fs.utimesSync(this.file(key), now, now);
-      return documents;
+      return body;
     } catch {
       return undefined;
     }
   }
 
-  /** Stores documents under `key`: written to a temporary file, then renamed into place. */
-  write(key: string, documents: readonly unknown[]): void {
+  /** Stores text under `key`: written to a temporary file, then renamed into place. */
+  writeText(key: string, body: string): void {
     fs.mkdirSync(this.dir, { recursive: true });
-    const body = JSON.stringify(documents);
     const header: EntryHeader = { format: CACHE_FORMAT, key, sha256: sha256(body) };
     const tmp = `${this.file(key)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     fs.writeFileSync(tmp, `${JSON.stringify(header)}\n${body}`);
     fs.renameSync(tmp, this.file(key));
+  }
+
+  /** The documents stored under `key`, if an intact entry holds a list of them. */
+  read(key: string): unknown[] | undefined {
+    const body = this.readText(key);
+    if (body === undefined) return undefined;
+    try {
+      const documents = JSON.parse(body);
+      return Array.isArray(documents) ? documents : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores documents under `key`. */
+  write(key: string, documents: readonly unknown[]): void {
+    this.writeText(key, JSON.stringify(documents));
   }
 
   /** Removes the least recently used entries until the cache fits in maxBytes. */

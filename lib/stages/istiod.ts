@@ -2,33 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RenderedRelease } from '../render/engine';
 import { HelmRelease } from '../render/helm-release';
-import { ReleaseRequest } from '../render/release-request';
 import { applyScheduling } from '../scheduling';
-import { HelmValues, ISTIO_NAMESPACE, ResolvedMeshSettings } from '../settings';
-import { mergeValues } from '../values';
-import { ChartSource } from './chart-source';
-
-/** The `istiod` release: the control plane, with scheduling and images passed as the chart's own values. */
-export function istiodRelease(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest {
-  const { hub, tag } = settings.images;
-  const image = { ...(hub ? { hub } : {}), ...(tag ? { tag } : {}) };
-  const values: HelmValues = {
-    revision: settings.revision,
-    nodeSelector: settings.istiodScheduling.nodeSelector,
-    tolerations: settings.istiodScheduling.tolerations,
-    ...image,
-    // global.hub/tag also pick the proxy image that injection puts into pods and gateways.
-    global: { istioNamespace: ISTIO_NAMESPACE, ...image },
-    base: { validationFailurePolicy: 'Fail' },
-  };
-  return {
-    ...chart,
-    releaseName: settings.revision ? `istiod-${settings.revision}` : 'istiod',
-    namespace: ISTIO_NAMESPACE,
-    values: mergeValues(values, settings.values.istiod),
-    kubeVersion: settings.kubeVersion,
-  };
-}
+import { ResolvedMeshSettings } from '../settings';
 
 /** Props of the istiod stage. */
 export interface IstiodChartProps {

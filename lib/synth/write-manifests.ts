@@ -1,0 +1,91 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, Names, Yaml } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { RenderCache } from '../render/render-cache';
+
+/** cdk8s's version: its YAML writer decides the bytes, so a new one must not reuse old text. */
+const CDK8S_VERSION: string = require('cdk8s/package.json').version;
+
+/** A marker for `undefined` in cache keys: cdk8s writes it as `null`, JSON would drop it. */
+const UNDEFINED = '\u0000undefined';
+
+/** The key of a file's text: its documents exactly (key order, undefined) and cdk8s's version. */
+function documentsKey(docs: readonly unknown[]): string {
+  const json = JSON.stringify(docs, (_k, v: unknown) => (v === undefined ? UNDEFINED : v));
+  return createHash('sha256').update(`manifest-file\0${CDK8S_VERSION}\0${json}`).digest('hex');
+}
+
+/**
+ * A file's YAML, as cdk8s writes it (`Yaml.stringify`, YAML 1.1, a `---` line between
+ * documents). Turning 1 MB of objects into YAML is most of a synth whose inputs did not
+ * change (~160 ms), so the text of each file is kept in the cache under a digest of its
+ * documents.
+ */
+function fileText(docs: readonly unknown[], cache: RenderCache | undefined): string {
+  if (!cache) return Yaml.stringify(...docs);
+  const key = documentsKey(docs);
+  const cached = cache.readText(key);
+  if (cached !== undefined) return cached;
+  const text = Yaml.stringify(...docs);
+  cache.writeText(key, text);
+  return text;
+}
+
+/** Every construct's own validation, as App.synth runs it: one error listing them all. */
+function validateTree(constructs: readonly IConstruct[]): void {
+  const errors = constructs.flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+}
+
+/**
+ * Turns construct dependencies into chart and object dependencies, as App.synth does:
+ * a nested chart comes before its parent, a chart whose construct depends on another
+ * chart's comes after it, and so do the objects. Returns whether any chart depends on
+ * another (then cdk8s numbers the files).
+ */
+function addImplicitDependencies(constructs: readonly IConstruct[]): boolean {
+  let hasDependantCharts = false;
+  for (const parent of constructs.filter((c): c is Chart => c instanceof Chart)) {
+    for (const child of parent.node.children.filter((c): c is Chart => c instanceof Chart)) {
+      parent.node.addDependency(child);
+      hasDependantCharts = true;
+    }
+  }
+  const deps = constructs.flatMap(source => source.node.dependencies.map(target => ({ source, target })));
+  for (const { source, target } of deps) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    if (sourceChart !== targetChart) {
+      sourceChart.node.addDependency(targetChart);
+      hasDependantCharts = true;
+    }
+  }
+  for (const { source, target } of deps) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    const targets = target.node.findAll().filter(c => c instanceof ApiObject && Chart.of(c) === targetChart);
+    const sources = source.node.findAll().filter(c => c instanceof ApiObject && Chart.of(c) === sourceChart);
+    for (const t of targets) for (const s of sources) if (t !== s) s.node.addDependency(t);
+  }
+  return hasDependantCharts;
+}
+
+/**
+ * Writes an App's manifests into its outdir exactly as `app.synth()` does (one file per
+ * chart, `0000-<chart>.k8s.yaml` when charts depend on each other, the same bytes), with
+ * the YAML of files whose objects did not change taken from the cache. A test compares
+ * the two writers byte for byte.
+ */
+export function writeManifests(app: App, cache?: RenderCache): string[] {
+  fs.mkdirSync(app.outdir, { recursive: true });
+  const constructs = app.node.findAll();
+  validateTree(constructs);
+  const numbered = addImplicitDependencies(constructs);
+  return app.charts.map((chart, i) => {
+    const name = `${numbered ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`;
+    fs.writeFileSync(path.join(app.outdir, name), fileText(Object.values(chart.toJson()), cache), 'utf8');
+    return name;
+  });
+}
