@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../lib/project-root';
+import { NO_CACHE_ENV } from '../lib/render/render-cache';
 import { tempDir } from './render';
 
 const APP_COMMAND: string = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8')).app;
@@ -27,7 +28,8 @@ function synth(outdir: string, env: NodeJS.ProcessEnv, preload: string): void {
   const r = spawnSync('sh', ['-c', APP_COMMAND], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
-    env: { ...env, CDK8S_OUTDIR: outdir, NODE_OPTIONS: `--require ${preload}` },
+    // No render cache: helm itself must run in the hostile environment.
+    env: { ...env, CDK8S_OUTDIR: outdir, NODE_OPTIONS: `--require ${preload}`, [NO_CACHE_ENV]: '1' },
   });
   if (r.status !== 0) throw new Error(`synth failed (exit ${r.status}):\n${r.stderr}`);
 }
