@@ -225,13 +225,12 @@ describe('parseHelmOutput', () => {
     const t = tempDir();
     try {
       const dist = path.join(__dirname, '..', 'dist');
-      const tricky = path.join(t.dir, 'tricky.yaml');
-      fs.writeFileSync(tricky, TRICKY);
-      for (const file of [...fs.readdirSync(dist).map(f => path.join(dist, f)), tricky]) {
-        const ours = parseHelmOutput(fs.readFileSync(file, 'utf8'));
-        expect(ours.length).toBeGreaterThan(0);
-        expect(ours).toEqual(Yaml.load(file));
-      }
+      // One file, so cdk8s's Yaml.load (which reads through a child process) runs once.
+      const all = path.join(t.dir, 'all.yaml');
+      fs.writeFileSync(all, [...fs.readdirSync(dist).map(f => fs.readFileSync(path.join(dist, f), 'utf8')), TRICKY].join('\n---\n'));
+      const ours = parseHelmOutput(fs.readFileSync(all, 'utf8'));
+      expect(ours.length).toBeGreaterThan(fs.readdirSync(dist).length);
+      expect(ours).toEqual(Yaml.load(all));
     } finally {
       t.cleanup();
     }

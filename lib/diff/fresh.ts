@@ -8,29 +8,35 @@ import { UserError } from '../user-error';
  * Renders the project into a temporary folder, hands the folder to `use`, and removes
  * it afterwards, also when synth or `use` fails.
  *
- * Synth runs as a child process (`node --require tsx/cjs lib/synth/cli.ts`) rather than being
- * imported: the diff must not load generator code (DESIGN.md, decision 9). It is the
- * command npm run synth bundles, run from source (tsx) so that no bundle is shared with a
- * concurrent synth. Its stdout goes to our stderr so that our stdout
- * holds only the report.
+ * Synth runs as a child process rather than being imported: the diff must not load
+ * generator code (DESIGN.md, decision 9). It runs what npm run synth runs, the esbuild
+ * bundle of lib/synth/cli.ts, but bundled into a folder of its own below .build/ (the
+ * bundle finds the project root above itself), so that a synth running at the same
+ * time never reads a half-written bundle. Its stdout goes to our stderr so that our
+ * stdout holds only the report.
  */
 export function withFreshSynth<T>(root: string, use: (dir: string) => T): T {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-diff-'));
+  fs.mkdirSync(path.join(root, '.build'), { recursive: true });
+  const buildDir = fs.mkdtempSync(path.join(root, '.build', 'diff-'));
   try {
+    const bundle = path.join(buildDir, 'synth.js');
+    run(path.join(root, 'node_modules', '.bin', 'esbuild'), ['lib/synth/cli.ts', '--bundle', '--platform=node', '--target=node20', '--packages=external', `--outfile=${bundle}`, '--log-level=warning'], root, {});
     // A folder below tmp, because synth stages its output beside the output folder.
     const outdir = path.join(tmp, 'dist');
-    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/synth/cli.ts', '--quiet'], {
-      cwd: root,
-      env: { ...process.env, CDK8S_OUTDIR: outdir },
-      stdio: ['ignore', 2, 'inherit'],
-    });
-    if (result.error) throw new UserError(`cannot run synth: ${result.error.message}`);
-    if (result.status !== 0) {
-      const how = result.signal ? `signal ${result.signal}` : `exit ${result.status}`;
-      throw new UserError(`synth failed (${how}); its messages are above`);
-    }
+    run(process.execPath, [bundle, '--quiet'], root, { CDK8S_OUTDIR: outdir });
     return use(outdir);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(buildDir, { recursive: true, force: true });
+  }
+}
+
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): void {
+  const result = spawnSync(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 2, 'inherit'] });
+  if (result.error) throw new UserError(`cannot run synth: ${result.error.message}`);
+  if (result.status !== 0) {
+    const how = result.signal ? `signal ${result.signal}` : `exit ${result.status}`;
+    throw new UserError(`synth failed (${how}); its messages are above`);
   }
 }
