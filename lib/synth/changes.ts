@@ -52,7 +52,8 @@ export function compareOutputs(previousDir: string, nextDir: string): OutputChan
   };
   for (const [file, data] of after.bytes) {
     const old = before.bytes.get(file);
-    if (old && old.equals(data)) {
+    // Identical bytes, or nothing to compare with at all (a first synth): counting will do.
+    if ((old && old.equals(data)) || before.bytes.size === 0) {
       objects += countDocuments(data.toString('utf8'));
       continue;
     }
@@ -70,7 +71,8 @@ export function compareOutputs(previousDir: string, nextDir: string): OutputChan
     else if (old !== content) changed++;
   }
   const removed = [...oldObjects.keys()].filter(id => !newObjects.has(id)).length;
-  return { files: after.bytes.size, objects, hadPrevious: before.bytes.size > 0, changed, added, removed };
+  const hadPrevious = before.bytes.size > 0;
+  return { files: after.bytes.size, objects, hadPrevious, changed, added: hadPrevious ? added : objects, removed };
 }
 
 function plural(n: number, word: string): string {
