@@ -42,17 +42,3 @@ export function describeSystemError(err: unknown): string | undefined {
     : SYSTEM_ERRORS[e.code] ?? e.message;
   return `cannot ${e.syscall}${where}: ${meaning} (${e.code})`;
 }
-
-/** Runs an entry point: prints a UserError as one line and exits 1, rethrows anything else. */
-export function runMain(main: () => Promise<void> | void): void {
-  Promise.resolve()
-    .then(main)
-    .catch((err: unknown) => {
-      if (err instanceof UserError) {
-        process.stderr.write(`error: ${err.message}\n`);
-      } else {
-        process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-      }
-      process.exitCode = 1;
-    });
-}

@@ -32,7 +32,7 @@ const plainScalar = defineScalarTag<unknown>('tag:istio-cdk8s,2026:yaml-1.1-plai
  * `yes` is true, `0775` is 509, `1e+06` is a number, as cdk8s's own `Yaml.load` reads
  * them (js-yaml's YAML 1.1 schema follows the spec's stricter float rule). About four
  * times faster than the `yaml` package on the 1 MB the charts render; equal results are
- * tested on the vendored charts and on YAML 1.1 edge cases (test/local-yaml-load.test.ts).
+ * tested on the vendored charts and on YAML 1.1 edge cases (test/render-engine.test.ts).
  */
 export const YAML11_AS_CDK8S = new JsYamlSchema([strTag, seqTag, mapTag, mergeTag, plainScalar]);
 
