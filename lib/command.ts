@@ -54,6 +54,13 @@ export async function runCommand(command: Command, argv: readonly string[], io: 
  */
 export function runIfMain(mod: NodeModule, command: Command, opts: CommandOptions = {}): void {
   if (require.main !== mod) return;
+  // `npm run x | head` closes the pipe early: that ends the output, it is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   void runCommand(command, process.argv.slice(2), PROCESS_IO, opts).then(status => {
     process.exitCode = status;
   });
