@@ -67,9 +67,9 @@ export class IstioMesh extends Construct {
     this.settings = settings;
     const namespaces = new NamespacesChart(scope, 'namespaces', { namespaces: istioNamespaces(settings) });
     const base = new IstioBaseChart(scope, 'istio-base', { release: releases.base });
-    const istiod = new IstiodChart(scope, 'istiod', { release: releases.istiod, scheduling: settings.istiodScheduling });
+    const istiod = new IstiodChart(scope, 'istiod', { releases: releases.istiods, scheduling: settings.istiodScheduling });
     const gateways = new GatewaysChart(scope, 'gateways', { gateways: settings.gateways, releases: releases.gateways });
-    const apps = new AppsChart(scope, 'apps', { namespaces: settings.appNamespaces, revision: settings.revision });
+    const apps = new AppsChart(scope, 'apps', { namespaces: settings.appNamespaces });
     const order: Chart[] = [namespaces, base, istiod, gateways, apps];
     let custom: Chart | undefined;
     if (props.extend) {

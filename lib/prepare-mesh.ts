@@ -7,7 +7,7 @@ import { identifyHelm, locateHelm } from './render/helm-binary';
 import { projectRenderCache, RenderCache } from './render/render-cache';
 import { ResolvedMeshSettings } from './settings';
 import { meshReleaseRequests, MeshReleases } from './stages/releases';
-import { VendoredCharts, vendoredCharts } from './vendoring/vendor';
+import { vendoredCharts, VendoredReleases } from './vendoring/vendor';
 
 /** Where prepareMesh finds things. */
 export interface PrepareOptions {
@@ -15,8 +15,8 @@ export interface PrepareOptions {
   readonly root?: string;
   /** Environment: ISTIO_CDK8S_HELM, cache settings. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** Charts already verified by the caller. @default - verified here against the lock */
-  readonly charts?: VendoredCharts;
+  /** Charts of every Istio version in use, already verified by the caller. @default - verified here against the lock */
+  readonly charts?: VendoredReleases;
   /** Render every release, neither reading nor writing the cache. @default false */
   readonly noCache?: boolean;
   /** The render cache. @default - the project's (projectRenderCache), unless noCache */
@@ -27,7 +27,7 @@ export interface PrepareOptions {
 
 /** The rendered releases, in the order they are listed. */
 export function releaseList<T>(r: MeshReleases<T>): T[] {
-  return [r.base, r.istiod, ...r.gateways];
+  return [r.base, ...r.istiods, ...r.gateways];
 }
 
 /**
@@ -38,7 +38,7 @@ export function releaseList<T>(r: MeshReleases<T>): T[] {
 export async function prepareMesh(resolved: ResolvedMeshSettings, opts: PrepareOptions = {}): Promise<IstioMeshProps> {
   const root = opts.root ?? PROJECT_ROOT;
   const env = opts.env ?? process.env;
-  const charts = opts.charts ?? vendoredCharts(root);
+  const charts = opts.charts ?? new Map(resolved.istioVersions.map(v => [v, vendoredCharts(root, v)]));
   const cache = opts.noCache ? undefined : opts.cache ?? projectRenderCache(root, env);
   const helm = identifyHelm(locateHelm({ root, env }), cache && path.dirname(cache.dir));
   const requests = meshReleaseRequests(resolved, charts);
@@ -47,7 +47,7 @@ export async function prepareMesh(resolved: ResolvedMeshSettings, opts: PrepareO
   const byRequest = new Map(list.map((req, i) => [req, rendered[i]]));
   const releases: MeshReleases<RenderedRelease> = {
     base: byRequest.get(requests.base)!,
-    istiod: byRequest.get(requests.istiod)!,
+    istiods: requests.istiods.map(r => byRequest.get(r)!),
     gateways: requests.gateways.map(g => byRequest.get(g)!),
   };
   return { settings: resolved, releases, extend: opts.extend };

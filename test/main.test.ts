@@ -6,7 +6,7 @@ import { Manifest, objectRef, readManifests } from '../lib/manifests';
 import { readProject } from '../lib/project';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { ISTIO_NAMESPACE, resolveSettings } from '../lib/settings';
-import { readLock } from '../lib/vendoring/lock';
+import { lockedVersions } from '../lib/vendoring/lock';
 import * as mainTs from '../main';
 import { podSpec, renderMesh } from './render';
 
@@ -14,7 +14,7 @@ import { podSpec, renderMesh } from './render';
 // from main.ts's own settings, never from its sample values, so any edit that synth
 // accepts, followed by `npx jest -u` (for the snapshots), keeps this file green.
 const project = readProject(mainTs);
-const settings = resolveSettings(project.settings, readLock(PROJECT_ROOT).istioVersion);
+const settings = resolveSettings(project.settings, lockedVersions(PROJECT_ROOT));
 let manifests: Manifest[] = [];
 let files: string[] = [];
 beforeAll(async () => ({ manifests, files } = await renderMesh(project.settings, project.extend)));
@@ -55,17 +55,21 @@ describe('the mesh of main.ts', () => {
   });
 
   test('each declared app namespace exists with its own labels and the injection label its revision implies', () => {
-    const injection = settings.revision ? { 'istio.io/rev': settings.revision } : { 'istio-injection': 'enabled' };
+    const raw = project.settings;
     const apps = manifests.filter(m => m.file === '0004-apps.k8s.yaml');
-    expect(apps.map(m => m.name)).toEqual(settings.appNamespaces.map(ns => ns.name));
-    for (const ns of settings.appNamespaces) {
+    expect(apps.map(m => m.name)).toEqual((raw.appNamespaces ?? []).map(ns => ns.name));
+    for (const ns of raw.appNamespaces ?? []) {
+      const rev = ns.revision ?? (raw.revisions ? undefined : raw.revision);
+      const injection = rev ? { 'istio.io/rev': rev } : { 'istio-injection': 'enabled' };
       expect(byRef('Namespace', '', ns.name)?.object.metadata.labels).toEqual({ ...ns.labels, ...injection });
     }
   });
 
-  test('istiod runs in istio-system under the name its revision implies', () => {
-    const name = settings.revision ? `istiod-${settings.revision}` : 'istiod';
-    expect(byRef('Deployment', ISTIO_NAMESPACE, name)?.file).toBe('0002-istiod.k8s.yaml');
+  test('one istiod per revision runs in istio-system, named after it', () => {
+    const raw = project.settings;
+    const names = raw.revisions ? raw.revisions.map(r => `istiod-${r.name}`) : [raw.revision ? `istiod-${raw.revision}` : 'istiod'];
+    for (const name of names) expect(byRef('Deployment', ISTIO_NAMESPACE, name)?.file).toBe('0002-istiod.k8s.yaml');
+    expect(manifests.filter(m => m.kind === 'Deployment' && m.namespace === ISTIO_NAMESPACE && m.name.startsWith('istiod')).length).toBe(names.length);
   });
 });
 

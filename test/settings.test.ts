@@ -22,7 +22,8 @@ describe('resolveSettings', () => {
   test('fills in the defaults: kube 1.33.0, ingress LoadBalancer and egress ClusterIP gateways', () => {
     const r = resolveSettings(ok, LOCKED);
     expect(r.kubeVersion).toBe('1.33.0');
-    expect(r.revision).toBe('');
+    expect(r.revisions.map(rev => [rev.name, rev.istioVersion, rev.tags])).toEqual([['', LOCKED, []]]);
+    expect(r.defaultRevision).toBe('default');
     expect(r.gateways.map(g => [g.name, g.namespace, g.kind, g.serviceType])).toEqual([
       ['istio-ingressgateway', 'istio-ingress', 'ingress', 'LoadBalancer'],
       ['istio-egressgateway', 'istio-egress', 'egress', 'ClusterIP'],
@@ -42,8 +43,12 @@ describe('resolveSettings', () => {
 
   // Each case: the settings, and what the one error must say (field, bad value, rule).
   const cases: Array<[string, MeshSettings, RegExp]> = [
-    ['another Istio version than the lock', { istioVersion: '1.29.6' },
-      /istioVersion: "1\.29\.6" is not the locked version 1\.30\.3.*npm run vendor -- --version 1\.29\.6/],
+    ['a version the lock does not pin', { istioVersion: '1.29.6' },
+      /istioVersion: "1\.29\.6" is not pinned in vendor\/charts\.lock\.json \(it pins 1\.30\.3\): run `npm run vendor`/],
+    ['neither istioVersion nor revisions', {} as MeshSettings, /istioVersion: undefined is required \(or revisions, for the canary form\)/],
+    ['a revision of a namespace in the single-revision form', { ...ok, appNamespaces: [{ name: 'shop', revision: 'x' }] },
+      /appNamespaces\[0\]\.revision: "x" is only for the canary form/],
+    ['tags in the single-revision form', { ...ok, tags: { default: 'x' } }, /tags: \{"default":"x"\} are only for the canary form/],
     ['a malformed kube version', { ...ok, kubeVersion: '1.33' }, /kubeVersion: "1\.33" must be a Kubernetes version/],
     ['a kube version Istio 1.30 does not support', { ...ok, kubeVersion: '1.31.4' }, /kubeVersion: "1\.31\.4" is too old for Istio 1\.30\.3, which needs Kubernetes 1\.32/],
     ['an app namespace that is not an RFC 1123 label', { ...ok, appNamespaces: [{ name: 'Shop_1' }] },
@@ -141,6 +146,63 @@ describe('resolveSettings', () => {
   });
 
   test('reports every problem at once, one line each', () => {
+    expect(problemsOf({ ...ok, kubeVersion: 'x', appNamespaces: [{ name: 'A' }], revision: 'B' }).split('\n').filter(l => l.startsWith('  - '))).toHaveLength(3);
+  });
+});
+
+describe('resolveSettings, canary form (revisions and tags)', () => {
+  // Fixture versions: validation only compares them with the locked list given here.
+  const OLD = '1.29.6';
+  const NEW = '1.30.3';
+  const both = [OLD, NEW];
+  const canary: MeshSettings = {
+    revisions: [{ name: '1-29-6', istioVersion: OLD }, { name: '1-30-3', istioVersion: NEW }],
+    tags: { default: '1-29-6', canary: '1-30-3' },
+    appNamespaces: [{ name: 'shop', revision: 'canary' }, { name: 'cart' }, { name: 'pay', revision: '1-29-6' }],
+    gateways: [{ name: 'in', namespace: 'in', kind: 'ingress', revision: 'canary' }, { name: 'out', namespace: 'out', kind: 'egress' }],
+  };
+  const problems = (settings: MeshSettings, locked: readonly string[] = both) => {
+    try {
+      resolveSettings(settings, locked);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('expected the settings to be rejected');
+  };
+
+  test('resolves one istiod per revision with the tags that point at it, labels and gateway versions', () => {
+    const r = resolveSettings(canary, both);
+    expect(r.revisions.map(rev => [rev.name, rev.istioVersion, rev.tags])).toEqual([['1-29-6', OLD, ['default']], ['1-30-3', NEW, ['canary']]]);
+    expect([r.istioVersion, r.istioVersions, r.defaultRevision]).toEqual([NEW, both, '1-29-6']);
+    expect(r.appNamespaces.map(ns => [ns.name, ns.labels])).toEqual([
+      ['shop', { 'istio.io/rev': 'canary' }], ['cart', { 'istio-injection': 'enabled' }], ['pay', { 'istio.io/rev': '1-29-6' }],
+    ]);
+    expect(r.gateways.map(g => [g.name, g.revision, g.istioVersion])).toEqual([['in', 'canary', NEW], ['out', '', OLD]]);
+  });
+
+  const cases: Array<[string, MeshSettings, RegExp, readonly string[]]> = [
+    ['a tag pointing nowhere', { ...canary, tags: { default: '1-29-6', canary: '1-31-0' } }, /tags\["canary"\]: "1-31-0" points at no revision \(revisions: 1-29-6, 1-30-3\)/, both],
+    ['no default tag', { ...canary, tags: { canary: '1-30-3' }, appNamespaces: [], gateways: [] }, /tags: \{"canary":"1-30-3"\} need a "default" tag/, both],
+    ['a namespace naming an unknown revision or tag', { ...canary, appNamespaces: [{ name: 'shop', revision: 'blue' }] }, /appNamespaces\[0\]\.revision: "blue" names no revision or tag \(known: 1-29-6, 1-30-3, default, canary\)/, both],
+    ['a gateway naming an unknown revision or tag', { ...canary, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', revision: 'green' }] }, /gateways\[0\]\.revision: "green" names no revision or tag/, both],
+    ['a tag named like a revision', { ...canary, tags: { default: '1-29-6', '1-30-3': '1-30-3' } }, /tags key: "1-30-3" is also a revision name/, both],
+    ['two revisions of one version', { ...canary, revisions: [{ name: 'a', istioVersion: OLD }, { name: 'b', istioVersion: OLD }], tags: { default: 'a' }, appNamespaces: [], gateways: [] }, /revisions\[1\]\.istioVersion: "1\.29\.6" is also revision a's/, both],
+    ['revisions more than two minor versions apart', { revisions: [{ name: 'old', istioVersion: '1.27.0' }, { name: 'new', istioVersion: NEW }], tags: { default: 'old' } }, /revisions: \["1\.27\.0","1\.30\.3"\] span more than 2 minor versions/, ['1.27.0', NEW]],
+    ['istioVersion beside revisions', { ...canary, istioVersion: NEW }, /istioVersion: "1\.30\.3" must not be given with revisions/, both],
+    ['a revision named default', { ...canary, revisions: [{ name: 'default', istioVersion: OLD }], tags: { default: 'default' }, appNamespaces: [], gateways: [] }, /revisions\[0\]\.name: "default" is reserved for the default tag/, both],
+    ['a revision version the lock does not pin', canary, /revisions\[0\]\.istioVersion: "1\.29\.6" is not pinned/, [NEW]],
+    ['one image tag for two versions', { ...canary, images: { tag: NEW } }, /images\.tag: "1\.30\.3" fits one Istio version only/, both],
+    ['revisionTags set through values', { ...canary, revisions: [{ name: '1-29-6', istioVersion: OLD, values: { revisionTags: ['x'] } }, { name: '1-30-3', istioVersion: NEW }] }, /revisions\[0\]\.values\.revisionTags: \["x"\] is set by tags/, both],
+  ];
+  test.each(cases)('rejects %s', (_name, settings, expected, locked) => {
+    const message = problems(settings, locked);
+    expect(message).toMatch(/^invalid settings \(main\.ts\):\n {2}- /);
+    expect(message).toMatch(expected);
+  });
+});
+
+describe('reporting', () => {
+  test('reports every problem at once, one line each (single form)', () => {
     const message = problemsOf({ ...ok, kubeVersion: 'x', appNamespaces: [{ name: 'A' }], revision: 'B' });
     expect(message.split('\n').filter(l => l.startsWith('  - '))).toHaveLength(3);
   });

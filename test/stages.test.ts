@@ -41,10 +41,10 @@ describe('stage charts, in memory', () => {
     ]);
   });
 
-  test('apps: istio-injection=enabled for the default revision, istio.io/rev for a named one', () => {
-    const byDefault = synth(new AppsChart(app(), 'apps', { namespaces: [{ name: 'shop', labels: { team: 'x' } }], revision: '' }));
+  test('apps: one Namespace per app namespace, with the labels the settings resolved (injection label included)', () => {
+    const byDefault = synth(new AppsChart(app(), 'apps', { namespaces: settings({ appNamespaces: [{ name: 'shop', labels: { team: 'x' } }] }).appNamespaces }));
     expect(byDefault.map(o => o.metadata.labels)).toEqual([{ team: 'x', 'istio-injection': 'enabled' }]);
-    const canary = synth(new AppsChart(app(), 'apps', { namespaces: [{ name: 'shop' }], revision: 'canary' }));
+    const canary = synth(new AppsChart(app(), 'apps', { namespaces: settings({ revision: 'canary', appNamespaces: [{ name: 'shop' }] }).appNamespaces }));
     expect(canary.map(o => o.metadata.labels)).toEqual([{ 'istio.io/rev': 'canary' }]);
   });
 
@@ -65,9 +65,9 @@ describe('stage charts, in memory', () => {
       images: { hub: 'registry.example.com/istio' },
       values: { istiod: { pilot: { env: { FIXTURE_ENV: 'yes' } } } },
     });
-    const [release] = await render([istiodRelease(resolved, chartSource(charts, 'istiod'))]);
+    const [release] = await render([istiodRelease(resolved, resolved.revisions[0], chartSource(charts, 'istiod'))]);
     expect(release.request.releaseName).toBe('istiod-blue');
-    const objects = synth(new IstiodChart(app(), 'istiod', { release, scheduling: resolved.istiodScheduling }));
+    const objects = synth(new IstiodChart(app(), 'istiod', { releases: [release], scheduling: resolved.istiodScheduling }));
     const deployment = objects.find(o => o.kind === 'Deployment');
     expect(deployment.metadata).toMatchObject({ name: 'istiod-blue', namespace: 'istio-system' });
     const pod = deployment.spec.template.spec;
@@ -84,7 +84,7 @@ describe('stage charts, in memory', () => {
         { name: 'out', namespace: 'exit', kind: 'egress', replicas: 2, values: { labels: { extra: 'yes' } } },
       ],
     });
-    const releases = await render(gatewayReleases(resolved, chartSource(charts, 'gateway')));
+    const releases = await render(gatewayReleases(resolved, new Map([[LOCKED, charts]])));
     const objects = synth(new GatewaysChart(app(), 'gateways', { gateways: resolved.gateways, releases }));
     expect(refs(objects.filter(o => ['Deployment', 'Service'].includes(o.kind))).sort()).toEqual([
       'Deployment/edge/in', 'Deployment/exit/out', 'Service/edge/in', 'Service/exit/out',

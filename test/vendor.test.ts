@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from '../lib/project-root';
 import { VENDOR_USAGE } from '../lib/vendoring/args';
 import { vendorMain } from '../lib/vendoring/cli';
 import { sha256 } from '../lib/vendoring/digest';
-import { ISTIO_CHARTS, LOCK_FILE, readLock } from '../lib/vendoring/lock';
+import { ISTIO_CHARTS, LOCK_FILE, lockedVersions, readLock } from '../lib/vendoring/lock';
 import { ARCHIVE_SUFFIX } from '../lib/vendoring/record';
 import { ensureVendored, vendorCharts, vendoredCharts } from '../lib/vendoring/vendor';
 import { LOCKED_VERSION, OTHER_VERSION, ScratchProject, scratchProject, TEMPLATE, writeLockFile } from './fixtures/chart-repo';
@@ -81,7 +81,7 @@ describe('vendoring', () => {
 
   test('fetches, verifies and unpacks the locked charts from the lock\'s folder source, records their archives, then finds them up to date', async () => {
     const lines: string[] = [];
-    const charts = await vendorCharts({ root: s.root, env: {}, log: l => lines.push(l) });
+    const charts = (await vendorCharts({ root: s.root, env: {}, log: l => lines.push(l) })).get(LOCKED_VERSION)!;
     expect(lines.filter(l => l.includes('verified'))).toHaveLength(3);
     for (const chart of ISTIO_CHARTS) {
       expect(fs.readFileSync(path.join(charts.dirs[chart], 'Chart.yaml'), 'utf8')).toMatch(new RegExp(`^version: ${V}$`, 'm'));
@@ -141,13 +141,13 @@ describe('vendoring', () => {
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
-  test('a corrupt archive whose digest the index vouches for is refused when re-locking', async () => {
+  test('a corrupt archive whose digest the index vouches for is refused when pinning a new version', async () => {
     const archive = path.join(s.mirror, `gateway-${OTHER_VERSION}.tgz`);
     fs.writeFileSync(archive, 'not a tarball');
     setIndexDigest(s.mirror, `gateway-${OTHER_VERSION}.tgz`, sha256('not a tarball'));
     const lockBefore = fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8');
     const before = snapshotTree(s.vendorDir);
-    const message = await rejection(vendorCharts({ root: s.root, env: {}, relockVersion: OTHER_VERSION }));
+    const message = await rejection(vendorCharts({ root: s.root, env: {}, versions: [OTHER_VERSION] }));
     expect(message).toMatch(new RegExp(`^chart gateway: gateway-${ESC(OTHER_VERSION)}\\.tgz from .* cannot be used: it is not a valid chart archive`));
     expect(fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8')).toBe(lockBefore);
     expect(snapshotTree(s.vendorDir)).toEqual(before);
@@ -197,9 +197,13 @@ describe('vendoring', () => {
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
-  test('--version re-locks to another release with the digests its index publishes', async () => {
+  test('the lock follows main.ts: a new version is pinned with the digests its index publishes, one no longer named leaves', async () => {
     await vendorCharts({ root: s.root, env: {} });
-    await vendorCharts({ root: s.root, env: {}, relockVersion: OTHER_VERSION });
+    const lines: string[] = [];
+    await vendorCharts({ root: s.root, env: {}, versions: [OTHER_VERSION], log: l => lines.push(l) });
+    expect(lines).toContain(`locked Istio ${OTHER_VERSION} in ${LOCK_FILE}`);
+    expect(lines).toContain(`removed Istio ${LOCKED_VERSION} from ${LOCK_FILE} and vendor/ (main.ts no longer uses it)`);
+    expect(lockedVersions(s.root)).toEqual([OTHER_VERSION]);
     const lock = readLock(s.root);
     expect(lock.istioVersion).toBe(OTHER_VERSION);
     const index = fs.readFileSync(path.join(s.mirror, 'index.yaml'), 'utf8');
@@ -212,8 +216,21 @@ describe('vendoring', () => {
     expect(() => vendoredCharts(s.root)).not.toThrow();
   });
 
+  test('two versions side by side (a canary upgrade): both pinned and vendored; synth never changes the lock', async () => {
+    await vendorCharts({ root: s.root, env: {}, versions: [LOCKED_VERSION, OTHER_VERSION] });
+    expect(lockedVersions(s.root)).toEqual([LOCKED_VERSION, OTHER_VERSION].sort());
+    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `istio-${LOCKED_VERSION}`, `istio-${OTHER_VERSION}`].sort());
+    const lockText = fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8');
+    fs.rmSync(path.join(s.vendorDir, `istio-${OTHER_VERSION}`), { recursive: true });
+    const charts = await ensureVendored(s.root, {}, undefined, [LOCKED_VERSION, OTHER_VERSION]);
+    expect([...charts.keys()]).toEqual([LOCKED_VERSION, OTHER_VERSION]);
+    expect(await rejection(ensureVendored(s.root, {}, undefined, ['9.9.9'])))
+      .toMatch(/^main\.ts uses Istio 9\.9\.9, which vendor\/charts\.lock\.json does not pin .*: run `npm run vendor`/);
+    expect(fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8')).toBe(lockText);
+  });
+
   test('synth vendors missing charts by itself', async () => {
-    const charts = await ensureVendored(s.root, {});
+    const charts = (await ensureVendored(s.root, {})).get(LOCKED_VERSION)!;
     expect(fs.existsSync(path.join(charts.dirs.istiod, 'Chart.yaml'))).toBe(true);
     fs.rmSync(charts.dirs.gateway, { recursive: true });
     expect(thrown(() => vendoredCharts(s.root))).toBe(`Istio ${LOCKED_VERSION} charts are not vendored (missing: gateway): run \`npm run vendor\``);
@@ -240,7 +257,7 @@ describe('a lock edited after vendoring', () => {
     for (const message of await refusals(s.root)) {
       expect(message).toMatch(new RegExp(
         `^${LOCK} was edited after the charts were vendored \\(the charts are as they were fetched; the lock is what changed\\):\\n` +
-        ` {2}- charts\\.istiod\\.sha256 is ${edited}, but vendor/istio-${V}/istiod was unpacked from istiod-${V}\\.tgz with sha256 ${s.lock.charts.istiod.sha256}\\n`,
+        ` {2}- istio\\["${V}"\\]\\.charts\\.istiod\\.sha256 is ${edited}, but vendor/istio-${V}/istiod was unpacked from istiod-${V}\\.tgz with sha256 ${s.lock.charts.istiod.sha256}\\n`,
       ));
       expect(message).toMatch(restoreHint);
       expect(message).not.toMatch(/changed after vendoring:/);
@@ -256,7 +273,7 @@ describe('a lock edited after vendoring', () => {
     const edited = 'cd'.repeat(32);
     writeLockFile(s.root, { ...s.lock, charts: { ...s.lock.charts, base: { ...s.lock.charts.base, treeSha256: edited } } });
     for (const message of await refusals(s.root)) {
-      expect(message).toMatch(new RegExp(`^${LOCK} was edited after the charts were vendored .*:\\n {2}- charts\\.base\\.treeSha256 is ${edited}, but vendor/istio-${V}/base \\(unchanged since vendoring\\) has ${s.lock.charts.base.treeSha256}\\n`));
+      expect(message).toMatch(new RegExp(`^${LOCK} was edited after the charts were vendored .*:\\n {2}- istio\\["${V}"\\]\\.charts\\.base\\.treeSha256 is ${edited}, but vendor/istio-${V}/base \\(unchanged since vendoring\\) has ${s.lock.charts.base.treeSha256}\\n`));
       expect(message).toMatch(restoreHint);
     }
     expect(snapshotTree(path.join(s.vendorDir, `istio-${LOCKED_VERSION}`))).toEqual(vendored);
@@ -324,23 +341,23 @@ describe('npm run vendor', () => {
     expect(await vendorMain(['--help'], io, { root: s.root, env: {} })).toBe(0);
     expect(io.outLines).toEqual([VENDOR_USAGE]);
     expect(io.errLines).toEqual([]);
-    for (const option of ['--force', '--version <X>', '--help', 'ISTIO_CHARTS_MIRROR']) expect(VENDOR_USAGE).toContain(option);
+    for (const option of ['--force', '--help', 'ISTIO_CHARTS_MIRROR']) expect(VENDOR_USAGE).toContain(option);
     expect(snapshotTree(s.root)).toEqual(before);
   });
 
-  test('vendors and re-locks from ISTIO_CHARTS_MIRROR, which replaces the lock\'s sources', async () => {
+  test('vendors and pins what main.ts names from ISTIO_CHARTS_MIRROR, which replaces the lock\'s sources', async () => {
     writeLockFile(s.root, { ...s.lock, sources: ['no-such-mirror'] });
     const env = { ISTIO_CHARTS_MIRROR: s.mirror };
     const io = collect();
     expect(await vendorMain([], io, { root: s.root, env })).toBe(0);
     expect(io.outLines.filter(l => l.includes(`from ${s.mirror}, sha256`))).toHaveLength(3);
-    expect(await vendorMain(['--version', OTHER_VERSION], io, { root: s.root, env })).toBe(0);
+    expect(await vendorMain([], io, { root: s.root, env, versions: () => [OTHER_VERSION] })).toBe(0);
     expect(io.outLines).toContain(`locked Istio ${OTHER_VERSION} in ${LOCK_FILE}`);
     expect(io.errLines).toEqual([]);
     expect(readLock(s.root)).toMatchObject({ istioVersion: OTHER_VERSION, sources: ['no-such-mirror'] });
     // Without the mirror nothing can be fetched: one error line, exit 1.
     const failing = collect();
-    expect(await vendorMain(['--force'], failing, { root: s.root, env: {} })).toBe(1);
+    expect(await vendorMain(['--force'], failing, { root: s.root, env: {}, versions: () => [OTHER_VERSION] })).toBe(1);
     expect(failing.errLines).toHaveLength(1);
     expect(failing.errLines[0]).toMatch(new RegExp(`^error: chart base ${ESC(OTHER_VERSION)} could not be fetched from any source:\\n {2}- no-such-mirror: `));
   });

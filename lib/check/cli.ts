@@ -5,7 +5,7 @@ import { readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { MeshSettings, resolveSettings } from '../settings';
 import { UserError } from '../user-error';
-import { readLock } from '../vendoring/lock';
+import { lockedVersions } from '../vendoring/lock';
 import { checkManifestList, loadManifestFolder } from './check';
 import { schemaVersionNote } from './kube-schema';
 import { formatViolation } from './violation';
@@ -13,8 +13,9 @@ import { formatViolation } from './violation';
 const USAGE = `usage: npm run check [-- <folder>]
   <folder>            manifest folder to check (default: dist)
 Validates every object offline: Kubernetes schemas of built-in kinds, CRD schemas of custom
-resources, and this project's structure rules (namespaces, CRD order, webhooks, scheduling,
-pinned images) against the settings in main.ts. Exits 1 on any violation.`;
+resources, and this project's structure rules (namespaces, CRD order, webhooks and the pods
+and config they select, scheduling, pinned images) against the settings in main.ts. Exits 1 on
+any violation.`;
 
 /** What the check command reads besides its arguments; tests pass their own. */
 export interface CheckCommandContext {
@@ -30,7 +31,7 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
   if (!parsed) return 0;
   if (parsed.positionals.length > 1) throw new UserError(`expected at most one folder, got ${parsed.positionals.length}\n${USAGE}`);
   const dir = path.resolve(parsed.positionals[0] ?? path.join(ctx.root, 'dist'));
-  const resolved = resolveSettings(ctx.settings(), readLock(ctx.root).istioVersion);
+  const resolved = resolveSettings(ctx.settings(), lockedVersions(ctx.root));
   const note = schemaVersionNote(resolved.kubeVersion);
   if (note) io.err(`note: ${note}`);
 

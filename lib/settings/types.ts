@@ -59,6 +59,12 @@ export interface GatewaySettings {
   readonly namespaceLabels?: { readonly [label: string]: string };
   /** Extra values for this gateway's release, merged over the computed ones. @default {} */
   readonly values?: HelmValues;
+  /**
+   * The revision or revision tag whose istiod injects this gateway (canary form only);
+   * the gateway chart of that revision's Istio version renders it.
+   * @default - the default tag (or the mesh's revision in the single-revision form)
+   */
+  readonly revision?: string;
 }
 
 /** An application namespace whose pods get Istio sidecars. */
@@ -67,6 +73,24 @@ export interface AppNamespace {
   readonly name: string;
   /** Extra labels; the injection label is managed and may not be set here. @default {} */
   readonly labels?: { readonly [label: string]: string };
+  /**
+   * The revision or revision tag whose istiod injects this namespace's pods (canary form
+   * only): labels the namespace `istio.io/rev=<revision or tag>`.
+   * @default - the default tag (`istio-injection=enabled`)
+   */
+  readonly revision?: string;
+}
+
+/** One istiod revision of the canary form, running beside the others. */
+export interface RevisionSettings {
+  /** Revision name: istiod's release is `istiod-<name>`, its pods inject `istio.io/rev=<name>`. */
+  readonly name: string;
+  /** Istio version of this revision; `npm run vendor` pins it in vendor/charts.lock.json. */
+  readonly istioVersion: string;
+  /** Image hub and tag of this revision. @default - the mesh-wide images, else the chart's */
+  readonly images?: ImageSettings;
+  /** Extra values for this revision's istiod release, merged over values.istiod. @default {} */
+  readonly values?: HelmValues;
 }
 
 /** Where Istio's images come from. */
@@ -87,11 +111,28 @@ export interface ExtraValues {
 
 /** Everything that describes one cluster's mesh. */
 export interface MeshSettings {
-  /** Istio version; must be the one pinned in vendor/charts.lock.json. */
-  readonly istioVersion: string;
+  /**
+   * Istio version of the single-revision form; `npm run vendor` pins it in
+   * vendor/charts.lock.json. Give either this or `revisions`.
+   * @default - none: required unless `revisions` is given
+   */
+  readonly istioVersion?: string;
+  /**
+   * The canary form: istiod revisions side by side, each of its own Istio version (at most
+   * two minor versions apart). Give either this or `istioVersion`.
+   * @default - none: the single-revision form
+   */
+  readonly revisions?: readonly RevisionSettings[];
+  /**
+   * Revision tags of the canary form, tag → revision name. `default` is required: it
+   * injects `istio-injection=enabled` namespaces and unlabelled gateways, and its revision
+   * validates Istio resources. Moving a tag moves every namespace that uses it.
+   * @default - none
+   */
+  readonly tags?: { readonly [tag: string]: string };
   /** Kubernetes version the charts are rendered for (`helm template --kube-version`). @default '1.33.0' */
   readonly kubeVersion?: string;
-  /** Control-plane revision; when set, app namespaces get `istio.io/rev=<revision>`. @default - the default revision (`istio-injection=enabled`) */
+  /** Control-plane revision of the single-revision form; when set, app namespaces get `istio.io/rev=<revision>`. @default - the default revision (`istio-injection=enabled`) */
   readonly revision?: string;
   /** Scheduling added to every Istio workload. @default - none */
   readonly scheduling?: Scheduling;
@@ -113,25 +154,52 @@ export interface ResolvedGateway extends GatewaySettings {
   readonly serviceType: GatewayServiceType;
   /** Scheduling after component overrides. */
   readonly scheduling: Required<Scheduling>;
+  /** The gateway chart's `revision` value (its pods' `istio.io/rev`): a revision or tag, '' for the default. */
+  readonly revision: string;
+  /** Istio version of the revision that injects it: the gateway chart of this version renders it. */
+  readonly istioVersion: string;
+}
+
+/** An app namespace with its final labels. */
+export interface ResolvedAppNamespace {
+  /** Namespace name. */
+  readonly name: string;
+  /** Its labels: the user's, and the injection label. */
+  readonly labels: { readonly [label: string]: string };
+}
+
+/** One istiod to render. */
+export interface ResolvedRevision {
+  /** Revision name ('' for the default revision of the single-revision form). */
+  readonly name: string;
+  /** Istio version. */
+  readonly istioVersion: string;
+  /** Revision tags that point at it (rendered by its istiod release). */
+  readonly tags: readonly string[];
+  /** Image overrides. */
+  readonly images: ImageSettings;
+  /** Extra values for its istiod release. */
+  readonly values: HelmValues;
 }
 
 /** MeshSettings with every default filled in, as the stage charts consume them. */
 export interface ResolvedMeshSettings {
-  /** Istio version. */
+  /** The Istio version of the CRDs and cluster-wide base objects: the newest version in use. */
   readonly istioVersion: string;
+  /** Every Istio version in use, oldest first. */
+  readonly istioVersions: readonly string[];
   /** Kubernetes version. */
   readonly kubeVersion: string;
-  /** Revision ('' for the default revision). */
-  readonly revision: string;
+  /** The istiod revisions, in the settings' order. */
+  readonly revisions: readonly ResolvedRevision[];
+  /** The revision that validates Istio resources (base chart's defaultRevision): the default tag's, or the single revision. */
+  readonly defaultRevision: string;
   /** Scheduling for istiod. */
   readonly istiodScheduling: Required<Scheduling>;
   /** Gateways. */
   readonly gateways: readonly ResolvedGateway[];
   /** Application namespaces. */
-  readonly appNamespaces: readonly AppNamespace[];
-  /** Image overrides. */
-  readonly images: ImageSettings;
+  readonly appNamespaces: readonly ResolvedAppNamespace[];
   /** Extra values. */
   readonly values: ExtraValues;
 }
-

@@ -1,21 +1,16 @@
 import { UserError } from '../user-error';
+import { DNS_1035_LABEL, HELM_RELEASE_NAME_MAX, RFC1035_RULE } from './names';
+import { asList, asMap, checkDnsLabel, Problems } from './problems';
+import { resolveRevisions, RevisionPlan } from './revisions';
 import { DEFAULT_GATEWAYS, DEFAULT_KUBE_VERSION, ISTIO_NAMESPACE, MIN_KUBE_VERSION, RESERVED_NAMESPACES } from './defaults';
 import { shapeProblems } from './shape';
 import { MeshSettings, ResolvedMeshSettings, Scheduling, Toleration } from './types';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const KUBE_VERSION = /^v?(\d+)\.(\d+)\.(\d+)$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const RFC1123_RULE = "RFC 1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
-const RFC1035_RULE = "RFC 1035 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit";
 
-/** Helm refuses longer release names (they end up in labels with suffixes). */
-const HELM_RELEASE_NAME_MAX = 53;
-/** istiod's release is `istiod-<revision>`, so the revision gets what is left. */
-const REVISION_MAX = HELM_RELEASE_NAME_MAX - 'istiod-'.length;
 /**
  * Chart values that typed settings own: set through `values` they would contradict what
  * the settings say (and what check and the tests expect), so they are refused, naming
@@ -23,7 +18,7 @@ const REVISION_MAX = HELM_RELEASE_NAME_MAX - 'istiod-'.length;
  */
 const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: string, setting: string]> } = {
   gateway: [['name', 'the gateway\'s name'], ['revision', 'revision'], ['service.type', 'serviceType'], ['replicaCount', 'replicas']],
-  istiod: [['revision', 'revision'], ['global.istioNamespace', 'nothing: Istio runs in istio-system']],
+  istiod: [['revision', 'revision'], ['revisionTags', 'tags'], ['global.istioNamespace', 'nothing: Istio runs in istio-system']],
   base: [['defaultRevision', 'revision']],
 };
 
@@ -35,42 +30,18 @@ function checkOwnedValues(p: Problems, field: string, values: unknown, release: 
   }
 }
 
+function checkImages(p: Problems, field: string, images: unknown): void {
+  const i = asMap(images as object) as { hub?: unknown; tag?: unknown };
+  if (typeof i.hub === 'string' && (i.hub === '' || /\s|\/$/.test(i.hub))) {
+    p.add(`${field}.hub`, i.hub, 'must be a registry path such as docker.io/istio (no spaces, no trailing /)');
+  }
+  if (typeof i.tag === 'string' && (!IMAGE_TAG.test(i.tag) || i.tag === 'latest')) {
+    p.add(`${field}.tag`, i.tag, 'must be a pinned image tag (not "latest")');
+  }
+}
+
 /** Labels this project sets on app namespaces itself. */
 const INJECTION_LABELS = ['istio-injection', 'istio.io/rev'];
-
-/**
- * Collects every problem, so one run reports them all. A field whose shape is already
- * wrong (unknown, wrong type) gets no second message from the rules below.
- */
-class Problems {
-  readonly list: string[] = [];
-  private readonly shapeFields: string[] = [];
-
-  addShape(field: string, message: string): void {
-    this.list.push(`${field}: ${message}`);
-    this.shapeFields.push(field);
-  }
-
-  add(field: string, value: unknown, rule: string): void {
-    const covered = this.shapeFields.some(f => field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`));
-    if (!covered) this.list.push(`${field}: ${JSON.stringify(value)} ${rule}`);
-  }
-}
-
-/** Values of the wrong shape were reported already; the rules read them as empty. */
-function asList<T>(v: readonly T[] | undefined): readonly T[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function asMap<T extends object>(v: T | undefined): Partial<T> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
-}
-
-function checkDnsLabel(p: Problems, field: string, value: unknown): void {
-  if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
-    p.add(field, value, `is not a valid name (${RFC1123_RULE})`);
-  }
-}
 
 function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
@@ -135,11 +106,13 @@ function checkKubeVersion(p: Problems, kubeVersion: string, istioVersion: string
   }
 }
 
-function checkGateways(p: Problems, settings: MeshSettings, revision: string): void {
+function checkGateways(p: Problems, settings: MeshSettings, plan: RevisionPlan): void {
   // Objects istiod's chart creates in istio-system under these names: a gateway of the
   // same name there would overwrite them (its Deployment, Service, ServiceAccount …).
-  const suffix = revision ? `-${revision}` : '';
-  const istiodNames = new Set([`istiod${suffix}`, `istio-sidecar-injector${suffix}`, 'istio', 'istio-reader-service-account']);
+  const istiodNames = new Set(['istio', 'istio-reader-service-account', ...plan.revisions.flatMap(r => {
+    const suffix = r.name ? `-${r.name}` : '';
+    return [`istiod${suffix}`, `istio-sidecar-injector${suffix}`, `istio${suffix}`, ...r.tags.map(t => `istiod-revision-tag-${t}`)];
+  })]);
   const gatewayNames = new Set<string>();
   const gatewayNamespaceLabels = new Map<string, Map<string, string>>();
   asList(settings.gateways).forEach((gateway, i) => {
@@ -164,6 +137,7 @@ function checkGateways(p: Problems, settings: MeshSettings, revision: string): v
       p.add(`${field}.replicas`, g.replicas, 'must be a whole number of at least 1');
     }
     checkOwnedValues(p, `${field}.values`, g.values, 'gateway');
+    checkRevisionRef(p, `${field}.revision`, g.revision, plan);
     checkLabels(p, `${field}.namespaceLabels`, g.namespaceLabels);
     const labels = asMap(g.namespaceLabels);
     if (labels['istio-injection'] === 'disabled') {
@@ -180,7 +154,18 @@ function checkGateways(p: Problems, settings: MeshSettings, revision: string): v
   });
 }
 
-function checkAppNamespaces(p: Problems, settings: MeshSettings, gatewayNamespaces: readonly unknown[]): void {
+/** A namespace's or gateway's `revision`: only in the canary form, and it must name a revision or a tag. */
+function checkRevisionRef(p: Problems, field: string, ref: unknown, plan: RevisionPlan): void {
+  if (ref === undefined) return;
+  if (!plan.canary) {
+    p.add(field, ref, 'is only for the canary form (revisions and tags); the single-revision form labels everything for its one revision');
+  } else if (typeof ref === 'string' && plan.target(ref) === undefined) {
+    const names = [...plan.revisions.map(r => r.name), ...plan.revisions.flatMap(r => r.tags)];
+    p.add(field, ref, `names no revision or tag (known: ${names.join(', ')})`);
+  }
+}
+
+function checkAppNamespaces(p: Problems, settings: MeshSettings, gatewayNamespaces: readonly unknown[], plan: RevisionPlan): void {
   const istioNamespaces = new Set([ISTIO_NAMESPACE, ...gatewayNamespaces]);
   const appNames = new Set<string>();
   asList(settings.appNamespaces).forEach((namespace, i) => {
@@ -194,63 +179,59 @@ function checkAppNamespaces(p: Problems, settings: MeshSettings, gatewayNamespac
     if (typeof ns.name === 'string' && appNames.has(ns.name)) p.add(`${field}.name`, ns.name, 'is listed twice');
     if (typeof ns.name === 'string') appNames.add(ns.name);
     checkLabels(p, `${field}.labels`, ns.labels);
+    checkRevisionRef(p, `${field}.revision`, ns.revision, plan);
     const labels = asMap(ns.labels);
     for (const managed of INJECTION_LABELS) {
       if (!(managed in labels)) continue;
       const why = managed === 'istio-injection' && labels[managed] === 'disabled'
         ? 'would take the namespace out of the mesh: app namespaces are meshed by definition; to leave a namespace out, remove it from appNamespaces (a namespace not listed gets no injection label)'
-        : 'is managed by this project (it follows revision in the settings)';
+        : 'is managed by this project (set the namespace\'s revision, or the mesh\'s, instead)';
       p.add(`${field}.labels[${JSON.stringify(managed)}]`, labels[managed], why);
     }
   });
 }
 
+/** The injection label of a namespace injected by `label` (a revision or tag; '' for the default). */
+function injectionLabels(label: string): { readonly [key: string]: string } {
+  return label ? { 'istio.io/rev': label } : { 'istio-injection': 'enabled' };
+}
+
 /**
- * Validates settings against the locked Istio version and fills in defaults.
+ * Validates settings against the locked Istio versions and fills in defaults.
  *
  * `settings` is typed, but comes from a main.ts that nothing type-checked at run time
  * (esbuild strips types): its shape is checked first, against the schema generated from
  * the types. Throws one UserError that lists every problem (field, bad value, rule);
  * nothing is rendered before this passes.
  */
-export function resolveSettings(settings: MeshSettings, lockedIstioVersion: string): ResolvedMeshSettings {
+export function resolveSettings(settings: MeshSettings, locked: string | readonly string[]): ResolvedMeshSettings {
+  const lockedVersions = typeof locked === 'string' ? [locked] : locked;
   const p = new Problems();
   for (const s of shapeProblems(settings)) p.addShape(s.field, s.message);
   const input = asMap(settings) as MeshSettings;
 
-  if (typeof input.istioVersion === 'string' && input.istioVersion !== lockedIstioVersion) {
-    p.add('istioVersion', input.istioVersion, `is not the locked version ${lockedIstioVersion} (vendor/charts.lock.json); use "${lockedIstioVersion}", or re-lock with: npm run vendor -- --version ${input.istioVersion}`);
-  }
+  const plan = resolveRevisions(p, input, lockedVersions);
   const kubeVersion = typeof input.kubeVersion === 'string' ? input.kubeVersion : DEFAULT_KUBE_VERSION;
-  checkKubeVersion(p, kubeVersion, lockedIstioVersion);
-  const revision = typeof input.revision === 'string' ? input.revision : '';
-  if (revision !== '') {
-    checkDnsLabel(p, 'revision', revision);
-    if (revision.length > REVISION_MAX) {
-      p.add('revision', revision, `is ${revision.length} characters long: at most ${REVISION_MAX}, since istiod's Helm release is istiod-<revision> (at most ${HELM_RELEASE_NAME_MAX})`);
-    }
-  }
+  for (const version of plan.istioVersions) checkKubeVersion(p, kubeVersion, version);
 
   checkScheduling(p, 'scheduling', input.scheduling);
   const components = asMap(input.componentScheduling);
   checkScheduling(p, 'componentScheduling.istiod', components.istiod);
   checkScheduling(p, 'componentScheduling.gateways', components.gateways);
 
-  const images = asMap(input.images);
-  if (typeof images.hub === 'string' && (images.hub === '' || /\s|\/$/.test(images.hub))) {
-    p.add('images.hub', images.hub, 'must be a registry path such as docker.io/istio (no spaces, no trailing /)');
-  }
-  if (typeof images.tag === 'string' && (!IMAGE_TAG.test(images.tag) || images.tag === 'latest')) {
-    p.add('images.tag', images.tag, 'must be a pinned image tag (not "latest")');
-  }
+  checkImages(p, 'images', input.images);
+  asList(input.revisions).forEach((r, i) => {
+    checkImages(p, `revisions[${i}].images`, asMap(r).images);
+    checkOwnedValues(p, `revisions[${i}].values`, asMap(r).values, 'istiod');
+  });
 
   const extraValues = asMap(input.values);
   checkOwnedValues(p, 'values.istiod', extraValues.istiod, 'istiod');
   checkOwnedValues(p, 'values.base', extraValues.base, 'base');
 
   const gateways = input.gateways ?? DEFAULT_GATEWAYS;
-  checkGateways(p, { ...input, gateways }, revision);
-  checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace));
+  checkGateways(p, { ...input, gateways }, plan);
+  checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace), plan);
 
   if (p.list.length > 0) {
     throw new UserError(`invalid settings (main.ts):\n  - ${p.list.join('\n  - ')}`);
@@ -263,17 +244,26 @@ export function resolveSettings(settings: MeshSettings, lockedIstioVersion: stri
   });
   const gatewayScheduling = forComponent(input.componentScheduling?.gateways);
   return {
-    istioVersion: input.istioVersion,
+    istioVersion: plan.istioVersions[plan.istioVersions.length - 1],
+    istioVersions: plan.istioVersions,
     kubeVersion: kubeVersion.replace(/^v/, ''),
-    revision,
+    revisions: plan.revisions,
+    defaultRevision: plan.defaultRevision,
     istiodScheduling: forComponent(input.componentScheduling?.istiod),
-    gateways: gateways.map(g => ({
-      ...g,
-      serviceType: g.serviceType ?? (g.kind === 'ingress' ? 'LoadBalancer' : 'ClusterIP'),
-      scheduling: gatewayScheduling,
+    gateways: gateways.map(g => {
+      const target = plan.target(g.revision)!;
+      return {
+        ...g,
+        serviceType: g.serviceType ?? (g.kind === 'ingress' ? 'LoadBalancer' : 'ClusterIP'),
+        scheduling: gatewayScheduling,
+        revision: target.label,
+        istioVersion: target.istioVersion,
+      };
+    }),
+    appNamespaces: (input.appNamespaces ?? []).map(ns => ({
+      name: ns.name,
+      labels: { ...ns.labels, ...injectionLabels(plan.target(ns.revision)!.label) },
     })),
-    appNamespaces: input.appNamespaces ?? [],
-    images: input.images ?? {},
     values: input.values ?? {},
   };
 }

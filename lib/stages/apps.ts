@@ -1,19 +1,12 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AppNamespace } from '../settings';
+import { ResolvedAppNamespace } from '../settings';
 
 /** Props of the apps stage. */
 export interface AppsChartProps {
-  /** Application namespaces. */
-  readonly namespaces: readonly AppNamespace[];
-  /** Control-plane revision: '' labels `istio-injection=enabled`, else `istio.io/rev=<revision>`. */
-  readonly revision: string;
-}
-
-/** The label that turns on sidecar injection for a namespace. */
-export function injectionLabel(revision: string): { readonly [key: string]: string } {
-  return revision ? { 'istio.io/rev': revision } : { 'istio-injection': 'enabled' };
+  /** Application namespaces, with their injection label (`istio-injection=enabled` or `istio.io/rev`). */
+  readonly namespaces: readonly ResolvedAppNamespace[];
 }
 
 /**
@@ -25,7 +18,7 @@ export class AppsChart extends Chart {
     super(scope, id);
     for (const ns of props.namespaces) {
       new kplus.Namespace(this, ns.name, {
-        metadata: { name: ns.name, labels: { ...ns.labels, ...injectionLabel(props.revision) } },
+        metadata: { name: ns.name, labels: { ...ns.labels } },
       });
     }
   }

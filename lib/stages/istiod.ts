@@ -7,20 +7,23 @@ import { ResolvedMeshSettings } from '../settings';
 
 /** Props of the istiod stage. */
 export interface IstiodChartProps {
-  /** The rendered `istiod` release (istiodRelease). */
-  readonly release: RenderedRelease;
+  /** The rendered `istiod` releases, one per revision (istiodRelease). */
+  readonly releases: readonly RenderedRelease[];
   /** Scheduling every pod template must carry, patched in where the chart left it out. */
   readonly scheduling: ResolvedMeshSettings['istiodScheduling'];
 }
 
-/** Stage 3: the control plane (the `istiod` chart). */
+/** Stage 3: the control plane, one `istiod` release per revision, side by side. */
 export class IstiodChart extends Chart {
-  /** The Helm release. */
-  readonly release: HelmRelease;
+  /** The Helm releases, one per revision. */
+  readonly releases: readonly HelmRelease[];
 
   constructor(scope: Construct, id: string, props: IstiodChartProps) {
     super(scope, id);
-    this.release = new HelmRelease(this, 'istiod', { release: props.release });
-    applyScheduling(this.release.apiObjects, props.scheduling);
+    this.releases = props.releases.map(r => {
+      const release = new HelmRelease(this, r.request.releaseName, { release: r });
+      applyScheduling(release.apiObjects, props.scheduling);
+      return release;
+    });
   }
 }

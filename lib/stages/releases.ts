@@ -1,28 +1,43 @@
 import { ReleaseRequest } from '../render/release-request';
-import { HelmValues, ISTIO_NAMESPACE, ResolvedGateway, ResolvedMeshSettings } from '../settings';
+import { HelmValues, ISTIO_NAMESPACE, ResolvedGateway, ResolvedMeshSettings, ResolvedRevision } from '../settings';
 import { mergeValues } from '../values';
-import { VendoredCharts } from '../vendoring/vendor';
+import { VendoredReleases } from '../vendoring/vendor';
 import { chartSource, ChartSource } from './chart-source';
 
 // What helm must render for each stage, computed from the settings alone. Kept apart from
 // the stage charts (and from cdk8s): synth starts rendering before it loads cdk8s.
 
-/** The `base` release: Istio's CRDs and the default validating webhook. */
+function chartOf(charts: VendoredReleases, version: string, chart: 'base' | 'istiod' | 'gateway'): ChartSource {
+  const vendored = charts.get(version);
+  if (!vendored) throw new Error(`no vendored charts for Istio ${version}`);
+  return chartSource(vendored, chart);
+}
+
+/**
+ * The `base` release: Istio's CRDs and the default validating webhook, from the newest
+ * version in use (CRDs are compatible backwards, not forwards), rendered once.
+ */
 export function istioBaseRelease(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest {
   const values: HelmValues = {
-    defaultRevision: settings.revision || 'default',
+    // The revision that validates Istio resources: the default tag's (or the single revision).
+    defaultRevision: settings.defaultRevision,
     // Rendered for `kubectl apply`/GitOps: start with Fail so istiod never flips it (drift).
     base: { validationFailurePolicy: 'Fail' },
   };
   return { ...chart, releaseName: 'istio-base', namespace: ISTIO_NAMESPACE, values: mergeValues(values, settings.values.base), kubeVersion: settings.kubeVersion };
 }
 
-/** The `istiod` release: the control plane, with scheduling and images passed as the chart's own values. */
-export function istiodRelease(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest {
-  const { hub, tag } = settings.images;
+/**
+ * One `istiod` release per revision: the control plane, with scheduling and images
+ * passed as the chart's own values, and the revision tags that point at it (their
+ * webhooks and Services are rendered by the revision they select).
+ */
+export function istiodRelease(settings: ResolvedMeshSettings, revision: ResolvedRevision, chart: ChartSource): ReleaseRequest {
+  const { hub, tag } = revision.images;
   const image = { ...(hub ? { hub } : {}), ...(tag ? { tag } : {}) };
   const values: HelmValues = {
-    revision: settings.revision,
+    revision: revision.name,
+    ...(revision.tags.length ? { revisionTags: revision.tags } : {}),
     nodeSelector: settings.istiodScheduling.nodeSelector,
     tolerations: settings.istiodScheduling.tolerations,
     ...image,
@@ -32,17 +47,17 @@ export function istiodRelease(settings: ResolvedMeshSettings, chart: ChartSource
   };
   return {
     ...chart,
-    releaseName: settings.revision ? `istiod-${settings.revision}` : 'istiod',
+    releaseName: revision.name ? `istiod-${revision.name}` : 'istiod',
     namespace: ISTIO_NAMESPACE,
-    values: mergeValues(values, settings.values.istiod),
+    values: mergeValues(values, revision.values),
     kubeVersion: settings.kubeVersion,
   };
 }
 
 /** The chart values for one gateway. */
-export function gatewayValues(gateway: ResolvedGateway, revision: string): HelmValues {
+export function gatewayValues(gateway: ResolvedGateway): HelmValues {
   const values: HelmValues = {
-    revision,
+    revision: gateway.revision,
     service: { type: gateway.serviceType },
     nodeSelector: gateway.scheduling.nodeSelector,
     tolerations: gateway.scheduling.tolerations,
@@ -51,13 +66,17 @@ export function gatewayValues(gateway: ResolvedGateway, revision: string): HelmV
   return mergeValues(values, gateway.values);
 }
 
-/** One `gateway` release per gateway, named after it, in its namespace. */
-export function gatewayReleases(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest[] {
+/**
+ * One `gateway` release per gateway, named after it, in its namespace, from the gateway
+ * chart of the Istio version of the revision that injects it: a gateway never runs
+ * ahead of its control plane (Istio's data plane may not be newer than its control plane).
+ */
+export function gatewayReleases(settings: ResolvedMeshSettings, charts: VendoredReleases): ReleaseRequest[] {
   return settings.gateways.map(g => ({
-    ...chart,
+    ...chartOf(charts, g.istioVersion, 'gateway'),
     releaseName: g.name,
     namespace: g.namespace,
-    values: gatewayValues(g, settings.revision),
+    values: gatewayValues(g),
     kubeVersion: settings.kubeVersion,
   }));
 }
@@ -66,18 +85,17 @@ export function gatewayReleases(settings: ResolvedMeshSettings, chart: ChartSour
 export interface MeshReleases<T> {
   /** The `base` release. */
   readonly base: T;
-  /** The `istiod` release. */
-  readonly istiod: T;
+  /** One `istiod` release per revision, in the settings' order. */
+  readonly istiods: readonly T[];
   /** One `gateway` release per gateway, in the settings' order. */
   readonly gateways: readonly T[];
 }
 
 /** What helm must render for a mesh: pure, so it can run (and be cached) before any construct. */
-export function meshReleaseRequests(settings: ResolvedMeshSettings, charts: VendoredCharts): MeshReleases<ReleaseRequest> {
+export function meshReleaseRequests(settings: ResolvedMeshSettings, charts: VendoredReleases): MeshReleases<ReleaseRequest> {
   return {
-    base: istioBaseRelease(settings, chartSource(charts, 'base')),
-    istiod: istiodRelease(settings, chartSource(charts, 'istiod')),
-    gateways: gatewayReleases(settings, chartSource(charts, 'gateway')),
+    base: istioBaseRelease(settings, chartOf(charts, settings.istioVersion, 'base')),
+    istiods: settings.revisions.map(r => istiodRelease(settings, r, chartOf(charts, r.istioVersion, 'istiod'))),
+    gateways: gatewayReleases(settings, charts),
   };
 }
-

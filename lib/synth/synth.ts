@@ -4,7 +4,7 @@ import { prepareMesh, releaseList } from '../prepare-mesh';
 import { ProjectDefinition } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { resolveSettings } from '../settings';
-import { readLock } from '../vendoring/lock';
+import { lockedVersions } from '../vendoring/lock';
 import { ensureVendored } from '../vendoring/vendor';
 import { projectRenderCache } from '../render/render-cache';
 import { compareOutputs, OutputChanges } from './changes';
@@ -67,8 +67,8 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
   const outdir = outputDir(root, env, opts.outdir);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
-  const settings = resolveSettings(project.settings, readLock(root).istioVersion);
-  const charts = await ensureVendored(root, env, log);
+  const settings = resolveSettings(project.settings, lockedVersions(root));
+  const charts = await ensureVendored(root, env, log, settings.istioVersions);
   const cache = projectRenderCache(root, env, opts.noCache);
   const rendering = prepareMesh(settings, { root, env, charts, cache, noCache: opts.noCache, extend: project.extend });
   // Loaded while helm renders (cdk8s and cdk8s-plus take ~100 ms to load, which would

@@ -3,12 +3,13 @@ import { UserError } from '../user-error';
 import { MIRROR_ENV } from './source';
 
 /** The help of `npm run vendor`: every option, and the environment variable it reads. */
-export const VENDOR_USAGE = `usage: npm run vendor [-- --force] [-- --version <istio version>]
-  (no flags)          fetch and verify the charts pinned in vendor/charts.lock.json, if missing
-                      (charts vendored without a record of their archive are re-verified)
+export const VENDOR_USAGE = `usage: npm run vendor [-- --force]
+  (no flags)          make vendor/charts.lock.json and vendor/ follow main.ts: every Istio version
+                      main.ts names (istioVersion, or each of revisions) is fetched, verified
+                      against the lock (or, when new, against its source's index) and pinned;
+                      versions main.ts no longer names leave the lock and vendor/
   --force             fetch the locked charts again and replace the vendored ones (after a hand
                       edit, or a lock that changed since vendoring)
-  --version <X>       re-lock to Istio X: fetch it from the first source that has it, pin its digests
   -h, --help          print this help and do nothing else
 environment: ${MIRROR_ENV}=<folder or URL> replaces the lock's list of sources`;
 
@@ -18,8 +19,6 @@ export interface VendorArgs {
   readonly help: boolean;
   /** Replace vendored charts even when they match, or were changed. */
   readonly force: boolean;
-  /** Re-lock to this Istio version. @default - keep the locked version */
-  readonly version?: string;
 }
 
 /** Parses the command line of `npm run vendor`; a UserError (with the usage) for anything it does not know. */
@@ -29,10 +28,10 @@ export function parseVendorArgs(argv: readonly string[]): VendorArgs {
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { force: { type: 'boolean' }, version: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     });
-    return { help: values.help ?? false, force: values.force ?? false, version: values.version };
+    return { help: values.help ?? false, force: values.force ?? false };
   } catch (err) {
     throw new UserError(`${(err as Error).message}\n${VENDOR_USAGE}`);
   }

@@ -1,5 +1,8 @@
 import { CommandIO, runCommand, runIfMain } from '../command';
+import * as mainTs from '../../main';
+import { readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
+import { settingsVersions } from '../settings/revisions';
 import { parseVendorArgs, VENDOR_USAGE } from './args';
 import { vendorCharts } from './vendor';
 
@@ -9,6 +12,8 @@ export interface VendorContext {
   readonly root: string;
   /** Environment (ISTIO_CHARTS_MIRROR). */
   readonly env: NodeJS.ProcessEnv;
+  /** The Istio versions main.ts names; read after --help, which needs none. @default - the locked versions */
+  readonly versions?: () => readonly string[];
 }
 
 /**
@@ -22,14 +27,14 @@ export function vendorMain(argv: readonly string[], io: CommandIO, context: Vend
       cio.out(VENDOR_USAGE);
       return 0;
     }
-    await vendorCharts({ root: context.root, env: context.env, force: parsed.force, relockVersion: parsed.version, log: cio.out });
+    await vendorCharts({ root: context.root, env: context.env, force: parsed.force, versions: context.versions?.(), log: cio.out });
     return 0;
   }, argv, io);
 }
 
 /** `npm run vendor`: the project this file belongs to, the process's environment. */
 export function main(argv: readonly string[], io: CommandIO): Promise<number> {
-  return vendorMain(argv, io, { root: PROJECT_ROOT, env: process.env });
+  return vendorMain(argv, io, { root: PROJECT_ROOT, env: process.env, versions: () => settingsVersions(readProject(mainTs).settings) });
 }
 
 runIfMain(module, main);

@@ -114,7 +114,7 @@ function lockChangedMessage(root: string, state: VendorState): string {
       if (m.field === 'file') return `${chartDir} was unpacked from ${m.vendored}`;
       return `${chartDir} was unpacked from ${s.archive?.file} with sha256 ${m.vendored}`;
     };
-    return s.mismatches.map(m => `charts.${chart}.${m.field} is ${m.locked}, but ${vendored(m)}`);
+    return s.mismatches.map(m => `istio["${state.lock.istioVersion}"].charts.${chart}.${m.field} is ${m.locked}, but ${vendored(m)}`);
   });
   return `${LOCK_FILE} was edited after the charts were vendored (the charts are as they were fetched; the lock is what changed):\n` +
     `  - ${problems.join('\n  - ')}\n` +
