@@ -3,11 +3,14 @@ import { Manifest, manifestFiles, readManifests } from '../manifests';
 import { ResolvedMeshSettings } from '../settings';
 import { UserError } from '../user-error';
 import { CrdIndex } from './crd-schema';
+import { checkDefaultValidator } from './default-validator';
 import { checkImages } from './images';
+import { checkInjection, checkSystemInjection } from './injection';
 import { checkKinds } from './kinds';
 import { checkScheduling } from './scheduling';
 import { checkCrdOrder, checkNamespaceOrder, checkNamespaceScope, checkObjectShape, checkUnique, checkWebhookServices } from './structure';
 import { Violation } from './violation';
+import { checkWebhookSelectors } from './webhooks';
 
 /** What the manifests must agree with: the resolved settings of the cluster they were rendered for. */
 export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'>;
@@ -50,6 +53,10 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     ...checkNamespaceOrder(wellFormed),
     ...checkCrdOrder(wellFormed, kinds),
     ...checkWebhookServices(wellFormed),
+    ...checkWebhookSelectors(wellFormed),
+    ...checkInjection(wellFormed),
+    ...checkSystemInjection(wellFormed),
+    ...checkDefaultValidator(wellFormed),
     ...checkScheduling(wellFormed, expected),
     ...checkImages(wellFormed),
   ];

@@ -1,7 +1,10 @@
 import { Manifest } from '../manifests';
 import { groupKind, parseApiVersion } from '../manifests';
 import { KindInfo } from './kinds';
+import { formatLabels, labelsOf, matchesLabelSelector } from './label-selectors';
+import { podTemplateOf } from './pod-templates';
 import { violation, Violation } from './violation';
+import { webhooksOf } from './webhooks';
 
 /** Namespaces every cluster has, so nothing needs to create them. */
 const BUILTIN_NAMESPACES = new Set(['default', 'kube-system']);
@@ -73,35 +76,36 @@ export function checkCrdOrder(manifests: readonly Manifest[], kinds: ReadonlyMap
   return out;
 }
 
-/** A webhook as admissionregistration.k8s.io renders it; only the fields read here. */
-interface WebhookLike {
-  readonly name?: unknown;
-  readonly clientConfig?: { readonly service?: { readonly namespace?: unknown; readonly name?: unknown; readonly port?: unknown } };
-}
-
-/** Every webhook that calls a Service calls one that exists in the folder, on a port it exposes. */
+/**
+ * Every webhook that calls a Service calls one that exists in the folder, on a port it
+ * exposes, and whose selector matches the pod template of a workload in the folder (else
+ * nothing answers: a revision tag whose revision's istiod is not rendered, say). A Service
+ * without a selector has its endpoints managed elsewhere and is not followed.
+ */
 export function checkWebhookServices(manifests: readonly Manifest[]): Violation[] {
   const services = new Map<string, Manifest>();
   for (const m of manifests) if (m.kind === 'Service' && m.apiVersion === 'v1') services.set(`${m.namespace}/${m.name}`, m);
   const out: Violation[] = [];
-  for (const m of manifests) {
-    if (parseApiVersion(m.apiVersion).group !== 'admissionregistration.k8s.io') continue;
-    if (m.kind !== 'ValidatingWebhookConfiguration' && m.kind !== 'MutatingWebhookConfiguration') continue;
-    const webhooks = (Array.isArray(m.object.webhooks) ? m.object.webhooks : []) as WebhookLike[];
-    for (const w of webhooks) {
-      const ref = w.clientConfig?.service;
-      if (!ref) continue;
-      const target = `${String(ref.namespace)}/${String(ref.name)}`;
-      const service = services.get(target);
-      if (!service) {
-        out.push(violation(m, 'webhook-service', `webhook ${String(w.name)} calls Service ${target}, which is not in this folder`));
-        continue;
-      }
-      // The API defaults clientConfig.service.port to 443.
-      const port = ref.port ?? 443;
-      const ports = (Array.isArray(service.object.spec?.ports) ? service.object.spec.ports : []) as { port?: unknown }[];
-      if (!ports.some(p => p.port === port)) out.push(violation(m, 'webhook-service', `webhook ${String(w.name)} calls Service ${target} on port ${String(port)}, which the Service does not expose`));
+  for (const { config: m, name, spec: w } of webhooksOf(manifests)) {
+    const ref = w.clientConfig?.service;
+    if (!ref) continue;
+    const target = `${String(ref.namespace)}/${String(ref.name)}`;
+    const service = services.get(target);
+    if (!service) {
+      out.push(violation(m, 'webhook-service', `webhook ${name} calls Service ${target}, which is not in this folder`));
+      continue;
     }
+    // The API defaults clientConfig.service.port to 443.
+    const port = ref.port ?? 443;
+    const ports = (Array.isArray(service.object.spec?.ports) ? service.object.spec.ports : []) as { port?: unknown }[];
+    if (!ports.some(p => p.port === port)) out.push(violation(m, 'webhook-service', `webhook ${name} calls Service ${target} on port ${String(port)}, which the Service does not expose`));
+    const selector = labelsOf(service.object.spec?.selector);
+    if (Object.keys(selector).length === 0) continue;
+    const backed = manifests.some(p => {
+      const template = p.namespace === service.namespace ? podTemplateOf(p) : undefined;
+      return template !== undefined && matchesLabelSelector({ matchLabels: selector }, labelsOf(template.metadata.labels));
+    });
+    if (!backed) out.push(violation(m, 'webhook-service', `webhook ${name} calls Service ${target}, whose selector ${formatLabels(selector)} matches no pod template in this folder`));
   }
   return out;
 }

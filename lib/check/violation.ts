@@ -12,6 +12,10 @@ export type Rule =
   | 'namespace-order'
   | 'crd-order'
   | 'webhook-service'
+  | 'webhook-selector'
+  | 'injection'
+  | 'system-injection'
+  | 'default-validator'
   | 'scheduling'
   | 'image-pinned';
 
