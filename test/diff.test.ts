@@ -563,9 +563,10 @@ describe('npm run diff -- <git-ref>', () => {
       status: 0, out: [`diff: dist/ at HEAD (${head}) and dist/ in the working tree are identical (3 objects)`], err: [],
     });
 
-    // Edits not committed yet: a changed field, a new object, a new file.
+    // Edits not committed yet: a changed field, a new object, a new file. The image's
+    // variant changes, not its version: an Istio upgrade would add upgrade sections.
     writeFiles(root, {
-      'dist/0001-istiod.k8s.yaml': [deployment({ replicas: 2, image: 'docker.io/istio/pilot:1.30.4' }), SERVICE, NAMESPACE.replace('istio-system', 'istio-ingress')].join('---\n'),
+      'dist/0001-istiod.k8s.yaml': [deployment({ replicas: 2, image: 'docker.io/istio/pilot:1.30.3-distroless' }), SERVICE, NAMESPACE.replace('istio-system', 'istio-ingress')].join('---\n'),
       'dist/0002-apps.k8s.yaml': NAMESPACE.replace('istio-system', 'shop'),
     });
     // Nothing is written to disk; the jest teardown fails the run on any leftover in TMPDIR
@@ -582,7 +583,7 @@ describe('npm run diff -- <git-ref>', () => {
         '0001-istiod.k8s.yaml',
         '  ~ Deployment/istio-system/istiod',
         '      spec.replicas: 1 → 2',
-        '      spec.template.spec.containers[name=discovery].image: "docker.io/istio/pilot:1.30.3" → "docker.io/istio/pilot:1.30.4"',
+        '      spec.template.spec.containers[name=discovery].image: "docker.io/istio/pilot:1.30.3" → "docker.io/istio/pilot:1.30.3-distroless"',
         '  + Namespace/-/istio-ingress (added)',
         '',
         '0002-apps.k8s.yaml',

@@ -4,6 +4,7 @@ import { Manifest, manifestFiles, parseManifests } from '../manifests';
 import { UserError } from '../user-error';
 import { compareStrings, diffManifests, ObjectDiff } from './compare';
 import { sameValue } from './fields';
+import { analyseUpgrade, Upgrade } from './upgrade/analyse';
 
 /** Why a file present in both folders differs in bytes although no object in it changed. */
 export type FileNoteKind = 'formatting only' | 'objects reordered';
@@ -30,6 +31,8 @@ export interface FolderDiff {
   readonly objectsBefore: number;
   /** Number of objects in the new folder. */
   readonly objectsAfter: number;
+  /** What an Istio upgrade changes, section by section: set when the two sides are different Istio versions. */
+  readonly upgrade?: Upgrade;
 }
 
 /** True when the two folders hold the same files with the same bytes. */
@@ -92,6 +95,7 @@ function documentsOf(manifests: readonly Manifest[], file: string): unknown[] {
  */
 export function diffManifestSets(a: ManifestSet, b: ManifestSet): FolderDiff {
   const objects = diffManifests(a.manifests, b.manifests);
+  const upgrade = analyseUpgrade(a.manifests, b.manifests);
   const touched = new Set(objects.flatMap(o => (o.movedFrom ? [o.file, o.movedFrom] : [o.file])));
   const fileNotes: FileNote[] = [];
   for (const file of b.files) {
@@ -107,6 +111,7 @@ export function diffManifestSets(a: ManifestSet, b: ManifestSet): FolderDiff {
     fileNotes,
     objectsBefore: a.manifests.length,
     objectsAfter: b.manifests.length,
+    ...(upgrade ? { upgrade } : {}),
   };
 }
 

@@ -24,7 +24,8 @@ export function withFreshSynth<T>(root: string, use: (dir: string) => T): T {
     run(path.join(root, 'node_modules', '.bin', 'esbuild'), ['lib/synth/cli.ts', '--bundle', '--platform=node', '--target=node20', '--packages=external', `--outfile=${bundle}`, '--log-level=warning'], root, {});
     // A folder below tmp, because synth stages its output beside the output folder.
     const outdir = path.join(tmp, 'dist');
-    run(process.execPath, [bundle, '--quiet'], root, { CDK8S_OUTDIR: outdir });
+    // Without the render cache: this is the check that dist/ is what the code renders, cache or not.
+    run(process.execPath, [bundle, '--quiet', '--no-cache'], root, { CDK8S_OUTDIR: outdir });
     return use(outdir);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

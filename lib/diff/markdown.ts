@@ -2,27 +2,10 @@ import { ObjectChangeKind } from './compare';
 import { isIdentical } from './folders';
 import { buildReport, plural, ReportFile, ReportObject, ReportOptions } from './report';
 import type { Comparison } from './targets';
+import { cell, codeSpan } from './markdown-syntax';
+import { upgradeMarkdown } from './upgrade/markdown';
 
-/**
- * `text` as a Markdown code span, shown exactly: the fence is one backtick longer than
- * the longest run of backticks inside, and a space pads text that starts or ends with a
- * backtick or a space (GitHub strips one such space on each side).
- */
-export function codeSpan(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = /^[` ]|[` ]$/.test(text) ? ' ' : '';
-  // A code span is one line; our lines have none, but a stray one must not end the list item.
-  return `${fence}${pad}${text.replace(/\r?\n/g, ' ')}${pad}${fence}`;
-}
-
-/**
- * A table cell: a `|` would end the cell, even inside a code span, unless escaped; GitHub
- * removes the backslash before it renders the span.
- */
-function cell(markdown: string): string {
-  return markdown.replace(/\|/g, '\\|');
-}
+export { codeSpan };
 
 const KIND_ORDER: readonly ObjectChangeKind[] = ['changed', 'added', 'removed', 'moved'];
 
@@ -57,8 +40,9 @@ function fileSection(f: ReportFile): string[] {
 
 /**
  * The output of `npm run diff -- --markdown`, for a pull-request comment: a heading with
- * the counts, what was compared, a table of the files, the changes common to several
- * objects (once), then per file its objects and their field changes. Every name and value
+ * the counts, what was compared, a table of the files, the upgrade sections when the
+ * sides are different Istio versions (upgrade/markdown.ts), the changes common to
+ * several objects (once), then per file its objects and their field changes. Every name and value
  * is in a code span, so nothing in a manifest is read as Markdown.
  */
 export function formatMarkdown(c: Comparison, opts: ReportOptions = {}): string[] {
@@ -84,6 +68,7 @@ export function formatMarkdown(c: Comparison, opts: ReportOptions = {}): string[
   for (const f of report.files) {
     lines.push(`| ${fileCell(f)} | ${KIND_ORDER.map(kind => f.counts[kind]).join(' | ')} |`);
   }
+  if (c.diff.upgrade) lines.push('', ...upgradeMarkdown(c.diff.upgrade));
 
   if (report.common.length) {
     lines.push('', 'Changes common to several objects (listed once, left out below):', '', '| change | objects |', '|---|--:|');
