@@ -54,6 +54,10 @@ export async function runCommand(command: Command, argv: readonly string[], io: 
  */
 export function runIfMain(mod: NodeModule, command: Command, opts: CommandOptions = {}): void {
   if (require.main !== mod) return;
+  // Ctrl-C or a kill: exit through process.exit, so that 'exit' handlers remove temporary folders.
+  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => process.exit(status));
+  }
   // `npm run x | head` closes the pipe early: that ends the output, it is not an error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {

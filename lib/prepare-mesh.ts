@@ -3,7 +3,7 @@ import type { IstioMeshProps } from './mesh';
 import { ExtendFunction } from './project';
 import { PROJECT_ROOT } from './project-root';
 import { RenderedRelease, renderReleases } from './render/engine';
-import { identifyHelm, locateHelm } from './render/helm-binary';
+import { HELM_MEMO_DIR, identifyHelm, locateHelm } from './render/helm-binary';
 import { projectRenderCache, RenderCache } from './render/render-cache';
 import { ResolvedMeshSettings } from './settings';
 import { meshReleaseRequests, MeshReleases } from './stages/releases';
@@ -21,6 +21,8 @@ export interface PrepareOptions {
   readonly noCache?: boolean;
   /** The render cache. @default - the project's (projectRenderCache), unless noCache */
   readonly cache?: RenderCache;
+  /** Where notes go (a cache that cannot be written). @default - nowhere */
+  readonly warn?: (line: string) => void;
   /** The user's extend function, passed through to the props. @default - none */
   readonly extend?: ExtendFunction;
 }
@@ -40,10 +42,11 @@ export async function prepareMesh(resolved: ResolvedMeshSettings, opts: PrepareO
   const env = opts.env ?? process.env;
   const charts = opts.charts ?? new Map(resolved.istioVersions.map(v => [v, vendoredCharts(root, v)]));
   const cache = opts.noCache ? undefined : opts.cache ?? projectRenderCache(root, env);
-  const helm = identifyHelm(locateHelm({ root, env }), cache && path.dirname(cache.dir));
+  // The binary's identity is memoised beside the extracted helm, apart from the renders.
+  const helm = identifyHelm(locateHelm({ root, env }), cache && path.join(root, HELM_MEMO_DIR));
   const requests = meshReleaseRequests(resolved, charts);
   const list = releaseList(requests);
-  const rendered = await renderReleases(list, { helm, cache });
+  const rendered = await renderReleases(list, { helm, cache, warn: opts.warn });
   const byRequest = new Map(list.map((req, i) => [req, rendered[i]]));
   const releases: MeshReleases<RenderedRelease> = {
     base: byRequest.get(requests.base)!,

@@ -80,6 +80,11 @@ describe('renderReleases', () => {
     expect(new Set([base, ...keys]).size).toBe(variants.length + 1);
     expect(releaseCacheKey(helm, { ...REQUEST, chartDir: '/elsewhere' })).toBe(base);
     expect(releaseCacheKey(helm, { ...REQUEST, values: { nested: { b: 'x' }, a: 1 } })).toBe(base);
+    // The key describes the values file helm reads: null (deletes a chart default) is not undefined (absent).
+    const withNull = releaseCacheKey(helm, { ...REQUEST, values: { ...REQUEST.values, resources: null } });
+    const withUndefined = releaseCacheKey(helm, { ...REQUEST, values: { ...REQUEST.values, resources: undefined } });
+    expect(withNull).not.toBe(withUndefined);
+    expect(withUndefined).toBe(base);
     expect(canonicalJson({ b: [1, { d: 1, c: 2 }], a: null })).toBe('{"a":null,"b":[1,{"c":2,"d":1}]}');
   });
 
@@ -177,6 +182,57 @@ describe('renderReleases', () => {
     expect(projectRenderCache('/p', {}, true)).toBeUndefined();
     expect(projectRenderCache('/p', { [NO_CACHE_ENV]: '1' })).toBeUndefined();
     expect(projectRenderCache('/p', { [NO_CACHE_ENV]: '0' })).toBeDefined();
+  });
+});
+
+describe('renderReleases, output fidelity and failures', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => { t = tempDir('istio-cdk8s-render-'); });
+  afterEach(() => t.cleanup());
+
+  const printing = (output: string): HelmBinary => {
+    const file = path.join(t.dir, 'helm');
+    fs.writeFileSync(file, `#!/bin/sh\nif [ "$1" = version ]; then echo v9.9.9; exit 0; fi\ncat <<'EOF'\n${output}EOF\n`, { mode: 0o755 });
+    return identifyHelm(file);
+  };
+
+  test('numbers JSON cannot hold (.nan, .inf, -0) come back from the cache as they were rendered', async () => {
+    const helm = printing('kind: ConfigMap\nmetadata: {name: x}\ndata: {ratio: .nan, list: [.inf, -.inf, 1], offset: -0}\n');
+    const cache = new RenderCache(path.join(t.dir, 'cache'));
+    const [cold] = await renderReleases([REQUEST], { helm, cache });
+    const [warm] = await renderReleases([REQUEST], { helm, cache });
+    expect(warm.fromCache).toBe(true);
+    const data = (r: typeof cold) => (r.documents[0] as any).data;
+    expect(Number.isNaN(data(warm).ratio)).toBe(true);
+    expect(data(warm).list).toEqual([Infinity, -Infinity, 1]);
+    expect(Object.is(data(warm).offset, -0)).toBe(true);
+    expect(data(warm)).toEqual(data(cold));
+  });
+
+  test('output helm printed but nobody can read is one error naming the release, blaming its values', async () => {
+    const helm = printing('kind: ConfigMap\nmetadata: {name: x}\nmetadata: {name: y}\n');
+    await expect(renderReleases([REQUEST], { helm })).rejects.toThrow(/^helm template printed YAML that cannot be read for release demo \(chart demo, namespace demo-ns\): duplicated mapping key[\s\S]*Check the values given to this release/);
+  });
+
+  test('a cache that cannot be written costs speed, not the synth: one note, the renders still come back', async () => {
+    const helm = printing('kind: ConfigMap\nmetadata: {name: x}\n');
+    const blocker = path.join(t.dir, 'a-file');
+    fs.writeFileSync(blocker, '');
+    const notes: string[] = [];
+    const [r] = await renderReleases([REQUEST], { helm, cache: new RenderCache(path.join(blocker, 'cache')), warn: l => notes.push(l) });
+    expect((r.documents[0] as any).metadata.name).toBe('x');
+    expect(notes).toEqual([expect.stringMatching(/^note: the render cache could not be written \(cannot mkdir .*a-file\/cache: .*\); rendering goes on without it$/)]);
+  });
+
+  test('a helm binary rewritten in place with its old size and modification time is identified anew', () => {
+    const file = path.join(t.dir, 'helm');
+    fs.writeFileSync(file, '#!/bin/sh\necho v1.0.0 # a\n', { mode: 0o755 });
+    const memo = path.join(t.dir, 'memo');
+    const first = identifyHelm(file, memo);
+    const { mtime } = fs.statSync(file);
+    fs.writeFileSync(file, '#!/bin/sh\necho v1.0.0 # b\n');
+    fs.utimesSync(file, mtime, mtime);
+    expect(identifyHelm(file, memo).sha256).not.toBe(first.sha256);
   });
 });
 

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
@@ -176,6 +176,33 @@ describe('npm run synth', () => {
       out.cleanup();
     }
   });
+});
+
+describe('interrupted', () => {
+  test('Ctrl-C while helm renders: exit 130, no temporary folder left, output untouched', async () => {
+    const out = previousOutput();
+    try {
+      const tmp = path.join(out.dir, 'tmp');
+      fs.mkdirSync(tmp);
+      const slowHelm = path.join(out.dir, 'slow-helm');
+      fs.writeFileSync(slowHelm, '#!/bin/sh\nif [ "$1" = version ]; then echo v9.9.9; exit 0; fi\nexec sleep 30\n', { mode: 0o755 });
+      const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'lib/synth/cli.ts', '-q', '-o', out.outdir], {
+        cwd: PROJECT_ROOT, env: { ...process.env, TMPDIR: tmp, [HELM_ENV]: slowHelm, ISTIO_CDK8S_NO_CACHE: '1' }, stdio: 'ignore',
+      });
+      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+      // Wait until helm runs (its scratch folder exists), then interrupt.
+      for (let i = 0; i < 200 && !fs.readdirSync(tmp).some(f => f.startsWith('istio-cdk8s-helm-')); i++) await new Promise(r => setTimeout(r, 50));
+      expect(fs.readdirSync(tmp).some(f => f.startsWith('istio-cdk8s-helm-'))).toBe(true);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      // (tsx-<uid> is tsx's own transform cache, made by the test's loader.)
+      expect(fs.readdirSync(tmp).filter(f => !f.startsWith('tsx-'))).toEqual([]);
+      expect(out.entries().filter(e => e !== 'a-file' && e !== 'slow-helm' && e !== 'tmp')).toEqual(['dist']);
+      expect(fs.readdirSync(out.outdir)).toEqual(['0009-stale.k8s.yaml']);
+    } finally {
+      out.cleanup();
+    }
+  }, 30_000);
 });
 
 describe('readProject (main.ts exports)', () => {

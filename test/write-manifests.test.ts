@@ -45,4 +45,21 @@ describe('writeManifests', () => {
       t.cleanup();
     }
   });
+
+  test('the cache never confuses documents that JSON would write alike (NaN, null, -0, 0)', () => {
+    const t = tempDir();
+    try {
+      const cache = new RenderCache(path.join(t.dir, 'cache'));
+      const write = (name: string, value: unknown) => {
+        const app = new App({ outdir: path.join(t.dir, name) });
+        cm(new Chart(app, 'c'), 'x', { v: value } as object);
+        writeManifests(app, cache);
+        return fs.readFileSync(path.join(t.dir, name, 'c.k8s.yaml'), 'utf8');
+      };
+      const texts = [write('nan', NaN), write('null', null), write('minus-zero', -0), write('zero', 0)];
+      expect(new Set(texts).size).toBe(4);
+    } finally {
+      t.cleanup();
+    }
+  });
 });

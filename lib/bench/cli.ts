@@ -39,9 +39,9 @@ function timed(fn: () => void): number {
 }
 
 /**
- * A stand-in helm that records each call (arguments, and a copy of the values file the
- * Helm construct deletes afterwards) and then runs the real helm: so the floor replays
- * exactly the calls synth makes.
+ * A stand-in helm that records each call (arguments, and a copy of the values file synth
+ * deletes afterwards) and then runs the real helm: so the floor replays exactly the calls
+ * synth makes.
  */
 function recordHelmCalls(scratch: string, realHelm: string): string[][] {
   const calls = path.join(scratch, 'calls');

@@ -1,6 +1,8 @@
+import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { describeSystemError, UserError } from '../user-error';
 import { loadYaml11 } from '../yaml11';
 import { HelmBinary } from './helm-binary';
 import { helmTemplate } from './helm-process';
@@ -27,6 +29,8 @@ export interface RenderOptions {
   readonly concurrency?: number;
   /** Where helm's private scratch folder is made (and removed). @default os.tmpdir() */
   readonly tmpdir?: string;
+  /** Where a note goes when the cache cannot be written (rendering goes on without it). @default - nowhere */
+  readonly warn?: (line: string) => void;
 }
 
 function isEmptyDocument(obj: unknown): boolean {
@@ -38,6 +42,28 @@ function isEmptyDocument(obj: unknown): boolean {
 /** helm's output as cdk8s's Include reads it: every document, YAML 1.1, empty ones dropped. */
 export function parseHelmOutput(text: string): object[] {
   return loadYaml11(text).filter(doc => !isEmptyDocument(doc)) as object[];
+}
+
+/** Parses one release's output; YAML that helm printed but nobody can read names the release. */
+function parseRelease(req: ReleaseRequest, text: string): object[] {
+  try {
+    return parseHelmOutput(text);
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0];
+    throw new UserError(
+      `helm template printed YAML that cannot be read for release ${req.releaseName} (chart ${req.chart}, namespace ${req.namespace}): ${reason}\n` +
+      'Check the values given to this release in main.ts (values, images, gateways): a value can make a chart print, for example, a key twice.',
+    );
+  }
+}
+
+/** Runs cache work that may fail (a read-only or full disk) without failing the synth. */
+function bestEffort(work: () => void, warn: ((line: string) => void) | undefined): void {
+  try {
+    work();
+  } catch (err) {
+    warn?.(`note: the render cache could not be written (${describeSystemError(err) ?? (err as Error).message}); rendering goes on without it`);
+  }
 }
 
 /**
@@ -74,6 +100,14 @@ export async function renderReleases(requests: readonly ReleaseRequest[], opts: 
   const rendered = new Map<number, object[]>();
   if (misses.length > 0) {
     const scratch = fs.mkdtempSync(path.join(opts.tmpdir ?? os.tmpdir(), 'istio-cdk8s-helm-'));
+    // Also on Ctrl-C (commands exit through process.exit on SIGINT/SIGTERM, lib/command.ts):
+    // helm processes still running are stopped, their folder removed.
+    const running = new Set<ChildProcess>();
+    const removeScratch = () => {
+      for (const child of running) child.kill('SIGKILL');
+      fs.rmSync(scratch, { recursive: true, force: true });
+    };
+    process.once('exit', removeScratch);
     try {
       const limit = opts.concurrency ?? Math.max(1, os.availableParallelism());
       // Identical requests (a fleet's clusters sharing a release) render once.
@@ -81,17 +115,21 @@ export async function renderReleases(requests: readonly ReleaseRequest[], opts: 
       await inPool(misses, limit, async i => {
         let pending = firstOfKey.get(keys[i]);
         if (!pending) {
-          pending = helmTemplate(opts.helm, requests[i], scratch).then(parseHelmOutput);
+          pending = helmTemplate(opts.helm, requests[i], scratch, running).then(text => parseRelease(requests[i], text));
           firstOfKey.set(keys[i], pending);
         }
         rendered.set(i, await pending);
       });
     } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
+      process.removeListener('exit', removeScratch);
+      removeScratch();
     }
-    if (opts.cache) {
-      for (const i of misses) opts.cache.write(keys[i], rendered.get(i)!);
-      opts.cache.prune();
+    const cache = opts.cache;
+    if (cache) {
+      bestEffort(() => {
+        for (const i of misses) cache.write(keys[i], rendered.get(i)!);
+        cache.prune();
+      }, opts.warn);
     }
   }
   return requests.map((request, i) => ({

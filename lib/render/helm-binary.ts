@@ -127,18 +127,24 @@ export interface HelmBinary {
   readonly sha256: string;
 }
 
-/** The memo of identified binaries, in the render cache's folder. */
+/** Where the memo of identified binaries lives below the project root: beside the extracted helm. */
+export const HELM_MEMO_DIR = path.join('node_modules', '.cache', 'istio-cdk8s');
+
+/** The memo file's name. */
 const IDENTITY_MEMO = 'helm-identity.json';
 
+/** The file's identity: ctime too, since mtime can be set back and a file rewritten in place. */
 function statIdentity(st: fs.Stats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
 /**
  * Verifies helm and identifies it by version and sha256. Hashing 60 MB and spawning
  * `helm version` cost ~250 ms, more than a warm synth may take, so the result is
- * memoised in `memoDir` under the file's inode, size and modification time: replacing
- * or touching the binary identifies it again. Without `memoDir`, nothing is memoised.
+ * memoised in `memoDir` under the file's inode, size, modification and change times:
+ * replacing, rewriting or touching the binary identifies it again. Without `memoDir`,
+ * nothing is memoised. (A wrapper script is identified by its own bytes, not by what it
+ * runs: point ISTIO_CDK8S_HELM at the helm binary itself.)
  */
 export function identifyHelm(helm: string, memoDir?: string): HelmBinary {
   const stamp = statIdentity(fs.statSync(helm));

@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../user-error';
@@ -37,9 +37,10 @@ function releaseError(req: ReleaseRequest, detail: string): UserError {
 /**
  * Runs `helm template` for one release and resolves to what it printed. Asynchronous,
  * so that several releases render at once; `scratch` is a private folder for the
- * values file and helm's home.
+ * values file and helm's home; `running` holds the process while it runs (so that an
+ * interrupted synth can stop it).
  */
-export function helmTemplate(helm: HelmBinary, req: ReleaseRequest, scratch: string): Promise<string> {
+export function helmTemplate(helm: HelmBinary, req: ReleaseRequest, scratch: string, running?: Set<ChildProcess>): Promise<string> {
   const work = fs.mkdtempSync(path.join(scratch, `${req.releaseName}-`));
   let valuesFile: string | undefined;
   if (Object.keys(req.values).length > 0) {
@@ -49,6 +50,8 @@ export function helmTemplate(helm: HelmBinary, req: ReleaseRequest, scratch: str
   }
   return new Promise((resolve, reject) => {
     const child = spawn(helm.path, helmTemplateArgs(req, valuesFile), { env: helmEnvironment(scratch), stdio: ['ignore', 'pipe', 'pipe'] });
+    running?.add(child);
+    child.on('close', () => running?.delete(child));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

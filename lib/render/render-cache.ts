@@ -22,11 +22,21 @@ export const CACHE_DIR_ENV = 'ISTIO_CDK8S_CACHE_DIR';
 /** Upper bound on the cache's size; the least recently used entries go first. */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
+/**
+ * JSON with object keys sorted, so equal values give equal text whatever their key order.
+ * Values are first put through JSON exactly as the values file helm reads is written
+ * (undefined keys dropped, toJSON applied, NaN as null), so the key describes what
+ * helm sees, never a different serialisation of it.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const asHelmSees = JSON.stringify(value);
+  return asHelmSees === undefined ? 'null' : sortedJson(JSON.parse(asHelmSees));
+}
+
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    const entries = Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${sortedJson((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -45,6 +55,7 @@ function sha256(text: string): string {
 export function releaseCacheKey(helm: HelmBinary, req: ReleaseRequest): string {
   return sha256(canonicalJson({
     format: CACHE_FORMAT,
+    parsers: PARSERS,
     helm: { version: helm.version, sha256: helm.sha256 },
     chart: req.chartSha256,
     releaseName: req.releaseName,
@@ -53,6 +64,24 @@ export function releaseCacheKey(helm: HelmBinary, req: ReleaseRequest): string {
     values: req.values,
     flags: helmTemplateArgs({ ...req, chartDir: '<chart>' }, '<values>'),
   }));
+}
+
+/** Versions of the YAML parsers that give helm's output its meaning (lib/yaml11.ts). */
+const PARSERS = [require('js-yaml/package.json').version, require('yaml/package.json').version].join('/');
+
+/** Marks a number JSON cannot hold (NaN, ±Infinity, -0): YAML's `.nan`, `.inf` and `-0` must survive the cache. */
+const SPECIAL_NUMBER = '\u0000number';
+
+/** JSON.stringify that keeps NaN, ±Infinity and -0 (as tagged objects), for exact round trips. */
+export function exactJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? { [SPECIAL_NUMBER]: Object.is(v, -0) ? '-0' : String(v) } : v));
+}
+
+/** JSON.parse for exactJson's text. */
+export function parseExactJson(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) =>
+    (v && typeof v === 'object' && SPECIAL_NUMBER in v ? Number((v as Record<string, string>)[SPECIAL_NUMBER]) : v));
 }
 
 /** The first line of an entry: what the body must be. */
@@ -90,12 +119,20 @@ export class RenderCache {
       const header = JSON.parse(text.slice(0, newline)) as EntryHeader;
       const body = text.slice(newline + 1);
       if (header.format !== CACHE_FORMAT || header.key !== key || header.sha256 !== sha256(body)) return undefined;
-      // Used recently: pruning goes by modification time.
-      const now = new Date();
-      fs.utimesSync(this.file(key), now, now);
+      this.touch(key);
       return body;
     } catch {
       return undefined;
+    }
+  }
+
+  /** Marks an entry as used (pruning goes by modification time); a cache that cannot be touched still serves. */
+  private touch(key: string): void {
+    try {
+      const now = new Date();
+      fs.utimesSync(this.file(key), now, now);
+    } catch {
+      // read-only cache: pruning order is only a preference
     }
   }
 
@@ -113,7 +150,7 @@ export class RenderCache {
     const body = this.readText(key);
     if (body === undefined) return undefined;
     try {
-      const documents = JSON.parse(body);
+      const documents = parseExactJson(body);
       return Array.isArray(documents) ? documents : undefined;
     } catch {
       return undefined;
@@ -122,20 +159,26 @@ export class RenderCache {
 
   /** Stores documents under `key`. */
   write(key: string, documents: readonly unknown[]): void {
-    this.writeText(key, JSON.stringify(documents));
+    this.writeText(key, exactJson(documents));
   }
 
-  /** Removes the least recently used entries until the cache fits in maxBytes. */
+  /**
+   * Removes the least recently used entries until the cache fits in maxBytes, and
+   * temporary files an interrupted write left (older than a minute).
+   */
   prune(): void {
     let entries: Array<{ file: string; size: number; mtimeMs: number }>;
     try {
-      entries = fs.readdirSync(this.dir).filter(f => f.endsWith('.json')).map(f => {
+      entries = fs.readdirSync(this.dir).map(f => {
         const st = fs.statSync(path.join(this.dir, f));
         return { file: path.join(this.dir, f), size: st.size, mtimeMs: st.mtimeMs };
       });
     } catch {
       return;
     }
+    const stale = entries.filter(e => !e.file.endsWith('.json') && Date.now() - e.mtimeMs > 60_000);
+    for (const e of stale) fs.rmSync(e.file, { force: true });
+    entries = entries.filter(e => e.file.endsWith('.json'));
     let total = entries.reduce((sum, e) => sum + e.size, 0);
     for (const e of entries.sort((a, b) => a.mtimeMs - b.mtimeMs)) {
       if (total <= this.maxBytes) break;

@@ -70,7 +70,9 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
   const settings = resolveSettings(project.settings, lockedVersions(root));
   const charts = await ensureVendored(root, env, log, settings.istioVersions);
   const cache = projectRenderCache(root, env, opts.noCache);
-  const rendering = prepareMesh(settings, { root, env, charts, cache, noCache: opts.noCache, extend: project.extend });
+  const rendering = prepareMesh(settings, { root, env, charts, cache, noCache: opts.noCache, extend: project.extend, warn: log });
+  // Awaited below; marked handled now, in case a require below throws first.
+  rendering.catch(() => undefined);
   // Loaded while helm renders (cdk8s and cdk8s-plus take ~100 ms to load, which would
   // otherwise come on top of helm's time); nothing before needs them.
   const { App } = require('cdk8s') as typeof import('cdk8s');
@@ -81,15 +83,19 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
 
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const staged = fs.mkdtempSync(`${outdir}.tmp-`);
+  const removeStaged = () => fs.rmSync(staged, { recursive: true, force: true });
+  process.once('exit', removeStaged);
   try {
     fs.chmodSync(staged, 0o755);
-    const app = new App({ outdir: staged });
+    // Manifests only, whatever CDK8S_RECORD_CONSTRUCT_METADATA says (writeManifests writes no metadata either).
+    const app = new App({ outdir: staged, recordConstructMetadata: false });
     new IstioMesh(app, 'mesh', props);
     writeManifests(app, cache);
     const changes = compareOutputs(outdir, staged);
     swapInto(staged, outdir);
     return { outdir, changes, releases: releases.length, releasesFromCache: releases.filter(r => r.fromCache).length };
   } finally {
-    fs.rmSync(staged, { recursive: true, force: true });
+    process.removeListener('exit', removeStaged);
+    removeStaged();
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, Names, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { RenderCache } from '../render/render-cache';
 
@@ -11,9 +11,16 @@ const CDK8S_VERSION: string = require('cdk8s/package.json').version;
 /** A marker for `undefined` in cache keys: cdk8s writes it as `null`, JSON would drop it. */
 const UNDEFINED = '\u0000undefined';
 
-/** The key of a file's text: its documents exactly (key order, undefined) and cdk8s's version. */
+/**
+ * The key of a file's text: its documents exactly (key order; undefined, NaN, ±Infinity
+ * and -0 told apart from null and 0, as YAML tells them apart) and cdk8s's version.
+ */
 function documentsKey(docs: readonly unknown[]): string {
-  const json = JSON.stringify(docs, (_k, v: unknown) => (v === undefined ? UNDEFINED : v));
+  const json = JSON.stringify(docs, (_k, v: unknown) => {
+    if (v === undefined) return UNDEFINED;
+    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return `\u0000number:${Object.is(v, -0) ? '-0' : v}`;
+    return v;
+  });
   return createHash('sha256').update(`manifest-file\0${CDK8S_VERSION}\0${json}`).digest('hex');
 }
 
@@ -29,7 +36,11 @@ function fileText(docs: readonly unknown[], cache: RenderCache | undefined): str
   const cached = cache.readText(key);
   if (cached !== undefined) return cached;
   const text = Yaml.stringify(...docs);
-  cache.writeText(key, text);
+  try {
+    cache.writeText(key, text);
+  } catch {
+    // A cache that cannot be written (read-only, full) only costs speed; renders say so.
+  }
   return text;
 }
 
@@ -76,16 +87,25 @@ function addImplicitDependencies(constructs: readonly IConstruct[]): boolean {
  * Writes an App's manifests into its outdir exactly as `app.synth()` does (one file per
  * chart, `0000-<chart>.k8s.yaml` when charts depend on each other, the same bytes), with
  * the YAML of files whose objects did not change taken from the cache. A test compares
- * the two writers byte for byte.
+ * the two writers byte for byte. It never writes construct-metadata.json (which
+ * app.synth() adds when CDK8S_RECORD_CONSTRUCT_METADATA is set): dist/ holds manifests
+ * only, whatever the environment.
  */
 export function writeManifests(app: App, cache?: RenderCache): string[] {
+  if (app.yamlOutputType !== YamlOutputType.FILE_PER_CHART) throw new Error('writeManifests writes one file per chart: create the App with the default yamlOutputType');
   fs.mkdirSync(app.outdir, { recursive: true });
   const constructs = app.node.findAll();
   validateTree(constructs);
   const numbered = addImplicitDependencies(constructs);
-  return app.charts.map((chart, i) => {
+  const files = app.charts.map((chart, i) => {
     const name = `${numbered ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`;
     fs.writeFileSync(path.join(app.outdir, name), fileText(Object.values(chart.toJson()), cache), 'utf8');
     return name;
   });
+  try {
+    cache?.prune();
+  } catch {
+    // as above: the bound is enforced on the next run that can write
+  }
+  return files;
 }
