@@ -1,17 +1,15 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { checkManifestList } from '../lib/check/check';
 import { formatViolation } from '../lib/check/violation';
-import { Manifest, readManifests } from '../lib/manifests';
+import { Manifest } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
 import { prepareMesh } from '../lib/prepare-mesh';
 import { MeshSettings, resolveSettings } from '../lib/settings';
-import { writeManifests } from '../lib/synth/write-manifests';
 import { vendoredCharts } from '../lib/vendoring/vendor';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { fixtureVersions, syntheticRelease } from './fixtures/synthetic-release';
-import { tempDir } from './render';
+import { manifestsOf, tempDir } from './render';
 
 // The README's canary runbook, step by step, on fixture settings: an older release (made
 // from the vendored charts, see fixtures/synthetic-release.ts) and the locked one.
@@ -48,12 +46,9 @@ const STEPS: Array<[string, MeshSettings]> = [
 async function render(settings: MeshSettings): Promise<Manifest[]> {
   const resolved = resolveSettings(settings, [OLD, NEW]);
   const props = await prepareMesh(resolved, { charts: new Map(resolved.istioVersions.map(v => [v, charts.get(v)!])) });
-  const outdir = fs.mkdtempSync(path.join(t.dir, 'out-'));
-  const app = new App({ outdir });
+  const app = new App({ outdir: path.join(t.dir, 'never-written') });
   new IstioMesh(app, 'mesh', props);
-  writeManifests(app);
-  const manifests = readManifests(outdir);
-  fs.rmSync(outdir, { recursive: true });
+  const { manifests } = manifestsOf(app);
   // Each step must pass every check, as CI runs it on dist/.
   expect(checkManifestList(manifests, resolved).map(formatViolation)).toEqual([]);
   return manifests;

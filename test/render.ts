@@ -2,13 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { Manifest, readManifests } from '../lib/manifests';
+import { Manifest } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
 import { prepareMesh } from '../lib/prepare-mesh';
 import { ExtendFunction } from '../lib/project';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, resolveSettings } from '../lib/settings';
-import { readLock } from '../lib/vendoring/lock';
+import { manifestFilesOf } from '../lib/synth/write-manifests';
+import { lockedVersions } from '../lib/vendoring/lock';
 
 /** A temporary folder, removed by the returned cleanup. */
 export function tempDir(prefix = 'istio-cdk8s-test-'): { dir: string; cleanup: () => void } {
@@ -16,18 +17,27 @@ export function tempDir(prefix = 'istio-cdk8s-test-'): { dir: string; cleanup: (
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Renders a mesh the way synth does (one App, files per stage; the project's render cache) and reads the files back. */
+/**
+ * The manifests an App would write (file by file, as synth names them), in memory: no
+ * YAML written and parsed back. (test/write-manifests.test.ts proves the files are what
+ * app.synth() writes; main.test.ts compares these objects with dist/ parsed.)
+ */
+export function manifestsOf(app: App): { manifests: Manifest[]; files: string[] } {
+  const planned = manifestFilesOf(app);
+  const manifests = planned.flatMap(({ file, documents }) => documents.map((object: any, index: number): Manifest => ({
+    file, index, object,
+    apiVersion: String(object.apiVersion ?? ''), kind: String(object.kind ?? ''),
+    namespace: String(object.metadata?.namespace ?? ''), name: String(object.metadata?.name ?? ''),
+  })));
+  return { manifests, files: planned.map(p => p.file) };
+}
+
+/** Renders a mesh the way synth does (one App, a file per stage; the project's render cache). */
 export async function renderMesh(settings: MeshSettings, extend?: ExtendFunction): Promise<{ manifests: Manifest[]; files: string[]; mesh: IstioMesh }> {
-  const props = await prepareMesh(resolveSettings(settings, readLock(PROJECT_ROOT).istioVersion), { extend });
-  const { dir, cleanup } = tempDir();
-  try {
-    const app = new App({ outdir: dir });
-    const mesh = new IstioMesh(app, 'mesh', props);
-    app.synth();
-    return { manifests: readManifests(dir), files: fs.readdirSync(dir).sort(), mesh };
-  } finally {
-    cleanup();
-  }
+  const props = await prepareMesh(resolveSettings(settings, lockedVersions(PROJECT_ROOT)), { extend });
+  const app = new App({ outdir: path.join(os.tmpdir(), 'never-written') });
+  const mesh = new IstioMesh(app, 'mesh', props);
+  return { ...manifestsOf(app), mesh };
 }
 
 /** The pod spec of a workload manifest, if it has one. */

@@ -28,7 +28,6 @@ export function generateSettingsSchema(root: string = PROJECT_ROOT): string {
   const { createGenerator } = require('ts-json-schema-generator') as typeof import('ts-json-schema-generator');
   const schema = createGenerator({
     path: path.join(root, 'lib', 'settings', 'types.ts'),
-    tsconfig: path.join(root, 'tsconfig.json'),
     type: 'MeshSettings',
     additionalProperties: false,
     skipTypeCheck: true,

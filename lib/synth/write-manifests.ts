@@ -83,6 +83,30 @@ function addImplicitDependencies(constructs: readonly IConstruct[]): boolean {
   return hasDependantCharts;
 }
 
+/** One output file: its name and its objects, as cdk8s resolves them. */
+export interface ManifestFile {
+  /** File name, e.g. `0002-istiod.k8s.yaml`. */
+  readonly file: string;
+  /** The objects, in file order. */
+  readonly documents: readonly any[];
+}
+
+/**
+ * What app.synth() would write, without writing it: constructs validated, implicit
+ * dependencies resolved, charts in order with their file names, objects resolved.
+ * (Tests read a mesh from here instead of parsing files back.)
+ */
+export function manifestFilesOf(app: App): ManifestFile[] {
+  if (app.yamlOutputType !== YamlOutputType.FILE_PER_CHART) throw new Error('writeManifests writes one file per chart: create the App with the default yamlOutputType');
+  const constructs = app.node.findAll();
+  validateTree(constructs);
+  const numbered = addImplicitDependencies(constructs);
+  return app.charts.map((chart, i) => ({
+    file: `${numbered ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
+    documents: Object.values(chart.toJson()),
+  }));
+}
+
 /**
  * Writes an App's manifests into its outdir exactly as `app.synth()` does (one file per
  * chart, `0000-<chart>.k8s.yaml` when charts depend on each other, the same bytes), with
@@ -92,15 +116,11 @@ function addImplicitDependencies(constructs: readonly IConstruct[]): boolean {
  * only, whatever the environment.
  */
 export function writeManifests(app: App, cache?: RenderCache): string[] {
-  if (app.yamlOutputType !== YamlOutputType.FILE_PER_CHART) throw new Error('writeManifests writes one file per chart: create the App with the default yamlOutputType');
+  const planned = manifestFilesOf(app);
   fs.mkdirSync(app.outdir, { recursive: true });
-  const constructs = app.node.findAll();
-  validateTree(constructs);
-  const numbered = addImplicitDependencies(constructs);
-  const files = app.charts.map((chart, i) => {
-    const name = `${numbered ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`;
-    fs.writeFileSync(path.join(app.outdir, name), fileText(Object.values(chart.toJson()), cache), 'utf8');
-    return name;
+  const files = planned.map(({ file, documents }) => {
+    fs.writeFileSync(path.join(app.outdir, file), fileText(documents, cache), 'utf8');
+    return file;
   });
   try {
     cache?.prune();
