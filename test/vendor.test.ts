@@ -8,10 +8,18 @@ import { PROJECT_ROOT } from '../lib/project-root';
 import { VENDOR_USAGE } from '../lib/vendoring/args';
 import { vendorMain } from '../lib/vendoring/cli';
 import { sha256 } from '../lib/vendoring/digest';
-import { ISTIO_CHARTS, LOCK_FILE, lockedVersions, readLock } from '../lib/vendoring/lock';
-import { ARCHIVE_SUFFIX } from '../lib/vendoring/record';
-import { ensureVendored, vendorCharts, vendoredCharts } from '../lib/vendoring/vendor';
-import { LOCKED_VERSION, OTHER_VERSION, ScratchProject, scratchProject, TEMPLATE, writeLockFile } from './fixtures/chart-repo';
+import { DEFAULT_GATEWAY_API_SOURCES, GATEWAY_API_FILE, ISTIO_CHARTS, LOCK_FILE, lockedVersions, readLock } from '../lib/vendoring/lock';
+import { ARCHIVE_SUFFIX, GATEWAY_API_RECORD } from '../lib/vendoring/record';
+import { ensureVendored as ensureVendoredWith, vendorCharts as vendorChartsWith, VendorOptions, vendoredCharts } from '../lib/vendoring/vendor';
+import {
+  FIXTURE_GATEWAY_API, GATEWAY_API_VERSION, gatewayApiYaml, LOCKED_VERSION, lockFileOf, OTHER_GATEWAY_API_VERSION, OTHER_VERSION, ScratchProject,
+  scratchProject, TEMPLATE, threeChartLock, writeLockFile,
+} from './fixtures/chart-repo';
+
+// The fixture's made-up Istio versions go with the fixture's made-up Gateway API release.
+const vendorCharts = (opts: VendorOptions) => vendorChartsWith({ gatewayApiVersions: FIXTURE_GATEWAY_API, ...opts });
+const ensureVendored = (root: string, env: NodeJS.ProcessEnv = {}, log?: (line: string) => void, versions?: readonly string[]) =>
+  ensureVendoredWith(root, env, log, versions, FIXTURE_GATEWAY_API);
 
 /** Every file below a folder with its digest: "exactly as it was" made checkable. */
 function snapshotTree(dir: string): Record<string, string> {
@@ -69,6 +77,22 @@ async function refusals(root: string, env: NodeJS.ProcessEnv = {}): Promise<stri
 const ESC = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const V = ESC(LOCKED_VERSION);
 const LOCK = ESC(LOCK_FILE);
+const G = ESC(GATEWAY_API_VERSION);
+
+/** Serves `files` (URL path → content, or a function of the path) on 127.0.0.1 while `work` runs; 404 for anything else. */
+async function serving(files: (urlPath: string) => Buffer | string | undefined, work: (base: string) => Promise<void>): Promise<void> {
+  const server = http.createServer((req, res) => {
+    const body = files(req.url ?? '');
+    if (body === undefined) res.writeHead(404).end();
+    else res.writeHead(200).end(body);
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  try {
+    await work(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    await new Promise<void>(r => server.close(() => r()));
+  }
+}
 
 describe('vendoring', () => {
   let s: ScratchProject;
@@ -82,17 +106,26 @@ describe('vendoring', () => {
   test('fetches, verifies and unpacks the locked charts from the lock\'s folder source, records their archives, then finds them up to date', async () => {
     const lines: string[] = [];
     const charts = (await vendorCharts({ root: s.root, env: {}, log: l => lines.push(l) })).get(LOCKED_VERSION)!;
-    expect(lines.filter(l => l.includes('verified'))).toHaveLength(3);
+    expect(lines.filter(l => l.includes('verified'))).toHaveLength(ISTIO_CHARTS.length + 1);
+    expect(Object.keys(charts.dirs)).toEqual(['base', 'istiod', 'gateway', 'cni', 'ztunnel']);
     for (const chart of ISTIO_CHARTS) {
       expect(fs.readFileSync(path.join(charts.dirs[chart], 'Chart.yaml'), 'utf8')).toMatch(new RegExp(`^version: ${V}$`, 'm'));
       const record = JSON.parse(fs.readFileSync(path.join(versionDir, chart + ARCHIVE_SUFFIX), 'utf8'));
       expect(record).toEqual({ file: s.lock.charts[chart].file, sha256: s.lock.charts[chart].sha256, source: '../mirror' });
     }
-    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `istio-${LOCKED_VERSION}`]);
+    // The Gateway API CRDs: verified against the folder's SHA256SUMS and the lock, with their record.
+    const gatewayApiDir = path.join(s.vendorDir, `gateway-api-${GATEWAY_API_VERSION}`);
+    expect(lines).toContain(`Gateway API ${GATEWAY_API_VERSION}: ${GATEWAY_API_VERSION}/${GATEWAY_API_FILE} from ../gateway-api, sha256 ${s.gatewayApi[GATEWAY_API_VERSION]} verified`);
+    expect(charts.gatewayApi).toEqual({ version: GATEWAY_API_VERSION, file: path.join(gatewayApiDir, GATEWAY_API_FILE), sha256: s.gatewayApi[GATEWAY_API_VERSION] });
+    expect(fs.readFileSync(charts.gatewayApi.file)).toEqual(fs.readFileSync(path.join(s.gatewayApiMirror, GATEWAY_API_VERSION, GATEWAY_API_FILE)));
+    expect(JSON.parse(fs.readFileSync(path.join(gatewayApiDir, GATEWAY_API_RECORD), 'utf8')))
+      .toEqual({ version: GATEWAY_API_VERSION, file: GATEWAY_API_FILE, sha256: s.gatewayApi[GATEWAY_API_VERSION], source: '../gateway-api' });
+    expect(fs.readdirSync(gatewayApiDir).sort()).toEqual([GATEWAY_API_RECORD, GATEWAY_API_FILE].sort());
+    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `gateway-api-${GATEWAY_API_VERSION}`, `istio-${LOCKED_VERSION}`]);
     const before = snapshotTree(s.vendorDir);
     const again: string[] = [];
     await vendorCharts({ root: s.root, env: {}, log: l => again.push(l) });
-    expect(again).toEqual([`Istio ${LOCKED_VERSION} charts are vendored and match ${LOCK_FILE}`]);
+    expect(again).toEqual([`Istio ${LOCKED_VERSION} charts and Gateway API ${GATEWAY_API_VERSION} CRDs are vendored and match ${LOCK_FILE}`]);
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
@@ -112,7 +145,7 @@ describe('vendoring', () => {
     const before = snapshotTree(s.vendorDir);
     const message = await rejection(vendorCharts({ root: s.root, env: {} }));
     expect(message).toMatch(new RegExp(`^chart base: base-${V}\\.tgz from .* but ${LOCK} pins ${s.lock.charts.base.sha256}`));
-    expect(message).toMatch(new RegExp(`re-lock with: npm run vendor -- --version ${V}`));
+    expect(message).toMatch(new RegExp(`re-pin it: remove istio\\["${V}"\\]\\.charts\\.base from ${LOCK}, then npm run vendor$`));
     expect(snapshotTree(s.vendorDir)).toEqual(before);
   });
 
@@ -168,7 +201,7 @@ describe('vendoring', () => {
       writeLockFile(s.root, { ...s.lock, sources: ['no-such-mirror', url] });
       const lines: string[] = [];
       await vendorCharts({ root: s.root, env: {}, log: l => lines.push(l) });
-      expect(lines.filter(l => l.includes(`from ${url}, sha256`))).toHaveLength(3);
+      expect(lines.filter(l => l.includes(`from ${url}, sha256`))).toHaveLength(ISTIO_CHARTS.length);
       expect(() => vendoredCharts(s.root)).not.toThrow();
     } finally {
       await new Promise<void>(r => server.close(() => r()));
@@ -211,15 +244,18 @@ describe('vendoring', () => {
       expect(lock.charts[chart]).toEqual({ name: chart, version: OTHER_VERSION, ...s.charts[OTHER_VERSION][chart] });
       expect(index).toContain(`digest: ${lock.charts[chart].sha256}`);
     }
+    // Its Gateway API release is the table's (the one 1.0.0 used too: one folder serves both).
+    expect(lock.gatewayApi).toEqual({ version: GATEWAY_API_VERSION, file: GATEWAY_API_FILE, sha256: s.gatewayApi[GATEWAY_API_VERSION] });
     expect(lock.sources).toEqual(s.lock.sources);
-    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `istio-${OTHER_VERSION}`]);
+    expect(lock.gatewayApiSources).toEqual(s.lock.gatewayApiSources);
+    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `gateway-api-${GATEWAY_API_VERSION}`, `istio-${OTHER_VERSION}`]);
     expect(() => vendoredCharts(s.root)).not.toThrow();
   });
 
   test('two versions side by side (a canary upgrade): both pinned and vendored; synth never changes the lock', async () => {
     await vendorCharts({ root: s.root, env: {}, versions: [LOCKED_VERSION, OTHER_VERSION] });
     expect(lockedVersions(s.root)).toEqual([LOCKED_VERSION, OTHER_VERSION].sort());
-    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `istio-${LOCKED_VERSION}`, `istio-${OTHER_VERSION}`].sort());
+    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `gateway-api-${GATEWAY_API_VERSION}`, `istio-${LOCKED_VERSION}`, `istio-${OTHER_VERSION}`].sort());
     const lockText = fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8');
     fs.rmSync(path.join(s.vendorDir, `istio-${OTHER_VERSION}`), { recursive: true });
     const charts = await ensureVendored(s.root, {}, undefined, [LOCKED_VERSION, OTHER_VERSION]);
@@ -292,11 +328,11 @@ describe('charts vendored before archives were recorded', () => {
   afterEach(() => s.cleanup());
 
   test('are refused where nothing can be fetched, and re-verified by synth without replacing a chart file', async () => {
-    expect(thrown(() => vendoredCharts(s.root))).toMatch(new RegExp(`^vendor/istio-${V} \\(base, istiod, gateway\\) was vendored by an older version of this project, .*run \`npm run vendor\``));
+    expect(thrown(() => vendoredCharts(s.root))).toMatch(new RegExp(`^vendor/istio-${V} \\(base, istiod, gateway, cni, ztunnel\\) was vendored by an older version of this project, .*run \`npm run vendor\``));
     const chartFolders = ISTIO_CHARTS.map(chart => fs.statSync(path.join(versionDir, chart)).ino);
     const lines: string[] = [];
     await ensureVendored(s.root, {}, l => lines.push(l));
-    expect(lines).toContain(`re-verified base, istiod, gateway in vendor/istio-${LOCKED_VERSION} against ${LOCK_FILE} and recorded their archives`);
+    expect(lines).toContain(`re-verified base, istiod, gateway, cni and ztunnel in vendor/istio-${LOCKED_VERSION} against ${LOCK_FILE} and recorded their archives`);
     expect(ISTIO_CHARTS.map(chart => fs.statSync(path.join(versionDir, chart)).ino)).toEqual(chartFolders);
     for (const chart of ISTIO_CHARTS) {
       expect(JSON.parse(fs.readFileSync(path.join(versionDir, chart + ARCHIVE_SUFFIX), 'utf8')).sha256).toBe(s.lock.charts[chart].sha256);
@@ -327,7 +363,7 @@ describe('npm run vendor', () => {
   test('a bad flag prints one error line with the usage and exits 1', async () => {
     const io = collect();
     const before = snapshotTree(s.root);
-    expect(await vendorMain(['--versoin', OTHER_VERSION], io, { root: s.root, env: {} })).toBe(1);
+    expect(await vendorMain(['--versoin', OTHER_VERSION], io, { root: s.root, env: {}, gatewayApiVersions: FIXTURE_GATEWAY_API })).toBe(1);
     expect(io.outLines).toEqual([]);
     expect(io.errLines).toHaveLength(1);
     expect(io.errLines[0]).toMatch(/^error: Unknown option '--versoin'/);
@@ -338,10 +374,10 @@ describe('npm run vendor', () => {
   test('--help prints the usage with every option and does nothing else', async () => {
     const io = collect();
     const before = snapshotTree(s.root);
-    expect(await vendorMain(['--help'], io, { root: s.root, env: {} })).toBe(0);
+    expect(await vendorMain(['--help'], io, { root: s.root, env: {}, gatewayApiVersions: FIXTURE_GATEWAY_API })).toBe(0);
     expect(io.outLines).toEqual([VENDOR_USAGE]);
     expect(io.errLines).toEqual([]);
-    for (const option of ['--force', '--help', 'ISTIO_CHARTS_MIRROR']) expect(VENDOR_USAGE).toContain(option);
+    for (const option of ['--force', '--help', 'ISTIO_CHARTS_MIRROR', 'ISTIO_GATEWAY_API_MIRROR']) expect(VENDOR_USAGE).toContain(option);
     expect(snapshotTree(s.root)).toEqual(before);
   });
 
@@ -349,15 +385,16 @@ describe('npm run vendor', () => {
     writeLockFile(s.root, { ...s.lock, sources: ['no-such-mirror'] });
     const env = { ISTIO_CHARTS_MIRROR: s.mirror };
     const io = collect();
-    expect(await vendorMain([], io, { root: s.root, env })).toBe(0);
-    expect(io.outLines.filter(l => l.includes(`from ${s.mirror}, sha256`))).toHaveLength(3);
-    expect(await vendorMain([], io, { root: s.root, env, versions: () => [OTHER_VERSION] })).toBe(0);
+    const gatewayApiVersions = FIXTURE_GATEWAY_API;
+    expect(await vendorMain([], io, { root: s.root, env, gatewayApiVersions })).toBe(0);
+    expect(io.outLines.filter(l => l.includes(`from ${s.mirror}, sha256`))).toHaveLength(ISTIO_CHARTS.length);
+    expect(await vendorMain([], io, { root: s.root, env, versions: () => [OTHER_VERSION], gatewayApiVersions })).toBe(0);
     expect(io.outLines).toContain(`locked Istio ${OTHER_VERSION} in ${LOCK_FILE}`);
     expect(io.errLines).toEqual([]);
     expect(readLock(s.root)).toMatchObject({ istioVersion: OTHER_VERSION, sources: ['no-such-mirror'] });
     // Without the mirror nothing can be fetched: one error line, exit 1.
     const failing = collect();
-    expect(await vendorMain(['--force'], failing, { root: s.root, env: {}, versions: () => [OTHER_VERSION] })).toBe(1);
+    expect(await vendorMain(['--force'], failing, { root: s.root, env: {}, versions: () => [OTHER_VERSION], gatewayApiVersions })).toBe(1);
     expect(failing.errLines).toHaveLength(1);
     expect(failing.errLines[0]).toMatch(new RegExp(`^error: chart base ${ESC(OTHER_VERSION)} could not be fetched from any source:\\n {2}- no-such-mirror: `));
   });
@@ -367,5 +404,275 @@ describe('npm run vendor', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`${VENDOR_USAGE}\n`);
     expect(r.status).toBe(0);
+  });
+});
+
+describe('the ambient charts (cni, ztunnel) and the Gateway API CRDs', () => {
+  let s: ScratchProject;
+  let versionDir: string;
+  let gatewayApiFile: string;
+  const lockText = () => fs.readFileSync(path.join(s.root, LOCK_FILE), 'utf8');
+  beforeEach(() => {
+    s = scratchProject();
+    versionDir = path.join(s.vendorDir, `istio-${LOCKED_VERSION}`);
+    gatewayApiFile = path.join(s.vendorDir, `gateway-api-${GATEWAY_API_VERSION}`, GATEWAY_API_FILE);
+  });
+  afterEach(() => s.cleanup());
+
+  test('the lock pins all five charts and the Gateway API CRDs per Istio version, in this layout', async () => {
+    await vendorCharts({ root: s.root, env: {}, versions: [OTHER_VERSION] });
+    const written = JSON.parse(lockText());
+    expect(Object.keys(written)).toEqual(['sources', 'gatewayApiSources', 'istio']);
+    expect(written.gatewayApiSources).toEqual(['../gateway-api']);
+    expect(Object.keys(written.istio[OTHER_VERSION])).toEqual(['charts', 'gatewayApi']);
+    expect(Object.keys(written.istio[OTHER_VERSION].charts)).toEqual(['base', 'istiod', 'gateway', 'cni', 'ztunnel']);
+    expect(written.istio[OTHER_VERSION].charts.ztunnel).toEqual({ name: 'ztunnel', version: OTHER_VERSION, ...s.charts[OTHER_VERSION].ztunnel });
+    expect(written.istio[OTHER_VERSION].gatewayApi).toEqual({ version: GATEWAY_API_VERSION, file: GATEWAY_API_FILE, sha256: s.gatewayApi[GATEWAY_API_VERSION] });
+    const charts = vendoredCharts(s.root, OTHER_VERSION);
+    for (const chart of ['cni', 'ztunnel'] as const) {
+      expect(fs.readFileSync(path.join(charts.dirs[chart], 'Chart.yaml'), 'utf8')).toMatch(new RegExp(`^name: ${chart}\nversion: ${ESC(OTHER_VERSION)}$`, 'm'));
+    }
+    expect(charts.lock.gatewayApi.sha256).toBe(charts.gatewayApi.sha256);
+  });
+
+  test('an old lock of three charts is read; vendor pins cni, ztunnel and the CRDs and leaves what was pinned and vendored untouched', async () => {
+    // As the project was before: base, istiod and gateway locked and vendored, nothing else.
+    await vendorCharts({ root: s.root, env: {} });
+    for (const chart of ['cni', 'ztunnel']) for (const name of [chart, chart + '.sha256sums', chart + ARCHIVE_SUFFIX]) fs.rmSync(path.join(versionDir, name), { recursive: true });
+    fs.rmSync(path.dirname(gatewayApiFile), { recursive: true });
+    writeLockFile(s.root, threeChartLock(s.lock));
+    const oldLock = lockText();
+    const old = ['base', 'istiod', 'gateway'].flatMap(c => [c, c + '.sha256sums', c + ARCHIVE_SUFFIX]);
+    const inodes = old.map(name => fs.statSync(path.join(versionDir, name)).ino);
+    const before = snapshotTree(s.vendorDir);
+
+    // Synth (and the constructs) never change the lock: one error, naming the version and the fix.
+    const unpinned = `${LOCK_FILE} pins Istio ${LOCKED_VERSION} without the cni and ztunnel charts and its Gateway API CRDs (locked before this project rendered them): ` +
+      'run `npm run vendor` to fetch, verify and pin them (synth never changes the lock), then synth again';
+    expect(thrown(() => vendoredCharts(s.root))).toBe(unpinned);
+    expect(await rejection(ensureVendored(s.root, {}))).toBe(unpinned);
+    expect(lockedVersions(s.root)).toEqual([LOCKED_VERSION]);
+    expect(lockText()).toBe(oldLock);
+    expect(snapshotTree(s.vendorDir)).toEqual(before);
+
+    // The old lock names no Gateway API sources: ISTIO_GATEWAY_API_MIRROR stands in for the default list (which would go online).
+    const lines: string[] = [];
+    await vendorCharts({ root: s.root, env: { ISTIO_GATEWAY_API_MIRROR: s.gatewayApiMirror }, log: l => lines.push(l) });
+    expect(lines).toEqual([
+      `cni ${LOCKED_VERSION}: cni-${LOCKED_VERSION}.tgz from ../mirror, sha256 ${s.lock.charts.cni.sha256} verified`,
+      `ztunnel ${LOCKED_VERSION}: ztunnel-${LOCKED_VERSION}.tgz from ../mirror, sha256 ${s.lock.charts.ztunnel.sha256} verified`,
+      `Gateway API ${GATEWAY_API_VERSION}: ${GATEWAY_API_VERSION}/${GATEWAY_API_FILE} from ${s.gatewayApiMirror}, sha256 ${s.gatewayApi[GATEWAY_API_VERSION]} verified`,
+      `unpacked cni and ztunnel into vendor/istio-${LOCKED_VERSION}`,
+      `vendored Gateway API ${GATEWAY_API_VERSION} into vendor/gateway-api-${GATEWAY_API_VERSION}`,
+      `pinned cni, ztunnel and Gateway API ${GATEWAY_API_VERSION} for Istio ${LOCKED_VERSION} in ${LOCK_FILE}`,
+    ]);
+    // The existing entries as they were, the new ones pinned from the index and SHA256SUMS; the default Gateway API sources written out.
+    expect(JSON.parse(lockText())).toEqual({ ...(lockFileOf(s.lock) as object), gatewayApiSources: DEFAULT_GATEWAY_API_SOURCES });
+    expect(lockText()).toContain(JSON.stringify(JSON.parse(oldLock).istio[LOCKED_VERSION].charts.base, null, 2).replace(/\n/g, '\n        '));
+    expect(old.map(name => fs.statSync(path.join(versionDir, name)).ino)).toEqual(inodes);
+    const after = snapshotTree(s.vendorDir);
+    for (const [file, digest] of Object.entries(before)) if (file !== 'charts.lock.json') expect(after[file]).toBe(digest);
+    expect(() => vendoredCharts(s.root)).not.toThrow();
+    expect([...(await ensureVendored(s.root, {})).keys()]).toEqual([LOCKED_VERSION]);
+  });
+
+  test('synth refuses a lock without one chart, without the CRDs, or with CRDs the table no longer pairs with the version, naming the fix', async () => {
+    await vendorCharts({ root: s.root, env: {} });
+    const { ztunnel: _, ...fourCharts } = s.lock.charts;
+    writeLockFile(s.root, { sources: s.lock.sources, istio: { [LOCKED_VERSION]: { charts: fourCharts, gatewayApi: s.lock.gatewayApi } } });
+    for (const message of [thrown(() => vendoredCharts(s.root)), await rejection(ensureVendored(s.root, {}))]) {
+      expect(message).toMatch(new RegExp(`^${LOCK} pins Istio ${V} without the ztunnel chart \\(.*\\): run \`npm run vendor\``));
+    }
+    writeLockFile(s.root, { sources: s.lock.sources, istio: { [LOCKED_VERSION]: { charts: s.lock.charts } } });
+    for (const message of [thrown(() => vendoredCharts(s.root)), await rejection(ensureVendored(s.root, {}))]) {
+      expect(message).toMatch(new RegExp(`^${LOCK} pins Istio ${V} without its Gateway API CRDs \\(.*\\): run \`npm run vendor\``));
+    }
+
+    // The table moves Istio 1.0 on to another Gateway API release: synth asks for npm run vendor, which re-pins and drops the old release.
+    writeLockFile(s.root, s.lock);
+    const movedOn = { '1.0': OTHER_GATEWAY_API_VERSION };
+    const lockBefore = lockText();
+    expect(await rejection(ensureVendoredWith(s.root, {}, undefined, undefined, movedOn))).toBe(
+      `${LOCK_FILE} pins Istio ${LOCKED_VERSION} with Gateway API ${GATEWAY_API_VERSION}, but lib/vendoring/gateway-api-versions.ts pairs Istio 1.0 with ${OTHER_GATEWAY_API_VERSION}: ` +
+      'run `npm run vendor` to fetch, verify and pin it (synth never changes the lock), then synth again',
+    );
+    expect(lockText()).toBe(lockBefore);
+    const lines: string[] = [];
+    await vendorChartsWith({ root: s.root, env: {}, gatewayApiVersions: movedOn, log: l => lines.push(l) });
+    expect(lines).toContain(`pinned Gateway API ${OTHER_GATEWAY_API_VERSION} for Istio ${LOCKED_VERSION} in ${LOCK_FILE}`);
+    expect(lines).toContain(`removed Gateway API ${GATEWAY_API_VERSION} from vendor/ (no locked Istio version uses it)`);
+    expect(readLock(s.root).gatewayApi).toEqual({ version: OTHER_GATEWAY_API_VERSION, file: GATEWAY_API_FILE, sha256: s.gatewayApi[OTHER_GATEWAY_API_VERSION] });
+    expect(readLock(s.root).charts).toEqual(s.lock.charts);
+    expect(fs.readdirSync(s.vendorDir).sort()).toEqual(['charts.lock.json', `gateway-api-${OTHER_GATEWAY_API_VERSION}`, `istio-${LOCKED_VERSION}`]);
+    expect(vendoredCharts(s.root).gatewayApi.version).toBe(OTHER_GATEWAY_API_VERSION);
+  });
+
+  test('an Istio minor the table does not list is an error naming the table\'s file', async () => {
+    const before = snapshotTree(s.vendorDir);
+    const expected = /^no Gateway API version is known for Istio 1\.0 \(Istio 1\.0\.0; known: 1\.29, 1\.30\): add "1\.0" to GATEWAY_API_VERSIONS in lib\/vendoring\/gateway-api-versions\.ts/;
+    expect(await rejection(vendorChartsWith({ root: s.root, env: {} }))).toMatch(expected);
+    expect(await rejection(ensureVendoredWith(s.root, {}))).toMatch(expected);
+    expect(snapshotTree(s.vendorDir)).toEqual(before);
+  });
+
+  test('a CRD file that does not match its SHA256SUMS is tampered: named, nothing written (not even the charts that passed)', async () => {
+    fs.appendFileSync(path.join(s.gatewayApiMirror, GATEWAY_API_VERSION, GATEWAY_API_FILE), '# tampered\n');
+    const before = snapshotTree(s.vendorDir);
+    const lockBefore = lockText();
+    for (const opts of [{}, { versions: [OTHER_VERSION] }]) {
+      const message = await rejection(vendorCharts({ root: s.root, env: {}, ...opts }));
+      expect(message).toMatch(new RegExp(
+        `^Gateway API ${G}: ${G}/${GATEWAY_API_FILE} from \\.\\./gateway-api has sha256 \\w{64}, but that folder's SHA256SUMS says ${s.gatewayApi[GATEWAY_API_VERSION]}: ` +
+        'the file is corrupt or was replaced\\. Nothing was written',
+      ));
+      expect(snapshotTree(s.vendorDir)).toEqual(before);
+      expect(lockText()).toBe(lockBefore);
+    }
+  });
+
+  test('a CRD file replaced together with its SHA256SUMS line fails against the lock, with the way to re-pin it', async () => {
+    const file = path.join(s.gatewayApiMirror, GATEWAY_API_VERSION, GATEWAY_API_FILE);
+    fs.appendFileSync(file, '# re-released\n');
+    const digest = sha256(fs.readFileSync(file));
+    const sums = path.join(s.gatewayApiMirror, 'SHA256SUMS');
+    fs.writeFileSync(sums, fs.readFileSync(sums, 'utf8').replace(s.gatewayApi[GATEWAY_API_VERSION], digest));
+    const before = snapshotTree(s.vendorDir);
+    expect(await rejection(vendorCharts({ root: s.root, env: {} }))).toBe(
+      `Gateway API ${GATEWAY_API_VERSION}: ${GATEWAY_API_VERSION}/${GATEWAY_API_FILE} from ../gateway-api has sha256 ${digest}, but ${LOCK_FILE} pins ${s.gatewayApi[GATEWAY_API_VERSION]} ` +
+      `(istio["${LOCKED_VERSION}"].gatewayApi.sha256). Nothing was written. If that source is trusted and the change intended (another mirror, a re-released file), ` +
+      `re-pin it: remove istio["${LOCKED_VERSION}"].gatewayApi from ${LOCK_FILE}, then npm run vendor`,
+    );
+    expect(snapshotTree(s.vendorDir)).toEqual(before);
+    // Doing what it says pins the new file.
+    writeLockFile(s.root, { sources: s.lock.sources, gatewayApiSources: s.lock.gatewayApiSources, istio: { [LOCKED_VERSION]: { charts: s.lock.charts } } });
+    await vendorCharts({ root: s.root, env: {} });
+    expect(readLock(s.root).gatewayApi.sha256).toBe(digest);
+  });
+
+  test('CRDs missing at every source: each source\'s reason, the variable to set, nothing written', async () => {
+    fs.rmSync(path.join(s.gatewayApiMirror, GATEWAY_API_VERSION, GATEWAY_API_FILE));
+    writeLockFile(s.root, { ...s.lock, gatewayApiSources: ['no-such-folder', '../gateway-api'] });
+    const before = snapshotTree(s.vendorDir);
+    const message = await rejection(vendorCharts({ root: s.root, env: {} }));
+    expect(message).toMatch(new RegExp(
+      `^Gateway API ${G} \\(${GATEWAY_API_FILE}\\) could not be fetched from any source:\\n` +
+      ' {2}- no-such-folder: cannot read .*no-such-folder/SHA256SUMS \\(ENOENT\\)\\n' +
+      ` {2}- \\.\\./gateway-api: cannot read .*gateway-api/${G}/${GATEWAY_API_FILE} \\(ENOENT\\)\\n` +
+      `Set ISTIO_GATEWAY_API_MIRROR to a folder .* or fix "gatewayApiSources" in ${LOCK}\\.$`,
+    ));
+    expect(snapshotTree(s.vendorDir)).toEqual(before);
+    // A release its SHA256SUMS does not list is not in that folder either.
+    const sums = path.join(s.gatewayApiMirror, 'SHA256SUMS');
+    fs.writeFileSync(sums, fs.readFileSync(sums, 'utf8').split('\n').filter(l => !l.includes(GATEWAY_API_VERSION)).join('\n'));
+    expect(await rejection(vendorCharts({ root: s.root, env: { ISTIO_GATEWAY_API_MIRROR: s.gatewayApiMirror } })))
+      .toMatch(new RegExp(`could not be fetched from any source:\\n {2}- ${ESC(s.gatewayApiMirror)}: its SHA256SUMS lists no ${G}/${GATEWAY_API_FILE}\\n`));
+    expect(snapshotTree(s.vendorDir)).toEqual(before);
+  });
+
+  test('from an HTTP source on 127.0.0.1 (no sums published): the first fetch is pinned, later fetches are verified against the lock', async () => {
+    let served: (version: string) => string | undefined = v => gatewayApiYaml(v);
+    await serving(p => {
+      const m = /^\/releases\/download\/(v[\d.]+)\/standard-install\.yaml$/.exec(p);
+      return m ? served(m[1]) : undefined;
+    }, async base => {
+      const url = `${base}/releases/download`;
+      // Not pinned yet, and the folder source has nothing: the HTTP source pins it.
+      writeLockFile(s.root, { sources: s.lock.sources, gatewayApiSources: ['no-such-folder', url], istio: { [LOCKED_VERSION]: { charts: s.lock.charts } } });
+      const lines: string[] = [];
+      await vendorCharts({ root: s.root, env: {}, log: l => lines.push(l) });
+      expect(lines).toContain(`Gateway API ${GATEWAY_API_VERSION}: ${GATEWAY_API_VERSION}/${GATEWAY_API_FILE} from ${url}, sha256 ${s.gatewayApi[GATEWAY_API_VERSION]} pinned on first fetch (that source publishes no checksums)`);
+      expect(readLock(s.root).gatewayApi.sha256).toBe(s.gatewayApi[GATEWAY_API_VERSION]);
+      expect(fs.readFileSync(gatewayApiFile, 'utf8')).toBe(gatewayApiYaml(GATEWAY_API_VERSION));
+
+      // The server now serves something else: --force verifies against the lock and keeps what is vendored.
+      served = v => gatewayApiYaml(v) + '# changed upstream\n';
+      const before = snapshotTree(s.vendorDir);
+      expect(await rejection(vendorCharts({ root: s.root, env: {}, force: true })))
+        .toMatch(new RegExp(`^Gateway API ${G}: ${G}/${GATEWAY_API_FILE} from ${ESC(url)} has sha256 \\w{64}, but ${LOCK} pins ${s.gatewayApi[GATEWAY_API_VERSION]} `));
+      expect(snapshotTree(s.vendorDir)).toEqual(before);
+
+      // A file that is not that release's standard-channel CRDs (another release, an HTML page) is never pinned.
+      writeLockFile(s.root, { sources: s.lock.sources, gatewayApiSources: [url], istio: { [LOCKED_VERSION]: { charts: s.lock.charts } } });
+      const lockBefore = lockText();
+      const unpinned = snapshotTree(s.vendorDir);
+      served = () => gatewayApiYaml(OTHER_GATEWAY_API_VERSION);
+      expect(await rejection(vendorCharts({ root: s.root, env: {} }))).toBe(
+        `Gateway API ${GATEWAY_API_VERSION}: ${GATEWAY_API_VERSION}/${GATEWAY_API_FILE} from ${url} cannot be used: ` +
+        `its CustomResourceDefinition gateways.gateway.networking.k8s.io is from Gateway API ${OTHER_GATEWAY_API_VERSION}, not ${GATEWAY_API_VERSION}. Nothing was written.`,
+      );
+      served = () => '<html><body>Not here</body></html>\n';
+      expect(await rejection(vendorCharts({ root: s.root, env: {} }))).toMatch(/ cannot be used: it holds no CustomResourceDefinition\. Nothing was written\.$/);
+      served = () => undefined;
+      expect(await rejection(vendorCharts({ root: s.root, env: {} })))
+        .toMatch(new RegExp(`could not be fetched from any source:\\n {2}- ${ESC(url)}: ${ESC(url)}/${G}/${GATEWAY_API_FILE} answered HTTP 404\\n`));
+      expect(lockText()).toBe(lockBefore);
+      expect(snapshotTree(s.vendorDir)).toEqual(unpinned);
+    });
+  });
+
+  test('a lock whose CRD digest was edited after vendoring is refused as a lock edit, with both digests and both fixes', async () => {
+    await vendorCharts({ root: s.root, env: {} });
+    const edited = 'ab'.repeat(32);
+    writeLockFile(s.root, { ...s.lock, gatewayApi: { ...s.lock.gatewayApi, sha256: edited } });
+    const vendored = snapshotTree(s.vendorDir);
+    for (const message of await refusals(s.root)) {
+      expect(message).toBe(
+        `${LOCK_FILE} was edited after the Gateway API CRDs were vendored (the Gateway API CRDs are as they were fetched; the lock is what changed):\n` +
+        `  - istio["${LOCKED_VERSION}"].gatewayApi.sha256 is ${edited}, but vendor/gateway-api-${GATEWAY_API_VERSION}/${GATEWAY_API_FILE} ` +
+        `(unchanged since it was fetched from ../gateway-api) has ${s.gatewayApi[GATEWAY_API_VERSION]}\n` +
+        `If the edit was a mistake, restore the lock from git: git checkout -- ${LOCK_FILE}. ` +
+        'If the new lock is intended, fetch the Gateway API CRDs again and verify them against it: npm run vendor -- --force',
+      );
+    }
+    expect(await rejection(vendorCharts({ root: s.root, env: {}, force: true }))).toMatch(new RegExp(`^Gateway API ${G}: .* but ${LOCK} pins ${edited} `));
+    expect(snapshotTree(s.vendorDir)).toEqual(vendored);
+    writeLockFile(s.root, s.lock);
+    expect(() => vendoredCharts(s.root)).not.toThrow();
+  });
+
+  test('a vendored CRD file edited by hand is refused by synth, named, and restored by --force', async () => {
+    await vendorCharts({ root: s.root, env: {} });
+    fs.appendFileSync(gatewayApiFile, '# local tweak\n');
+    const edited = sha256(fs.readFileSync(gatewayApiFile));
+    for (const message of await refusals(s.root)) {
+      expect(message).toBe(
+        'vendored Gateway API CRDs were changed after vendoring:\n' +
+        `  - vendor/gateway-api-${GATEWAY_API_VERSION}/${GATEWAY_API_FILE} does not match ${LOCK_FILE} ` +
+        `(changed ${GATEWAY_API_FILE}: sha256 ${edited}, fetched as ${s.gatewayApi[GATEWAY_API_VERSION]})\n` +
+        'Vendored files are never edited in place: restore them with `npm run vendor -- --force`, or change what is rendered through the settings in main.ts.',
+      );
+    }
+    expect(fs.readFileSync(gatewayApiFile, 'utf8')).toMatch(/local tweak/);
+    await vendorCharts({ root: s.root, env: {}, force: true });
+    expect(fs.readFileSync(gatewayApiFile, 'utf8')).toBe(gatewayApiYaml(GATEWAY_API_VERSION));
+    expect(() => vendoredCharts(s.root)).not.toThrow();
+  });
+
+  test('CRDs missing from vendor/ are fetched by synth without touching the lock', async () => {
+    await vendorCharts({ root: s.root, env: {} });
+    const lockBefore = lockText();
+    fs.rmSync(path.dirname(gatewayApiFile), { recursive: true });
+    expect(thrown(() => vendoredCharts(s.root))).toBe(
+      `the Gateway API CRDs of Istio ${LOCKED_VERSION} are not vendored (missing: vendor/gateway-api-${GATEWAY_API_VERSION}/${GATEWAY_API_FILE}): run \`npm run vendor\``,
+    );
+    const lines: string[] = [];
+    await ensureVendored(s.root, {}, l => lines.push(l));
+    expect(lines).toEqual([
+      `Gateway API ${GATEWAY_API_VERSION}: ${GATEWAY_API_VERSION}/${GATEWAY_API_FILE} from ../gateway-api, sha256 ${s.gatewayApi[GATEWAY_API_VERSION]} verified`,
+      `vendored Gateway API ${GATEWAY_API_VERSION} into vendor/gateway-api-${GATEWAY_API_VERSION}`,
+    ]);
+    expect(lockText()).toBe(lockBefore);
+    expect(() => vendoredCharts(s.root)).not.toThrow();
+  });
+
+  test('two versions pinning one Gateway API release with different digests is a malformed lock', () => {
+    writeLockFile(s.root, {
+      sources: s.lock.sources,
+      istio: {
+        [LOCKED_VERSION]: { charts: s.lock.charts, gatewayApi: s.lock.gatewayApi },
+        [OTHER_VERSION]: { charts: s.lock.charts, gatewayApi: { ...s.lock.gatewayApi, sha256: 'cd'.repeat(32) } },
+      },
+    });
+    expect(thrown(() => vendoredCharts(s.root))).toMatch(new RegExp(`^${LOCK} is malformed: istio\\["${V}"\\]\\.gatewayApi and istio\\["${ESC(OTHER_VERSION)}"\\]\\.gatewayApi pin Gateway API ${G} with different sha256`));
   });
 });

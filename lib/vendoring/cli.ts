@@ -4,14 +4,17 @@ import { readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
 import { settingsVersions } from '../settings/revisions';
 import { parseVendorArgs, VENDOR_USAGE } from './args';
+import { GatewayApiTable } from './gateway-api-versions';
 import { vendorCharts } from './vendor';
 
 /** The project and environment `npm run vendor` works on; tests pass a scratch project. */
 export interface VendorContext {
   /** Project root (holds vendor/charts.lock.json). */
   readonly root: string;
-  /** Environment (ISTIO_CHARTS_MIRROR). */
+  /** Environment (ISTIO_CHARTS_MIRROR, ISTIO_GATEWAY_API_MIRROR). */
   readonly env: NodeJS.ProcessEnv;
+  /** Which Gateway API release goes with which Istio minor. @default GATEWAY_API_VERSIONS */
+  readonly gatewayApiVersions?: GatewayApiTable;
   /** The Istio versions main.ts names; read after --help, which needs none. @default - the locked versions */
   readonly versions?: () => readonly string[];
 }
@@ -27,7 +30,7 @@ export function vendorMain(argv: readonly string[], io: CommandIO, context: Vend
       cio.out(VENDOR_USAGE);
       return 0;
     }
-    await vendorCharts({ root: context.root, env: context.env, force: parsed.force, versions: context.versions?.(), log: cio.out });
+    await vendorCharts({ root: context.root, env: context.env, force: parsed.force, versions: context.versions?.(), log: cio.out, gatewayApiVersions: context.gatewayApiVersions });
     return 0;
   }, argv, io);
 }

@@ -59,7 +59,7 @@ async function fetchArchive(sources: SourceSet, chart: IstioChart, version: stri
     if (pinned && pinned !== actual) {
       throw new UserError(
         `chart ${chart}: ${file} from ${source.name} has sha256 ${actual}, but ${LOCK_FILE} pins ${pinned}. Nothing was written. ` +
-        `If that source is trusted and the change intended (another repository, a re-released chart), re-lock with: npm run vendor -- --version ${version}`,
+        `If that source is trusted and the change intended (another repository, a re-released chart), re-pin it: remove istio["${version}"].charts.${chart} from ${LOCK_FILE}, then npm run vendor`,
       );
     }
     return { archive, source, entry };
@@ -100,7 +100,7 @@ export async function stageChart(sources: SourceSet, chart: IstioChart, version:
   const digests = fileDigests(dir);
   const tree = treeSha256(digests);
   if (pinned && pinned.treeSha256 !== tree) {
-    throw new UserError(`chart ${chart}: ${file} from ${fetched.source.name} matches its pinned sha256 but unpacks to other files than ${LOCK_FILE} records; the lock was edited by hand. Restore it from git (git checkout -- ${LOCK_FILE}) or re-lock with: npm run vendor -- --version ${version}`);
+    throw new UserError(`chart ${chart}: ${file} from ${fetched.source.name} matches its pinned sha256 but unpacks to other files than ${LOCK_FILE} records; the lock was edited by hand. Restore it from git (git checkout -- ${LOCK_FILE}), or re-pin it: remove istio["${version}"].charts.${chart} from ${LOCK_FILE}, then npm run vendor`);
   }
   const archiveSha256 = sha256(fetched.archive);
   return {

@@ -70,3 +70,41 @@ export function readArchiveRecord(chartDir: string): ArchiveRecord | undefined {
   if (typeof record?.file !== 'string' || !HEX64.test(record.sha256 ?? '')) return undefined;
   return { file: record.file, sha256: record.sha256!, source: String(record.source ?? '') };
 }
+
+/**
+ * What vendoring leaves beside a Gateway API CRD file, in its folder
+ * `vendor/gateway-api-<version>/`: the file as fetched (its sha256 and source), so a
+ * later check tells a hand-edited file (its digest is no longer the recorded one) from
+ * an edited lock (the file is as fetched, the lock's digest is not its digest).
+ */
+export const GATEWAY_API_RECORD = 'fetched.json';
+
+/** The Gateway API file a folder holds, as fetched. */
+export interface GatewayApiRecord {
+  /** Gateway API release. */
+  readonly version: string;
+  /** File name in the folder. */
+  readonly file: string;
+  /** sha256 of the file as fetched, hex: verified against the source's SHA256SUMS (folders) and the lock. */
+  readonly sha256: string;
+  /** The source it came from (a folder or URL), for messages only. */
+  readonly source: string;
+}
+
+/** Writes the record into a Gateway API folder. */
+export function writeGatewayApiRecord(dir: string, record: GatewayApiRecord): void {
+  const { version, file, sha256, source } = record;
+  writeAtomically(`${dir}/${GATEWAY_API_RECORD}`, JSON.stringify({ version, file, sha256, source }, null, 2) + '\n');
+}
+
+/** The record of a Gateway API folder; undefined when it is missing or unreadable. */
+export function readGatewayApiRecord(dir: string): GatewayApiRecord | undefined {
+  let record: Partial<GatewayApiRecord>;
+  try {
+    record = JSON.parse(fs.readFileSync(`${dir}/${GATEWAY_API_RECORD}`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof record?.version !== 'string' || typeof record.file !== 'string' || !HEX64.test(record.sha256 ?? '')) return undefined;
+  return { version: record.version, file: record.file, sha256: record.sha256!, source: String(record.source ?? '') };
+}

@@ -2,8 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 
-/** The environment variable that replaces the lock's source list with one folder or URL. */
+/** The environment variable that replaces the lock's chart sources with one folder or URL. */
 export const MIRROR_ENV = 'ISTIO_CHARTS_MIRROR';
+
+/** The environment variable that replaces the lock's Gateway API sources with one folder or URL. */
+export const GATEWAY_API_MIRROR_ENV = 'ISTIO_GATEWAY_API_MIRROR';
 
 /** What a repository's index.yaml says about one chart version. */
 export interface IndexEntry {
@@ -41,13 +44,35 @@ class FolderSource implements ChartSource {
   }
 
   private read(rel: string): Buffer {
-    const file = path.resolve(this.dir, rel);
-    try {
-      return fs.readFileSync(file);
-    } catch (err) {
-      throw new SourceUnavailable(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
+    return readSourceFile(path.resolve(this.dir, rel));
   }
+}
+
+/** Reads a file of a folder source; a SourceUnavailable naming it when it cannot. */
+export function readSourceFile(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new SourceUnavailable(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** GETs a URL of an HTTP(S) source; a SourceUnavailable naming it when it cannot be reached or does not answer 200. */
+export async function httpGet(url: string): Promise<Buffer> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (err) {
+    const cause = (err as { cause?: Error }).cause;
+    throw new SourceUnavailable(`cannot reach ${url} (${cause?.message ?? (err as Error).message})`);
+  }
+  if (!res.ok) throw new SourceUnavailable(`${url} answered HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+/** Whether a source spec is an HTTP(S) URL (else a folder relative to the project root). */
+export function isUrl(spec: string): boolean {
+  return /^https?:\/\//i.test(spec);
 }
 
 class HttpSource implements ChartSource {
@@ -64,28 +89,20 @@ class HttpSource implements ChartSource {
     return this.get(new URL(url, this.base).href);
   }
 
-  private async get(url: string): Promise<Buffer> {
-    let res: Response;
-    try {
-      res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    } catch (err) {
-      const cause = (err as { cause?: Error }).cause;
-      throw new SourceUnavailable(`cannot reach ${url} (${cause?.message ?? (err as Error).message})`);
-    }
-    if (!res.ok) throw new SourceUnavailable(`${url} answered HTTP ${res.status}`);
-    return Buffer.from(await res.arrayBuffer());
+  private get(url: string): Promise<Buffer> {
+    return httpGet(url);
   }
 }
 
 /** Opens a source: an http(s) URL, or a folder relative to the project root. */
 export function openSource(spec: string, root: string): ChartSource {
-  if (/^https?:\/\//i.test(spec)) return new HttpSource(spec);
+  if (isUrl(spec)) return new HttpSource(spec);
   return new FolderSource(spec, path.resolve(root, spec));
 }
 
-/** The sources to try, in order: ISTIO_CHARTS_MIRROR if set, else the lock's list. */
-export function sourceList(lockSources: readonly string[], env: NodeJS.ProcessEnv): readonly string[] {
-  const mirror = env[MIRROR_ENV]?.trim();
+/** The sources to try, in order: the mirror variable (ISTIO_CHARTS_MIRROR by default) if set, else the lock's list. */
+export function sourceList(lockSources: readonly string[], env: NodeJS.ProcessEnv, variable: string = MIRROR_ENV): readonly string[] {
+  const mirror = env[variable]?.trim();
   return mirror ? [mirror] : lockSources;
 }
 

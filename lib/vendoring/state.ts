@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../user-error';
-import { fileDigests, FileDigest, treeSha256 } from './digest';
-import { ChartLockEntry, ChartsLock, ISTIO_CHARTS, IstioChart, LOCK_FILE, versionDir } from './lock';
-import { ArchiveRecord, readArchiveRecord, readSums } from './record';
+import { fileDigests, FileDigest, sha256, treeSha256 } from './digest';
+import { ChartLockEntry, gatewayApiDir, GatewayApiLockEntry, ISTIO_CHARTS, IstioChart, LOCK_FILE, PinnedRelease, versionDir } from './lock';
+import { ArchiveRecord, GATEWAY_API_RECORD, GatewayApiRecord, readArchiveRecord, readGatewayApiRecord, readSums } from './record';
 
 /** A lock field that disagrees with what the chart was vendored from. */
 export interface LockMismatch {
@@ -21,6 +21,8 @@ export type ChartState =
   | { readonly state: 'ok' }
   /** Not vendored for the locked version. */
   | { readonly state: 'missing' }
+  /** Not pinned by the lock (locked before this project rendered it): `npm run vendor` pins it. */
+  | { readonly state: 'unpinned' }
   /**
    * Its files match the lock, but it was vendored before the archive it came from was
    * recorded, so the lock's archive sha256 cannot be compared without fetching it again.
@@ -31,12 +33,25 @@ export type ChartState =
   /** Its files are as vendored, but the lock no longer pins what they came from: the lock changed. */
   | { readonly state: 'lock-changed'; readonly mismatches: readonly LockMismatch[]; readonly archive?: ArchiveRecord };
 
-/** How the vendored tree of the locked version compares with the lock, chart by chart. */
+/** How the vendored Gateway API CRD file compares with the lock. */
+export type GatewayApiState =
+  /** As fetched, and what the lock pins. */
+  | { readonly state: 'ok' }
+  /** Not vendored. */
+  | { readonly state: 'missing' }
+  /** Changed after vendoring. */
+  | { readonly state: 'modified'; readonly changes: string }
+  /** As fetched, but the lock pins another digest: the lock changed. */
+  | { readonly state: 'lock-changed'; readonly locked: string; readonly vendored: string; readonly record?: GatewayApiRecord };
+
+/** How the vendored tree of one locked version compares with the lock. */
 export interface VendorState {
-  /** The lock compared against. */
-  readonly lock: ChartsLock;
+  /** The Istio version. */
+  readonly istioVersion: string;
   /** Per chart. */
   readonly charts: { readonly [chart in IstioChart]: ChartState };
+  /** The pinned Gateway API CRDs and how their vendored file compares; undefined when nothing is pinned for this version. */
+  readonly gatewayApi?: { readonly entry: GatewayApiLockEntry; readonly state: GatewayApiState };
 }
 
 function rel(root: string, p: string): string {
@@ -56,7 +71,8 @@ function changedFiles(digests: readonly FileDigest[], sums: readonly FileDigest[
   return changed.length ? changed.slice(0, 5).join(', ') + (changed.length > 5 ? `, and ${changed.length - 5} more` : '') : 'its files differ';
 }
 
-function chartState(chartDir: string, locked: ChartLockEntry): ChartState {
+function chartState(chartDir: string, locked: ChartLockEntry | undefined): ChartState {
+  if (!locked) return { state: 'unpinned' };
   if (!fs.existsSync(chartDir)) return { state: 'missing' };
   const digests = fileDigests(chartDir);
   const tree = treeSha256(digests);
@@ -75,16 +91,35 @@ function chartState(chartDir: string, locked: ChartLockEntry): ChartState {
   return archive ? { state: 'ok' } : { state: 'unrecorded' };
 }
 
+/** The vendored Gateway API file of a lock entry: `vendor/gateway-api-<version>/standard-install.yaml`. */
+export function gatewayApiFile(root: string, entry: GatewayApiLockEntry): string {
+  return path.join(gatewayApiDir(root, entry.version), entry.file);
+}
+
+/** Compares a vendored Gateway API file with its record (hand edits) and the lock (lock edits). */
+export function gatewayApiState(root: string, entry: GatewayApiLockEntry): GatewayApiState {
+  const file = gatewayApiFile(root, entry);
+  if (!fs.existsSync(file)) return { state: 'missing' };
+  const actual = sha256(fs.readFileSync(file));
+  const record = readGatewayApiRecord(gatewayApiDir(root, entry.version));
+  if (record && record.sha256 !== actual) return { state: 'modified', changes: `changed ${entry.file}: sha256 ${actual}, fetched as ${record.sha256}` };
+  // Without its record, a file that is not what the lock pins cannot be told from a lock edit: call it changed.
+  if (!record && actual !== entry.sha256) return { state: 'modified', changes: `changed ${entry.file}: sha256 ${actual}, and no ${GATEWAY_API_RECORD} says what was fetched` };
+  if (actual !== entry.sha256) return { state: 'lock-changed', locked: entry.sha256, vendored: actual, record };
+  return { state: 'ok' };
+}
+
 /**
- * Compares the unpacked charts of the locked version with the lock, without fetching:
- * file contents against the sums written at vendoring (hand edits), and the lock's
- * digests against what the charts were vendored from (edits of the lock).
+ * Compares the unpacked charts and the Gateway API file of one locked version with the
+ * lock, without fetching: file contents against the records written at vendoring (hand
+ * edits), and the lock's digests against what was vendored (edits of the lock).
+ * `gatewayApi` is the Gateway API entry to check (default: the release's own).
  */
-export function checkVendored(root: string, lock: ChartsLock): VendorState {
-  const dir = versionDir(root, lock.istioVersion);
+export function checkVendored(root: string, istioVersion: string, release: PinnedRelease, gatewayApi: GatewayApiLockEntry | undefined = release.gatewayApi): VendorState {
+  const dir = versionDir(root, istioVersion);
   const charts = {} as Record<IstioChart, ChartState>;
-  for (const chart of ISTIO_CHARTS) charts[chart] = chartState(path.join(dir, chart), lock.charts[chart]);
-  return { lock, charts };
+  for (const chart of ISTIO_CHARTS) charts[chart] = chartState(path.join(dir, chart), release.charts[chart]);
+  return { istioVersion, charts, gatewayApi: gatewayApi && { entry: gatewayApi, state: gatewayApiState(root, gatewayApi) } };
 }
 
 /** The charts in one state. */
@@ -92,19 +127,32 @@ export function chartsIn(state: VendorState, which: ChartState['state']): IstioC
   return ISTIO_CHARTS.filter(chart => state.charts[chart].state === which);
 }
 
+/** Whether every chart and the Gateway API file are pinned, vendored and as the lock says. */
+export function isOk(state: VendorState): boolean {
+  return ISTIO_CHARTS.every(chart => state.charts[chart].state === 'ok') && state.gatewayApi?.state.state === 'ok';
+}
+
+/** "the charts", "the Gateway API CRDs" or both, by which of them are concerned. */
+function whatOf(charts: boolean, gatewayApi: boolean): string {
+  return charts && gatewayApi ? 'the charts and the Gateway API CRDs' : gatewayApi ? 'the Gateway API CRDs' : 'the charts';
+}
+
 function modifiedMessage(root: string, state: VendorState): string {
-  const dir = versionDir(root, state.lock.istioVersion);
+  const dir = versionDir(root, state.istioVersion);
   const problems = ISTIO_CHARTS.flatMap(chart => {
     const s = state.charts[chart];
     return s.state === 'modified' ? [`${rel(root, path.join(dir, chart))} does not match ${LOCK_FILE} (${s.changes})`] : [];
   });
-  return `vendored charts were changed after vendoring:\n  - ${problems.join('\n  - ')}\n` +
-    'Charts are never edited in place: restore them with `npm run vendor -- --force`, ' +
+  const g = state.gatewayApi;
+  if (g?.state.state === 'modified') problems.push(`${rel(root, gatewayApiFile(root, g.entry))} does not match ${LOCK_FILE} (${g.state.changes})`);
+  const what = whatOf(chartsIn(state, 'modified').length > 0, g?.state.state === 'modified');
+  return `vendored ${what.replace(/^the /, '').replace(' and the ', ' and ')} were changed after vendoring:\n  - ${problems.join('\n  - ')}\n` +
+    'Vendored files are never edited in place: restore them with `npm run vendor -- --force`, ' +
     'or change what is rendered through the settings in main.ts.';
 }
 
 function lockChangedMessage(root: string, state: VendorState): string {
-  const dir = versionDir(root, state.lock.istioVersion);
+  const dir = versionDir(root, state.istioVersion);
   const problems = ISTIO_CHARTS.flatMap(chart => {
     const s = state.charts[chart];
     if (s.state !== 'lock-changed') return [];
@@ -114,32 +162,47 @@ function lockChangedMessage(root: string, state: VendorState): string {
       if (m.field === 'file') return `${chartDir} was unpacked from ${m.vendored}`;
       return `${chartDir} was unpacked from ${s.archive?.file} with sha256 ${m.vendored}`;
     };
-    return s.mismatches.map(m => `istio["${state.lock.istioVersion}"].charts.${chart}.${m.field} is ${m.locked}, but ${vendored(m)}`);
+    return s.mismatches.map(m => `istio["${state.istioVersion}"].charts.${chart}.${m.field} is ${m.locked}, but ${vendored(m)}`);
   });
-  return `${LOCK_FILE} was edited after the charts were vendored (the charts are as they were fetched; the lock is what changed):\n` +
+  const g = state.gatewayApi;
+  if (g?.state.state === 'lock-changed') {
+    const from = g.state.record?.source ? ` (unchanged since it was fetched from ${g.state.record.source})` : '';
+    problems.push(`istio["${state.istioVersion}"].gatewayApi.sha256 is ${g.state.locked}, but ${rel(root, gatewayApiFile(root, g.entry))}${from} has ${g.state.vendored}`);
+  }
+  const what = whatOf(chartsIn(state, 'lock-changed').length > 0, g?.state.state === 'lock-changed');
+  return `${LOCK_FILE} was edited after ${what} were vendored (${what} are as they were fetched; the lock is what changed):\n` +
     `  - ${problems.join('\n  - ')}\n` +
     `If the edit was a mistake, restore the lock from git: git checkout -- ${LOCK_FILE}. ` +
-    'If the new lock is intended, fetch the charts again and verify them against it: npm run vendor -- --force';
+    `If the new lock is intended, fetch ${what} again and verify them against it: npm run vendor -- --force`;
 }
 
 /**
- * The error for charts that vendoring must not silently replace: files edited by hand
- * (the edit would be lost), or a lock edited after vendoring (only its author knows
- * which side is right). Undefined when neither applies.
+ * The error for files that vendoring must not silently replace: edited by hand (the
+ * edit would be lost), or a lock edited after vendoring (only its author knows which
+ * side is right). Undefined when neither applies.
  */
 export function refusal(root: string, state: VendorState): UserError | undefined {
+  const g = state.gatewayApi?.state.state;
   const messages = [
-    ...chartsIn(state, 'modified').length ? [modifiedMessage(root, state)] : [],
-    ...chartsIn(state, 'lock-changed').length ? [lockChangedMessage(root, state)] : [],
+    ...chartsIn(state, 'modified').length || g === 'modified' ? [modifiedMessage(root, state)] : [],
+    ...chartsIn(state, 'lock-changed').length || g === 'lock-changed' ? [lockChangedMessage(root, state)] : [],
   ];
   return messages.length ? new UserError(messages.join('\n')) : undefined;
 }
 
-/** The error for charts that need fetching (missing, or unrecorded) where nothing can be fetched. */
+/** The error for a pinned version whose charts or Gateway API file need fetching (missing, or unrecorded) where nothing can be fetched. */
 export function notVendoredError(root: string, state: VendorState): UserError {
-  const { istioVersion } = state.lock;
-  const missing = chartsIn(state, 'missing');
-  if (missing.length) return new UserError(`Istio ${istioVersion} charts are not vendored (missing: ${missing.join(', ')}): run \`npm run vendor\``);
+  const { istioVersion } = state;
+  const missing: string[] = chartsIn(state, 'missing');
+  const g = state.gatewayApi;
+  const gatewayMissing = g?.state.state === 'missing';
+  if (missing.length) {
+    if (gatewayMissing) missing.push(`Gateway API CRDs ${g!.entry.version}`);
+    return new UserError(`Istio ${istioVersion} charts are not vendored (missing: ${missing.join(', ')}): run \`npm run vendor\``);
+  }
+  if (gatewayMissing) {
+    return new UserError(`the Gateway API CRDs of Istio ${istioVersion} are not vendored (missing: ${rel(root, gatewayApiFile(root, g!.entry))}): run \`npm run vendor\``);
+  }
   return new UserError(
     `${rel(root, versionDir(root, istioVersion))} (${chartsIn(state, 'unrecorded').join(', ')}) was vendored by an older version of this project, ` +
     `which did not record the archive each chart was unpacked from, so the archive sha256 in ${LOCK_FILE} cannot be checked: ` +
