@@ -5,10 +5,12 @@ import { RenderedRelease } from './render/engine';
 import { ISTIO_NAMESPACE, ResolvedMeshSettings } from './settings';
 import { UserError } from './user-error';
 import { AppsChart } from './stages/apps';
+import { GatewayApiChart } from './stages/gateway-api';
 import { GatewaysChart } from './stages/gateways';
 import { IstioBaseChart } from './stages/istio-base';
 import { IstiodChart } from './stages/istiod';
 import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
+import { NodeAgentChart } from './stages/node-agent';
 import { MeshReleases } from './stages/releases';
 
 /** Props of IstioMesh. */
@@ -17,6 +19,8 @@ export interface IstioMeshProps {
   readonly settings: ResolvedMeshSettings;
   /** Its releases, rendered (prepareMesh). */
   readonly releases: MeshReleases<RenderedRelease>;
+  /** The Gateway API CRDs, parsed, when settings.gatewayApi. @default - none */
+  readonly gatewayApiCrds?: readonly object[];
   /** Adds the user's own objects to a last stage, `custom`. @default - no custom stage */
   readonly extend?: ExtendFunction;
 }
@@ -27,8 +31,14 @@ export interface MeshStages {
   readonly namespaces: NamespacesChart;
   /** CRDs and the default-revision webhook. */
   readonly base: IstioBaseChart;
+  /** The Gateway API CRDs, when rendered. */
+  readonly gatewayApi?: GatewayApiChart;
   /** The control plane. */
   readonly istiod: IstiodChart;
+  /** istio-cni, when it runs. */
+  readonly cni?: NodeAgentChart;
+  /** ztunnel, in ambient mode. */
+  readonly ztunnel?: NodeAgentChart;
   /** The gateways. */
   readonly gateways: GatewaysChart;
   /** Injection-labelled application namespaces. */
@@ -67,10 +77,16 @@ export class IstioMesh extends Construct {
     this.settings = settings;
     const namespaces = new NamespacesChart(scope, 'namespaces', { namespaces: istioNamespaces(settings) });
     const base = new IstioBaseChart(scope, 'istio-base', { release: releases.base });
+    const gatewayApi = props.gatewayApiCrds ? new GatewayApiChart(scope, 'gateway-api', { documents: props.gatewayApiCrds }) : undefined;
     const istiod = new IstiodChart(scope, 'istiod', { releases: releases.istiods, scheduling: settings.istiodScheduling });
+    const nodeAgent = (id: string, release: RenderedRelease | undefined) =>
+      release && new NodeAgentChart(scope, id, { release, scheduling: settings.nodeAgents.scheduling });
+    const cni = nodeAgent('cni', releases.cni);
+    const ztunnel = nodeAgent('ztunnel', releases.ztunnel);
     const gateways = new GatewaysChart(scope, 'gateways', { gateways: settings.gateways, releases: releases.gateways });
     const apps = new AppsChart(scope, 'apps', { namespaces: settings.appNamespaces });
-    const order: Chart[] = [namespaces, base, istiod, gateways, apps];
+    // Istio's install order: CRDs, istiod, istio-cni, ztunnel, gateways, then what uses them.
+    const order: Chart[] = [namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps].filter((c): c is Chart => c !== undefined);
     let custom: Chart | undefined;
     if (props.extend) {
       // Last, after the app namespaces: the user's objects may live in them, and custom
@@ -79,7 +95,7 @@ export class IstioMesh extends Construct {
       order.push(custom);
     }
     for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);
-    this.stages = { namespaces, base, istiod, gateways, apps, custom };
+    this.stages = { namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps, custom };
     if (custom) {
       try {
         props.extend!(custom, this);

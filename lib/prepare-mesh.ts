@@ -2,7 +2,7 @@ import * as path from 'path';
 import type { IstioMeshProps } from './mesh';
 import { ExtendFunction } from './project';
 import { PROJECT_ROOT } from './project-root';
-import { RenderedRelease, renderReleases } from './render/engine';
+import { readManifestFile, RenderedRelease, renderReleases } from './render/engine';
 import { HELM_MEMO_DIR, identifyHelm, locateHelm } from './render/helm-binary';
 import { projectRenderCache, RenderCache } from './render/render-cache';
 import { ResolvedMeshSettings } from './settings';
@@ -29,7 +29,7 @@ export interface PrepareOptions {
 
 /** The rendered releases, in the order they are listed. */
 export function releaseList<T>(r: MeshReleases<T>): T[] {
-  return [r.base, ...r.istiods, ...r.gateways];
+  return [r.base, ...r.istiods, ...(r.cni ? [r.cni] : []), ...(r.ztunnel ? [r.ztunnel] : []), ...r.gateways];
 }
 
 /**
@@ -51,7 +51,14 @@ export async function prepareMesh(resolved: ResolvedMeshSettings, opts: PrepareO
   const releases: MeshReleases<RenderedRelease> = {
     base: byRequest.get(requests.base)!,
     istiods: requests.istiods.map(r => byRequest.get(r)!),
+    ...(requests.cni ? { cni: byRequest.get(requests.cni)! } : {}),
+    ...(requests.ztunnel ? { ztunnel: byRequest.get(requests.ztunnel)! } : {}),
     gateways: requests.gateways.map(g => byRequest.get(g)!),
   };
-  return { settings: resolved, releases, extend: opts.extend };
+  // The Gateway API CRDs of the newest Istio release in use, as the CRDs come from it too.
+  const crdRelease = charts.get(resolved.istioVersion)!;
+  const gatewayApiCrds = resolved.gatewayApi
+    ? readManifestFile(crdRelease.gatewayApi.file, crdRelease.gatewayApi.sha256, cache, opts.warn)
+    : undefined;
+  return { settings: resolved, releases, gatewayApiCrds, extend: opts.extend };
 }

@@ -79,8 +79,8 @@ function defaultWebhooks(revision: string, o: { enableNamespacesByDefault?: bool
   ];
 }
 
-function mutating(name: string, webhooks: Obj[]): Obj {
-  return { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name }, webhooks };
+function mutating(name: string, webhooks: Obj[], labels: Obj = {}): Obj {
+  return { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name, labels }, webhooks };
 }
 
 /** `istio-sidecar-injector[-<revision>]`: the default webhooks too when the revision is ''. */
@@ -88,12 +88,13 @@ function sidecarInjector(revision: string, o: { enableNamespacesByDefault?: bool
   return mutating(revision ? `istio-sidecar-injector-${revision}` : 'istio-sidecar-injector', [
     ...revisionWebhooks(revision || 'default', revision),
     ...(revision ? [] : defaultWebhooks(revision, o)),
-  ]);
+  ], { 'istio.io/rev': revision || 'default' });
 }
 
 /** `istio-revision-tag-<tag>`, rendered by revision `revision`'s istiod release (value revisionTags). */
 function revisionTag(tag: string, revision: string): Obj {
-  return mutating(`istio-revision-tag-${tag}`, [...revisionWebhooks(tag, revision), ...(tag === 'default' ? defaultWebhooks(revision) : [])]);
+  return mutating(`istio-revision-tag-${tag}`, [...revisionWebhooks(tag, revision), ...(tag === 'default' ? defaultWebhooks(revision) : [])],
+    { 'istio.io/tag': tag, 'istio.io/rev': revision || 'default' });
 }
 
 function validatingWebhook(name: string, revision: string, objectSelector?: Selector): Obj {
@@ -252,6 +253,15 @@ describe('correct fixtures pass every rule', () => {
 });
 
 describe('rule: each app namespace and gateway is injected by exactly one webhook (injection)', () => {
+  test('a gateway asking for one revision in a namespace labelled for another is injected by the wrong one', () => {
+    const files = canary();
+    files['0000-namespaces.yaml'] = [namespace(ISTIO), namespace('edge', { 'istio.io/rev': 'stable' })];
+    files['0003-gateways.yaml'] = [gateway('edge', 'ingress', 'canary')];
+    expect(check(files)).toEqual([
+      expect.stringMatching(/^0003-gateways\.yaml: Deployment\/edge\/ingress: injection: asks for revision or tag canary \(istio\.io\/rev\) but is injected by MutatingWebhookConfiguration\/istio-sidecar-injector-stable of revision stable$/),
+    ]);
+  });
+
   test('a namespace labelled with a revision nothing renders is not injected', () => {
     const files = canary();
     files['0004-apps.yaml'].push(namespace('legacy', { 'istio.io/rev': '1-29' }));

@@ -12,7 +12,7 @@ import { formatViolation, Rule, Violation } from '../lib/check/violation';
 import { readManifests } from '../lib/manifests';
 import { resolveSettings } from '../lib/settings';
 import { UserError } from '../lib/user-error';
-import { readLock } from '../lib/vendoring/lock';
+import { lockedVersions, readLock } from '../lib/vendoring/lock';
 import { runCaptured } from './command-io';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -115,7 +115,7 @@ const WIDGET_CRD = {
 
 describe('checkManifests on dist/', () => {
   test('the committed manifests break no rule', () => {
-    const violations = checkManifests(DIST, resolveSettings(readProject(mainTs).settings, LOCKED));
+    const violations = checkManifests(DIST, resolveSettings(readProject(mainTs).settings, lockedVersions(ROOT)));
     expect(violations.map(formatViolation)).toEqual([]);
   });
 
@@ -344,6 +344,41 @@ describe('rule: pod templates carry the configured scheduling', () => {
       'CronJob/istio-system/job: /spec/jobTemplate/spec/template/spec/nodeSelector lacks pool=infra',
       'CronJob/istio-system/job: /spec/jobTemplate/spec/template/spec/tolerations lacks {"key":"infra","operator":"Exists","effect":"NoSchedule"}',
     ]);
+  });
+});
+
+describe('rule: node agents run on every node', () => {
+  const daemonSet = (name: string, nodeSelector: object, tolerations: readonly object[]) => ({
+    apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: 'istio-system' },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { nodeSelector, tolerations, containers: [{ name: 'c', image: 'example.com/agent:1.0.0' }] } },
+    },
+  });
+  const TOLERATE_ALL = [{ effect: 'NoSchedule', operator: 'Exists' }, { effect: 'NoExecute', operator: 'Exists' }];
+
+  test('a node agent with the mesh-wide node selector, or without tolerate-all tolerations, breaks node-agent-scheduling; the charts\' defaults pass', () => {
+    const dir = folder({
+      '0000-ns.yaml': [namespace('istio-system')],
+      '0001-agents.yaml': [
+        daemonSet('ztunnel', { 'kubernetes.io/os': 'linux' }, TOLERATE_ALL),
+        daemonSet('istio-cni-node', { 'kubernetes.io/os': 'linux', pool: 'infra' }, [INFRA]),
+      ],
+    });
+    expect(checkManifests(dir, expected).map(v => `${v.ref}: ${v.rule}: ${v.detail}`)).toEqual([
+      expect.stringMatching(/^DaemonSet\/istio-system\/istio-cni-node: node-agent-scheduling: \/spec\/template\/spec\/nodeSelector has pool=infra: a node agent must run on every node/),
+      expect.stringMatching(/^DaemonSet\/istio-system\/istio-cni-node: node-agent-scheduling: .*do not tolerate every NoSchedule taint/),
+      expect.stringMatching(/^DaemonSet\/istio-system\/istio-cni-node: node-agent-scheduling: .*do not tolerate every NoExecute taint/),
+    ]);
+  });
+
+  test('componentScheduling.nodeAgents is the one way to restrict them', () => {
+    const restricted = { ...expected, nodeAgents: { scheduling: { nodeSelector: { pool: 'mesh' }, tolerations: [INFRA] } } };
+    const dir = folder({
+      '0000-ns.yaml': [namespace('istio-system')],
+      '0001-agents.yaml': [daemonSet('ztunnel', { 'kubernetes.io/os': 'linux', pool: 'mesh' }, [INFRA])],
+    });
+    expect(checkManifests(dir, restricted).map(formatViolation)).toEqual([]);
   });
 });
 

@@ -192,12 +192,68 @@ describe('resolveSettings, canary form (revisions and tags)', () => {
     ['a revision named default', { ...canary, revisions: [{ name: 'default', istioVersion: OLD }], tags: { default: 'default' }, appNamespaces: [], gateways: [] }, /revisions\[0\]\.name: "default" is reserved for the default tag/, both],
     ['a revision version the lock does not pin', canary, /revisions\[0\]\.istioVersion: "1\.29\.6" is not pinned/, [NEW]],
     ['one image tag for two versions', { ...canary, images: { tag: NEW } }, /images\.tag: "1\.30\.3" fits one Istio version only/, both],
+    ['a gateway namespace labelled for another injector', { ...canary, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', revision: 'canary', namespaceLabels: { 'istio.io/rev': '1-29-6' } }] }, /gateways\[0\]\.namespaceLabels\["istio\.io\/rev"\]: "1-29-6" would choose the injector of the gateway's namespace/, both],
+    ['a gateway pod label that revision owns', { ...canary, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', values: { labels: { 'istio.io/rev': '1-29-6' } } }] }, /gateways\[0\]\.values\.labels\["istio\.io\/rev"\]: "1-29-6" is set by revision/, both],
+    ['revision and tag names whose objects collide', { ...canary, revisions: [...canary.revisions!, { name: 'revision-tag-canary', istioVersion: '1.30.0' }] }, /give two objects the same name istiod-revision-tag-canary/, [...both, '1.30.0']],
     ['revisionTags set through values', { ...canary, revisions: [{ name: '1-29-6', istioVersion: OLD, values: { revisionTags: ['x'] } }, { name: '1-30-3', istioVersion: NEW }] }, /revisions\[0\]\.values\.revisionTags: \["x"\] is set by tags/, both],
   ];
   test.each(cases)('rejects %s', (_name, settings, expected, locked) => {
     const message = problems(settings, locked);
     expect(message).toMatch(/^invalid settings \(main\.ts\):\n {2}- /);
     expect(message).toMatch(expected);
+  });
+});
+
+describe('resolveSettings, ambient mode and istio-cni', () => {
+  const V = '1.30.3';
+  const ambient: MeshSettings = {
+    istioVersion: V, mode: 'ambient', platform: 'k3s',
+    appNamespaces: [{ name: 'shop', waypoint: true }, { name: 'legacy', dataplane: 'sidecar' }],
+  };
+  const problems = (settings: MeshSettings, locked: readonly string[] = [V]) => {
+    try {
+      resolveSettings(settings, locked);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('expected the settings to be rejected');
+  };
+
+  test('ambient: istio-cni and ztunnel, Gateway API CRDs, ambient and waypoint labels; sidecar namespaces keep injection', () => {
+    const r = resolveSettings(ambient, [V]);
+    expect([r.mode, r.platform, r.gatewayApi, r.nodeAgents.cni, r.nodeAgents.ztunnel, r.nodeAgents.istioVersion]).toEqual(['ambient', 'k3s', true, true, true, V]);
+    expect(r.appNamespaces.map(ns => [ns.name, ns.labels, ns.waypoint])).toEqual([
+      ['shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }, true],
+      ['legacy', { 'istio-injection': 'enabled' }, false],
+    ]);
+    expect(r.nodeAgents.scheduling).toEqual({ nodeSelector: {}, tolerations: [] });
+  });
+
+  test('sidecar mode: no node agents and no Gateway API unless asked; cni: true adds istio-cni only', () => {
+    const plain = resolveSettings({ istioVersion: V }, [V]);
+    expect([plain.mode, plain.gatewayApi, plain.nodeAgents.cni, plain.nodeAgents.ztunnel]).toEqual(['sidecar', false, false, false]);
+    const withCni = resolveSettings({ istioVersion: V, cni: true, gatewayApi: true }, [V]);
+    expect([withCni.gatewayApi, withCni.nodeAgents.cni, withCni.nodeAgents.ztunnel]).toEqual([true, true, false]);
+  });
+
+  test('the mesh-wide scheduling never reaches node agents; componentScheduling.nodeAgents does', () => {
+    const r = resolveSettings({ ...ambient, scheduling: { nodeSelector: { pool: 'infra' } }, componentScheduling: { nodeAgents: { nodeSelector: { mesh: 'yes' } } } }, [V]);
+    expect(r.nodeAgents.scheduling).toEqual({ nodeSelector: { mesh: 'yes' }, tolerations: [] });
+    expect(r.istiodScheduling.nodeSelector).toEqual({ pool: 'infra' });
+  });
+
+  const cases: Array<[string, MeshSettings, RegExp, readonly string[]]> = [
+    ['cni off in ambient mode', { ...ambient, cni: false }, /cni: false cannot be off in ambient mode/, [V]],
+    ['an ambient namespace in a sidecar mesh', { istioVersion: V, appNamespaces: [{ name: 'a', dataplane: 'ambient' }] }, /appNamespaces\[0\]\.dataplane: "ambient" needs ztunnel on every node: set mode: 'ambient'/, [V]],
+    ['a waypoint for a sidecar namespace', { ...ambient, appNamespaces: [{ name: 'a', dataplane: 'sidecar', waypoint: true }] }, /appNamespaces\[0\]\.waypoint: true serves ambient workloads only/, [V]],
+    ['a waypoint without the Gateway API CRDs', { ...ambient, gatewayApi: false }, /appNamespaces\[0\]\.waypoint: true is a Gateway API Gateway: it needs gatewayApi/, [V]],
+    ['an ambient namespace naming a revision', { revisions: [{ name: 'r1', istioVersion: V }], tags: { default: 'r1' }, mode: 'ambient', appNamespaces: [{ name: 'a', revision: 'r1' }] }, /appNamespaces\[0\]\.revision: "r1" selects a sidecar injector: ambient namespaces have no sidecars/, [V]],
+    ['the ambient label set by hand', { ...ambient, appNamespaces: [{ name: 'a', labels: { 'istio.io/dataplane-mode': 'none' } }] }, /labels\["istio\.io\/dataplane-mode"\]: "none" is managed by this project \(set dataplane or waypoint/, [V]],
+    ['an unknown platform', { ...ambient, platform: 'eks' as any }, /platform: "eks" must be one of gke, k3d, k3s, microk8s, minikube, openshift/, [V]],
+    ['node agents beside revisions two minors apart', { revisions: [{ name: 'a', istioVersion: '1.28.0' }, { name: 'b', istioVersion: V }], tags: { default: 'b' }, mode: 'ambient' }, /revisions: \["1\.28\.0","1\.30\.3"\] span more than 1 minor version beside ztunnel and istio-cni/, ['1.28.0', V]],
+  ];
+  test.each(cases)('rejects %s', (_name, settings, expected, locked) => {
+    expect(problems(settings, locked)).toMatch(expected);
   });
 });
 

@@ -7,13 +7,14 @@ import { checkDefaultValidator } from './default-validator';
 import { checkImages } from './images';
 import { checkInjection, checkSystemInjection } from './injection';
 import { checkKinds } from './kinds';
+import { checkNodeAgents, NodeAgentExpectations } from './node-agents';
 import { checkScheduling } from './scheduling';
 import { checkCrdOrder, checkNamespaceOrder, checkNamespaceScope, checkObjectShape, checkUnique, checkWebhookServices } from './structure';
 import { Violation } from './violation';
 import { checkWebhookSelectors } from './webhooks';
 
 /** What the manifests must agree with: the resolved settings of the cluster they were rendered for. */
-export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'>;
+export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & NodeAgentExpectations;
 
 /** The manifests of a folder, as the checker reads them. */
 export interface ManifestFolder {
@@ -58,6 +59,7 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     ...checkSystemInjection(wellFormed),
     ...checkDefaultValidator(wellFormed),
     ...checkScheduling(wellFormed, expected),
+    ...checkNodeAgents(wellFormed, expected),
     ...checkImages(wellFormed),
   ];
   // A stable sort keeps each file's violations in rule order.

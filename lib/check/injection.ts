@@ -78,6 +78,20 @@ function exactlyOne(matches: readonly Webhook[], what: string): string | undefin
  * that asks for injection (gateways) is selected by exactly one injection webhook: a plain
  * pod in the namespace, the workload's pod template in its namespace.
  */
+/**
+ * When pods ask for a revision or tag (`istio.io/rev` on the pod, else on its namespace),
+ * the one injector that picks them up must be that revision's or tag's (its
+ * configuration labelled `istio.io/rev` or `istio.io/tag` with it): a namespace label
+ * can otherwise hand a gateway of one revision to another revision's injector.
+ */
+function wrongRevision(match: Webhook, wanted: string | undefined): string | undefined {
+  if (!wanted) return undefined;
+  const labels = labelsOf(match.config.object.metadata?.labels);
+  const owner = labels['istio.io/tag'] ?? labels['istio.io/rev'];
+  if (owner === undefined || owner === wanted) return undefined;
+  return `asks for revision or tag ${wanted} (istio.io/rev) but is injected by ${match.config.kind}/${match.config.name} of ${labels['istio.io/tag'] !== undefined ? 'tag' : 'revision'} ${owner}`;
+}
+
 export function checkInjection(manifests: readonly Manifest[]): Violation[] {
   const namespaces = new NamespaceLabels(manifests);
   const injectors = injectorsOf(manifests);
@@ -87,7 +101,9 @@ export function checkInjection(manifests: readonly Manifest[]): Violation[] {
     // Injection there is system-injection's concern, which forbids it.
     if (SYSTEM_NAMESPACES.includes(ns.name)) continue;
     if (!namespaceAsksForInjection(namespaces.declaredOf(ns.name))) continue;
-    const problem = exactlyOne(injectorsFor(injectors, namespaces.of(ns.name), {}), `a pod without labels in it (${show.namespace(ns.name)})`);
+    const matches = injectorsFor(injectors, namespaces.of(ns.name), {});
+    const problem = exactlyOne(matches, `a pod without labels in it (${show.namespace(ns.name)})`)
+      ?? wrongRevision(matches[0], namespaces.of(ns.name)['istio.io/rev']);
     if (problem) out.push(violation(ns, 'injection', problem));
   }
   for (const m of manifests) {
@@ -95,7 +111,9 @@ export function checkInjection(manifests: readonly Manifest[]): Violation[] {
     // Without a namespace it breaks namespace-scope; where it would run is not known.
     if (!template || !m.namespace || !podAsksForInjection(template)) continue;
     const podLabels = labelsOf(template.metadata.labels);
-    let problem = exactlyOne(injectorsFor(injectors, namespaces.of(m.namespace), podLabels), `its pods (${show.pod(podLabels)}; ${show.namespace(m.namespace)})`);
+    const matches = injectorsFor(injectors, namespaces.of(m.namespace), podLabels);
+    let problem = exactlyOne(matches, `its pods (${show.pod(podLabels)}; ${show.namespace(m.namespace)})`)
+      ?? wrongRevision(matches[0], podLabels['istio.io/rev'] ?? namespaces.of(m.namespace)['istio.io/rev']);
     if (problem && podLabels[INJECT_LABEL] === undefined && labelsOf(template.metadata.annotations)[INJECT_LABEL] === 'true') {
       problem += `; ${INJECT_LABEL} is an annotation here, but webhooks select on labels`;
     }

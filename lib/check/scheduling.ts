@@ -14,6 +14,8 @@ export type SchedulingExpectations = Pick<ResolvedMeshSettings, 'istiodSchedulin
 function expectedScheduling(m: Manifest, expected: SchedulingExpectations): Required<Scheduling> | undefined {
   const gateway = expected.gateways.find(g => g.namespace === m.namespace && g.name === m.name);
   if (gateway) return gateway.scheduling;
+  // DaemonSets in istio-system are node agents: checkNodeAgents holds them to their own rule.
+  if (m.kind === 'DaemonSet') return undefined;
   return m.namespace === ISTIO_NAMESPACE ? expected.istiodScheduling : undefined;
 }
 

@@ -17,6 +17,7 @@ export type Rule =
   | 'system-injection'
   | 'default-validator'
   | 'scheduling'
+  | 'node-agent-scheduling'
   | 'image-pinned';
 
 /** One broken rule on one object. */

@@ -7,7 +7,7 @@ import { loadYaml11 } from '../yaml11';
 import { HelmBinary } from './helm-binary';
 import { helmTemplate } from './helm-process';
 import { ReleaseRequest } from './release-request';
-import { releaseCacheKey, RenderCache } from './render-cache';
+import { fileCacheKey, releaseCacheKey, RenderCache } from './render-cache';
 
 /** One release, rendered (or read from the cache). */
 export interface RenderedRelease {
@@ -138,4 +138,18 @@ export async function renderReleases(requests: readonly ReleaseRequest[], opts: 
     documents: (cached[i] ?? structuredClone(rendered.get(i)!)) as object[],
     fromCache: cached[i] !== undefined,
   }));
+}
+
+/**
+ * A vendored manifest file (the Gateway API CRDs), parsed as helm's output is, through
+ * the cache: its key is the file's sha256 (verified against the lock by vendoring) and
+ * the parsers' versions, so a 1 MB file is parsed once, not on every synth.
+ */
+export function readManifestFile(file: string, sha256: string, cache: RenderCache | undefined, warn?: (line: string) => void): object[] {
+  const key = fileCacheKey(sha256);
+  const cached = cache?.read(key);
+  if (cached) return cached as object[];
+  const documents = parseHelmOutput(fs.readFileSync(file, 'utf8'));
+  if (cache) bestEffort(() => cache.write(key, documents), warn);
+  return structuredClone(documents);
 }

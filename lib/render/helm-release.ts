@@ -1,6 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RenderedRelease } from './engine';
+import { IncludedObjects } from './included-objects';
 
 /** Props of HelmRelease. */
 export interface HelmReleaseProps {
@@ -9,28 +9,15 @@ export interface HelmReleaseProps {
 }
 
 /**
- * One Helm release as cdk8s objects: an ApiObject per rendered document, with the ids
- * cdk8s's own Include gives them (`name[-kind][-namespace]`), so the output, its order
- * included, is what cdk8s's Helm construct would write. Rendering happened before (in
- * parallel, through the cache): constructing does no I/O.
+ * One Helm release as cdk8s objects, as cdk8s's Helm construct would add them (through
+ * Include), rendered before any construct was built: in parallel, through the cache.
  */
-export class HelmRelease extends Construct {
+export class HelmRelease extends IncludedObjects {
   /** The Helm release name. */
   readonly releaseName: string;
 
   constructor(scope: Construct, id: string, props: HelmReleaseProps) {
-    super(scope, id);
+    super(scope, id, { documents: props.release.documents });
     this.releaseName = props.release.request.releaseName;
-    let unnamed = 0;
-    for (const obj of props.release.documents as Array<{ kind?: string; metadata?: { name?: string; namespace?: string } }>) {
-      const name = obj.metadata?.name ?? `object${unnamed++}`;
-      const objectId = [name, obj.kind?.toLowerCase(), obj.metadata?.namespace].filter(x => x).join('-');
-      new ApiObject(this, objectId, obj as any);
-    }
-  }
-
-  /** The release's objects. */
-  get apiObjects(): ApiObject[] {
-    return this.node.children.filter((c): c is ApiObject => c instanceof ApiObject);
   }
 }

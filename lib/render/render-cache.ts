@@ -84,6 +84,11 @@ export function parseExactJson(text: string): unknown {
     (v && typeof v === 'object' && SPECIAL_NUMBER in v ? Number((v as Record<string, string>)[SPECIAL_NUMBER]) : v));
 }
 
+/** The cache key of a parsed manifest file: its content's digest and how it is parsed. */
+export function fileCacheKey(fileSha256: string): string {
+  return sha256(canonicalJson({ format: CACHE_FORMAT, parsers: PARSERS, kind: 'manifest-file', sha256: fileSha256 }));
+}
+
 /** The first line of an entry: what the body must be. */
 interface EntryHeader {
   readonly format: number;

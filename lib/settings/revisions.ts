@@ -1,4 +1,5 @@
 import { DNS_LABEL, HELM_RELEASE_NAME_MAX, RFC1123_RULE, REVISION_MAX } from './names';
+import { mergeValues } from '../values';
 import { asList, asMap, checkDnsLabel, Problems } from './problems';
 import { HelmValues, ImageSettings, MeshSettings, ResolvedRevision, RevisionSettings } from './types';
 
@@ -120,7 +121,9 @@ function canaryForm(p: Problems, input: MeshSettings, locked: readonly string[])
   const versions = [...byVersion.keys()].filter(v => ISTIO_VERSION.test(v)).sort(compareVersions);
   if (versions.length > 1) {
     const [oldest, newest] = [versions[0], versions[versions.length - 1]].map(v => v.split('.').map(Number));
-    if (oldest[0] !== newest[0] || newest[1] - oldest[1] > MAX_REVISION_MINOR_SKEW) {
+    if (oldest[0] !== newest[0]) {
+      p.add('revisions', versions, 'span two major versions: Istio supports canary upgrades within one major version only; upgrade in steps');
+    } else if (newest[1] - oldest[1] > MAX_REVISION_MINOR_SKEW) {
       p.add('revisions', versions, `span more than ${MAX_REVISION_MINOR_SKEW} minor versions: Istio supports canary upgrades across at most ${MAX_REVISION_MINOR_SKEW} minor versions (1.x to 1.x+${MAX_REVISION_MINOR_SKEW}); upgrade in steps`);
     }
   }
@@ -136,6 +139,22 @@ function canaryForm(p: Problems, input: MeshSettings, locked: readonly string[])
     p.add('tags', input.tags ?? {}, `need a "${DEFAULT_TAG}" tag: it injects namespaces labelled istio-injection=enabled and gateways without a revision, and its revision validates Istio resources (e.g. tags: { default: '${[...byName.keys()][0] ?? '<revision>'}' })`);
   }
 
+  // Object names the charts derive from revisions and tags must not meet (a revision named
+  // sidecar-injector-x would share istio-sidecar-injector-… with revision x).
+  const derived = new Map<string, string>();
+  const claim = (name: string, owner: string) => {
+    const other = derived.get(name);
+    if (other !== undefined && other !== owner) p.add(owner.startsWith('tag') ? 'tags' : 'revisions', [other, owner], `give two objects the same name ${name}: rename one`);
+    derived.set(name, owner);
+  };
+  for (const r of list) {
+    if (typeof r.name !== 'string') continue;
+    for (const n of [`istiod-${r.name}`, `istio-sidecar-injector-${r.name}`, `istio-${r.name}`, `values-${r.name}`]) claim(n, `revision ${r.name}`);
+  }
+  for (const tag of Object.keys(tags)) {
+    for (const n of [`istiod-revision-tag-${tag}`, `istio-revision-tag-${tag}`]) claim(n, `tag ${tag}`);
+  }
+
   const globalImages = asMap(input.images) as ImageSettings;
   if (globalImages.tag !== undefined && list.length > 1) {
     p.add('images.tag', globalImages.tag, 'fits one Istio version only: set revisions[].images.tag per revision in the canary form');
@@ -146,7 +165,8 @@ function canaryForm(p: Problems, input: MeshSettings, locked: readonly string[])
     istioVersion: String(r.istioVersion),
     tags: Object.keys(tags).filter(t => tags[t] === r.name),
     images: { ...globalImages, ...asMap(r.images) },
-    values: { ...extraValues, ...asMap(r.values) },
+    // Merged as helm merges -f files: maps key by key, so values.istiod keeps what a revision does not set.
+    values: mergeValues(extraValues, asMap(r.values) as HelmValues),
   }));
   const versionOf = (revision: string | undefined) => (revision === undefined ? undefined : byName.get(revision)?.istioVersion);
   return {

@@ -29,8 +29,21 @@ export interface Scheduling {
   readonly tolerations?: readonly Toleration[];
 }
 
+/** How a namespace's pods join the mesh: a sidecar in every pod, or ambient (ztunnel per node, waypoints for L7). */
+export type DataplaneMode = 'sidecar' | 'ambient';
+
+/** Platforms the Istio charts have profiles for (CNI paths, GKE's ResourceQuota …): an offline render cannot detect them. */
+export type Platform = 'gke' | 'k3d' | 'k3s' | 'microk8s' | 'minikube' | 'openshift';
+
 /** Per-component scheduling; a field set here replaces the mesh-wide field for that component. */
 export interface ComponentScheduling {
+  /**
+   * Scheduling for the node agents (istio-cni and ztunnel DaemonSets). They must run on
+   * every node with meshed pods, so the mesh-wide scheduling never applies to them:
+   * only what is set here restricts them.
+   * @default - none: every Linux node, tolerating every taint (the charts' defaults)
+   */
+  readonly nodeAgents?: Scheduling;
   /** Scheduling for istiod. @default - the mesh-wide scheduling */
   readonly istiod?: Scheduling;
   /** Scheduling for every gateway. @default - the mesh-wide scheduling */
@@ -79,6 +92,14 @@ export interface AppNamespace {
    * @default - the default tag (`istio-injection=enabled`)
    */
   readonly revision?: string;
+  /** How its pods join the mesh: sidecars, or ambient (`istio.io/dataplane-mode=ambient`). @default - the mesh's mode */
+  readonly dataplane?: DataplaneMode;
+  /**
+   * Render a waypoint (a Gateway API `Gateway` of class `istio-waypoint`) in this ambient
+   * namespace and label the namespace `istio.io/use-waypoint` to use it, for L7 policy.
+   * @default false
+   */
+  readonly waypoint?: boolean;
 }
 
 /** One istiod revision of the canary form, running beside the others. */
@@ -105,8 +126,12 @@ export interface ImageSettings {
 export interface ExtraValues {
   /** Values for the `base` release. @default {} */
   readonly base?: HelmValues;
-  /** Values for the `istiod` release. @default {} */
+  /** Values for the `istiod` release(s). @default {} */
   readonly istiod?: HelmValues;
+  /** Values for the `istio-cni` release. @default {} */
+  readonly cni?: HelmValues;
+  /** Values for the `ztunnel` release. @default {} */
+  readonly ztunnel?: HelmValues;
 }
 
 /** Everything that describes one cluster's mesh. */
@@ -130,6 +155,14 @@ export interface MeshSettings {
    * @default - none
    */
   readonly tags?: { readonly [tag: string]: string };
+  /** Dataplane mode of the mesh: `ambient` adds ztunnel and istio-cni, and labels app namespaces for ambient. @default 'sidecar' */
+  readonly mode?: DataplaneMode;
+  /** Run istio-cni (no privileged istio-init container in pods). Implied by ambient mode. @default - false in sidecar mode, true in ambient mode */
+  readonly cni?: boolean;
+  /** The platform, for the charts' platform profiles. @default - none (generic Kubernetes) */
+  readonly platform?: Platform;
+  /** Render the Gateway API CRDs of the Istio release in use (standard channel). @default - true in ambient mode, false in sidecar mode */
+  readonly gatewayApi?: boolean;
   /** Kubernetes version the charts are rendered for (`helm template --kube-version`). @default '1.33.0' */
   readonly kubeVersion?: string;
   /** Control-plane revision of the single-revision form; when set, app namespaces get `istio.io/rev=<revision>`. @default - the default revision (`istio-injection=enabled`) */
@@ -164,8 +197,24 @@ export interface ResolvedGateway extends GatewaySettings {
 export interface ResolvedAppNamespace {
   /** Namespace name. */
   readonly name: string;
-  /** Its labels: the user's, and the injection label. */
+  /** Its labels: the user's, and the injection or ambient (and waypoint) labels. */
   readonly labels: { readonly [label: string]: string };
+  /** A waypoint to render in it. */
+  readonly waypoint: boolean;
+}
+
+/** The node agents (DaemonSets on every node) to render. */
+export interface ResolvedNodeAgents {
+  /** Render istio-cni (`istio-cni` release). */
+  readonly cni: boolean;
+  /** Render ztunnel (ambient). */
+  readonly ztunnel: boolean;
+  /** Their Istio version: the version of the revision they follow. */
+  readonly istioVersion: string;
+  /** The revision they follow (the default tag's, or the single revision; '' for the unnamed one). */
+  readonly revision: string;
+  /** Scheduling for them (componentScheduling.nodeAgents only). */
+  readonly scheduling: Required<Scheduling>;
 }
 
 /** One istiod to render. */
@@ -196,6 +245,14 @@ export interface ResolvedMeshSettings {
   readonly defaultRevision: string;
   /** Scheduling for istiod. */
   readonly istiodScheduling: Required<Scheduling>;
+  /** Dataplane mode of the mesh. */
+  readonly mode: DataplaneMode;
+  /** The platform profile, if any. */
+  readonly platform?: Platform;
+  /** Whether the Gateway API CRDs are rendered. */
+  readonly gatewayApi: boolean;
+  /** istio-cni and ztunnel. */
+  readonly nodeAgents: ResolvedNodeAgents;
   /** Gateways. */
   readonly gateways: readonly ResolvedGateway[];
   /** Application namespaces. */

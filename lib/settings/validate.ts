@@ -1,6 +1,7 @@
 import { UserError } from '../user-error';
 import { DNS_1035_LABEL, HELM_RELEASE_NAME_MAX, RFC1035_RULE } from './names';
 import { asList, asMap, checkDnsLabel, Problems } from './problems';
+import { checkNamespaceDataplane, DATAPLANE_LABELS, DataplanePlan, dataplaneLabels, resolveDataplane } from './dataplane';
 import { resolveRevisions, RevisionPlan } from './revisions';
 import { DEFAULT_GATEWAYS, DEFAULT_KUBE_VERSION, ISTIO_NAMESPACE, MIN_KUBE_VERSION, RESERVED_NAMESPACES } from './defaults';
 import { shapeProblems } from './shape';
@@ -16,17 +17,20 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  * the settings say (and what check and the tests expect), so they are refused, naming
  * the setting to use instead.
  */
-const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: string, setting: string]> } = {
-  gateway: [['name', 'the gateway\'s name'], ['revision', 'revision'], ['service.type', 'serviceType'], ['replicaCount', 'replicas']],
-  istiod: [['revision', 'revision'], ['revisionTags', 'tags'], ['global.istioNamespace', 'nothing: Istio runs in istio-system']],
-  base: [['defaultRevision', 'revision']],
+const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: readonly string[], setting: string]> } = {
+  gateway: [[['name'], 'the gateway\'s name'], [['revision'], 'revision'], [['labels', 'istio.io/rev'], 'revision'], [['service', 'type'], 'serviceType'], [['replicaCount'], 'replicas']],
+  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'platform'], 'platform'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system']],
+  base: [[['defaultRevision'], 'revision']],
+  cni: [[['profile'], 'mode'], [['global', 'platform'], 'platform']],
+  ztunnel: [[['revision'], 'the default tag (ztunnel follows its revision)'], [['global', 'platform'], 'platform']],
 };
 
 function checkOwnedValues(p: Problems, field: string, values: unknown, release: keyof typeof OWNED_VALUES): void {
   for (const [valuePath, setting] of OWNED_VALUES[release]) {
     let v: unknown = values;
-    for (const key of valuePath.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
-    if (v !== undefined) p.add(`${field}.${valuePath}`, v, `is set by ${setting} in the settings; use that instead of values`);
+    for (const key of valuePath) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+    const shown = valuePath.map(k => (/^[A-Za-z_]\w*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join('');
+    if (v !== undefined) p.add(`${field}${shown}`, v, `is set by ${setting} in the settings; use that instead of values`);
   }
 }
 
@@ -41,7 +45,7 @@ function checkImages(p: Problems, field: string, images: unknown): void {
 }
 
 /** Labels this project sets on app namespaces itself. */
-const INJECTION_LABELS = ['istio-injection', 'istio.io/rev'];
+const INJECTION_LABELS = ['istio-injection', 'istio.io/rev', ...DATAPLANE_LABELS];
 
 function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
@@ -142,6 +146,11 @@ function checkGateways(p: Problems, settings: MeshSettings, plan: RevisionPlan):
     const labels = asMap(g.namespaceLabels);
     if (labels['istio-injection'] === 'disabled') {
       p.add(`${field}.namespaceLabels["istio-injection"]`, 'disabled', 'is not allowed: gateway pods use image "auto", which only sidecar injection fills in');
+    } else {
+      // An injection label on the namespace would select another injector than the gateway's revision.
+      for (const managed of ['istio-injection', 'istio.io/rev']) {
+        if (managed in labels) p.add(`${field}.namespaceLabels[${JSON.stringify(managed)}]`, labels[managed], 'would choose the injector of the gateway\'s namespace: set the gateway\'s revision instead');
+      }
     }
     const seen = gatewayNamespaceLabels.get(String(g.namespace)) ?? new Map<string, string>();
     for (const [k, v] of Object.entries(labels)) {
@@ -165,7 +174,7 @@ function checkRevisionRef(p: Problems, field: string, ref: unknown, plan: Revisi
   }
 }
 
-function checkAppNamespaces(p: Problems, settings: MeshSettings, gatewayNamespaces: readonly unknown[], plan: RevisionPlan): void {
+function checkAppNamespaces(p: Problems, settings: MeshSettings, gatewayNamespaces: readonly unknown[], plan: RevisionPlan, dp: DataplanePlan): void {
   const istioNamespaces = new Set([ISTIO_NAMESPACE, ...gatewayNamespaces]);
   const appNames = new Set<string>();
   asList(settings.appNamespaces).forEach((namespace, i) => {
@@ -180,12 +189,15 @@ function checkAppNamespaces(p: Problems, settings: MeshSettings, gatewayNamespac
     if (typeof ns.name === 'string') appNames.add(ns.name);
     checkLabels(p, `${field}.labels`, ns.labels);
     checkRevisionRef(p, `${field}.revision`, ns.revision, plan);
+    checkNamespaceDataplane(p, field, ns, dp);
     const labels = asMap(ns.labels);
     for (const managed of INJECTION_LABELS) {
       if (!(managed in labels)) continue;
       const why = managed === 'istio-injection' && labels[managed] === 'disabled'
         ? 'would take the namespace out of the mesh: app namespaces are meshed by definition; to leave a namespace out, remove it from appNamespaces (a namespace not listed gets no injection label)'
-        : 'is managed by this project (set the namespace\'s revision, or the mesh\'s, instead)';
+        : DATAPLANE_LABELS.includes(managed)
+          ? 'is managed by this project (set dataplane or waypoint on the namespace instead)'
+          : 'is managed by this project (set the namespace\'s revision, or the mesh\'s, instead)';
       p.add(`${field}.labels[${JSON.stringify(managed)}]`, labels[managed], why);
     }
   });
@@ -218,6 +230,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
   const components = asMap(input.componentScheduling);
   checkScheduling(p, 'componentScheduling.istiod', components.istiod);
   checkScheduling(p, 'componentScheduling.gateways', components.gateways);
+  checkScheduling(p, 'componentScheduling.nodeAgents', components.nodeAgents);
 
   checkImages(p, 'images', input.images);
   asList(input.revisions).forEach((r, i) => {
@@ -228,10 +241,14 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
   const extraValues = asMap(input.values);
   checkOwnedValues(p, 'values.istiod', extraValues.istiod, 'istiod');
   checkOwnedValues(p, 'values.base', extraValues.base, 'base');
+  checkOwnedValues(p, 'values.cni', extraValues.cni, 'cni');
+  checkOwnedValues(p, 'values.ztunnel', extraValues.ztunnel, 'ztunnel');
 
   const gateways = input.gateways ?? DEFAULT_GATEWAYS;
   checkGateways(p, { ...input, gateways }, plan);
-  checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace), plan);
+  const nodeAgentScheduling = { nodeSelector: asMap(components.nodeAgents).nodeSelector ?? {}, tolerations: asList(asMap(components.nodeAgents).tolerations) };
+  const dp = resolveDataplane(p, input, plan, nodeAgentScheduling as Required<Scheduling>);
+  checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace), plan, dp);
 
   if (p.list.length > 0) {
     throw new UserError(`invalid settings (main.ts):\n  - ${p.list.join('\n  - ')}`);
@@ -250,6 +267,10 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     revisions: plan.revisions,
     defaultRevision: plan.defaultRevision,
     istiodScheduling: forComponent(input.componentScheduling?.istiod),
+    mode: dp.mode,
+    platform: dp.platform,
+    gatewayApi: dp.gatewayApi,
+    nodeAgents: dp.nodeAgents,
     gateways: gateways.map(g => {
       const target = plan.target(g.revision)!;
       return {
@@ -260,10 +281,12 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
         istioVersion: target.istioVersion,
       };
     }),
-    appNamespaces: (input.appNamespaces ?? []).map(ns => ({
-      name: ns.name,
-      labels: { ...ns.labels, ...injectionLabels(plan.target(ns.revision)!.label) },
-    })),
+    appNamespaces: (input.appNamespaces ?? []).map(ns => {
+      const dataplane = ns.dataplane ?? dp.mode;
+      const waypoint = ns.waypoint === true;
+      const managed = dataplane === 'sidecar' ? injectionLabels(plan.target(ns.revision)!.label) : dataplaneLabels(dataplane, waypoint, {});
+      return { name: ns.name, labels: { ...ns.labels, ...managed }, waypoint };
+    }),
     values: input.values ?? {},
   };
 }

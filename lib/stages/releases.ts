@@ -7,7 +7,7 @@ import { chartSource, ChartSource } from './chart-source';
 // What helm must render for each stage, computed from the settings alone. Kept apart from
 // the stage charts (and from cdk8s): synth starts rendering before it loads cdk8s.
 
-function chartOf(charts: VendoredReleases, version: string, chart: 'base' | 'istiod' | 'gateway'): ChartSource {
+function chartOf(charts: VendoredReleases, version: string, chart: 'base' | 'istiod' | 'gateway' | 'cni' | 'ztunnel'): ChartSource {
   const vendored = charts.get(version);
   if (!vendored) throw new Error(`no vendored charts for Istio ${version}`);
   return chartSource(vendored, chart);
@@ -38,11 +38,14 @@ export function istiodRelease(settings: ResolvedMeshSettings, revision: Resolved
   const values: HelmValues = {
     revision: revision.name,
     ...(revision.tags.length ? { revisionTags: revision.tags } : {}),
+    // Ambient: istiod's ambient profile (ztunnel configuration, waypoints); with istio-cni
+    // in sidecar mode, injection leaves out the privileged istio-init container.
+    ...(settings.mode === 'ambient' ? { profile: 'ambient' } : settings.nodeAgents.cni ? { cni: { enabled: true } } : {}),
     nodeSelector: settings.istiodScheduling.nodeSelector,
     tolerations: settings.istiodScheduling.tolerations,
     ...image,
     // global.hub/tag also pick the proxy image that injection puts into pods and gateways.
-    global: { istioNamespace: ISTIO_NAMESPACE, ...image },
+    global: { istioNamespace: ISTIO_NAMESPACE, ...image, ...platformValue(settings) },
     base: { validationFailurePolicy: 'Fail' },
   };
   return {
@@ -52,6 +55,44 @@ export function istiodRelease(settings: ResolvedMeshSettings, revision: Resolved
     values: mergeValues(values, revision.values),
     kubeVersion: settings.kubeVersion,
   };
+}
+
+/** The charts' platform profile value, when the settings name a platform. */
+function platformValue(settings: ResolvedMeshSettings): HelmValues {
+  return settings.platform ? { platform: settings.platform } : {};
+}
+
+/** Scheduling values for a node agent: only what componentScheduling.nodeAgents sets (the charts tolerate every taint). */
+function nodeAgentScheduling(settings: ResolvedMeshSettings): HelmValues {
+  const { nodeSelector, tolerations } = settings.nodeAgents.scheduling;
+  return {
+    ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
+    ...(tolerations.length ? { tolerations } : {}),
+  };
+}
+
+/**
+ * The `cni` release (`istio-cni`): the node agent that sets up pods' traffic redirection
+ * (sidecar mode without istio-init, and ambient's redirection to ztunnel). Not
+ * revisioned: one per cluster, of the Istio version of the revision it follows.
+ */
+export function cniRelease(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest {
+  const values: HelmValues = {
+    ...(settings.mode === 'ambient' ? { profile: 'ambient' } : {}),
+    global: { ...platformValue(settings) },
+    ...nodeAgentScheduling(settings),
+  };
+  return { ...chart, releaseName: 'istio-cni', namespace: ISTIO_NAMESPACE, values: mergeValues(values, settings.values.cni), kubeVersion: settings.kubeVersion };
+}
+
+/** The `ztunnel` release: ambient mode's per-node proxy, talking to the istiod of the revision it follows. */
+export function ztunnelRelease(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest {
+  const values: HelmValues = {
+    revision: settings.nodeAgents.revision,
+    global: { ...platformValue(settings) },
+    ...nodeAgentScheduling(settings),
+  };
+  return { ...chart, releaseName: 'ztunnel', namespace: ISTIO_NAMESPACE, values: mergeValues(values, settings.values.ztunnel), kubeVersion: settings.kubeVersion };
 }
 
 /** The chart values for one gateway. */
@@ -87,6 +128,10 @@ export interface MeshReleases<T> {
   readonly base: T;
   /** One `istiod` release per revision, in the settings' order. */
   readonly istiods: readonly T[];
+  /** The `istio-cni` release, when istio-cni runs. */
+  readonly cni?: T;
+  /** The `ztunnel` release, in ambient mode. */
+  readonly ztunnel?: T;
   /** One `gateway` release per gateway, in the settings' order. */
   readonly gateways: readonly T[];
 }
@@ -96,6 +141,8 @@ export function meshReleaseRequests(settings: ResolvedMeshSettings, charts: Vend
   return {
     base: istioBaseRelease(settings, chartOf(charts, settings.istioVersion, 'base')),
     istiods: settings.revisions.map(r => istiodRelease(settings, r, chartOf(charts, r.istioVersion, 'istiod'))),
+    ...(settings.nodeAgents.cni ? { cni: cniRelease(settings, chartOf(charts, settings.nodeAgents.istioVersion, 'cni')) } : {}),
+    ...(settings.nodeAgents.ztunnel ? { ztunnel: ztunnelRelease(settings, chartOf(charts, settings.nodeAgents.istioVersion, 'ztunnel')) } : {}),
     gateways: gatewayReleases(settings, charts),
   };
 }
