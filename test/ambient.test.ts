@@ -4,7 +4,13 @@ import { Manifest } from '../lib/manifests';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, resolveSettings } from '../lib/settings';
 import { lockedVersions, readLock } from '../lib/vendoring/lock';
-import { podSpec, renderMesh } from './render';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { IstioMesh } from '../lib/mesh';
+import { prepareMesh } from '../lib/prepare-mesh';
+import { vendoredCharts } from '../lib/vendoring/vendor';
+import { fixtureVersions, syntheticRelease } from './fixtures/synthetic-release';
+import { manifestsOf, podSpec, renderMesh, tempDir } from './render';
 
 // Ambient mode and istio-cni on fixture settings (the locked release).
 const V = readLock(PROJECT_ROOT).istioVersion;
@@ -78,5 +84,32 @@ describe('sidecar mode with istio-cni', () => {
   test('on GKE, istio-cni brings the ResourceQuota GKE needs for system-node-critical pods', async () => {
     const { manifests } = await renderMesh({ istioVersion: V, cni: true, platform: 'gke', gateways: [] });
     expect(manifests.filter(m => m.kind === 'ResourceQuota').map(m => `${m.namespace}/${m.name}`)).toEqual([expect.stringMatching(/^istio-system\//)]);
+  });
+
+});
+
+describe('ambient with revisions side by side', () => {
+  test('istiod is revisioned, the node agents are not: they follow the default tag\'s revision (its version, its istiod)', async () => {
+    const t = tempDir('istio-cdk8s-ambient-');
+    try {
+      const { locked, older } = fixtureVersions();
+      const charts = new Map([[older, syntheticRelease(t.dir, older)], [locked, vendoredCharts(PROJECT_ROOT, locked)]]);
+      const [OLD_REV, NEW_REV] = [older, locked].map(v => v.replace(/\./g, '-'));
+      const settings = resolveSettings({
+        mode: 'ambient', gateways: [], appNamespaces: [{ name: 'shop' }],
+        revisions: [{ name: OLD_REV, istioVersion: older }, { name: NEW_REV, istioVersion: locked }], tags: { default: OLD_REV, canary: NEW_REV },
+      }, [older, locked]);
+      const app = new App({ outdir: path.join(t.dir, 'never-written') });
+      new IstioMesh(app, 'mesh', await prepareMesh(settings, { charts }));
+      const { manifests } = manifestsOf(app);
+      expect(manifests.filter(m => m.kind === 'Deployment' && m.namespace === 'istio-system').map(m => m.name).sort()).toEqual([`istiod-${NEW_REV}`, `istiod-${OLD_REV}`].sort());
+      const ztunnel = find(manifests, 'DaemonSet', 'ztunnel')!;
+      expect(ztunnel.object.metadata.labels['helm.sh/chart']).toBe(`ztunnel-${older}`);
+      expect(podSpec(ztunnel).containers[0].env).toContainEqual({ name: 'XDS_ADDRESS', value: `istiod-${OLD_REV}.istio-system.svc:15012` });
+      expect(find(manifests, 'DaemonSet', 'istio-cni-node')!.object.metadata.labels['helm.sh/chart']).toBe(`cni-${older}`);
+      expect(checkManifestList(manifests, settings).map(formatViolation)).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
   });
 });
