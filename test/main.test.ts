@@ -19,11 +19,23 @@ let manifests: Manifest[] = [];
 let files: string[] = [];
 beforeAll(async () => ({ manifests, files } = await renderMesh(project.settings, project.extend)));
 const byRef = (kind: string, namespace: string, name: string) => manifests.find(m => m.kind === kind && m.namespace === namespace && m.name === name);
+const raw = project.settings;
+const ambient = raw.mode === 'ambient';
+/** The stages main.ts's settings call for, in apply order (computed from the settings, not the sample). */
+const STAGES = [
+  'namespaces', 'istio-base',
+  ...((raw.gatewayApi ?? ambient) ? ['gateway-api'] : []),
+  'istiod',
+  ...(ambient || raw.cni === true ? ['cni'] : []),
+  ...(ambient ? ['ztunnel'] : []),
+  'gateways', 'apps',
+  ...(project.extend ? ['custom'] : []),
+];
+const fileOf = (stage: string) => `${String(STAGES.indexOf(stage)).padStart(4, '0')}-${stage}.k8s.yaml`;
 
 describe('the mesh of main.ts', () => {
   test('one file per stage, in apply order (custom last, when main.ts exports extend)', () => {
-    const stages = ['namespaces', 'istio-base', 'istiod', 'gateways', 'apps', ...(project.extend ? ['custom'] : [])];
-    expect(files).toEqual(stages.map((s, i) => `${String(i).padStart(4, '0')}-${s}.k8s.yaml`));
+    expect(files).toEqual(STAGES.map(fileOf));
   });
 
   test('npm run check finds no violation in the rendering', () => {
@@ -32,9 +44,9 @@ describe('the mesh of main.ts', () => {
 
   test('every declared gateway exists, in its namespace, with its service type, on the gateways stage', () => {
     for (const g of settings.gateways) {
-      expect(byRef('Deployment', g.namespace, g.name)?.file).toBe('0003-gateways.k8s.yaml');
+      expect(byRef('Deployment', g.namespace, g.name)?.file).toBe(fileOf('gateways'));
       expect(byRef('Service', g.namespace, g.name)?.object.spec.type).toBe(g.serviceType);
-      expect(byRef('Namespace', '', g.namespace)?.file).toBe('0000-namespaces.k8s.yaml');
+      expect(byRef('Namespace', '', g.namespace)?.file).toBe(fileOf('namespaces'));
     }
   });
 
@@ -54,21 +66,22 @@ describe('the mesh of main.ts', () => {
     }
   });
 
-  test('each declared app namespace exists with its own labels and the injection label its revision implies', () => {
-    const raw = project.settings;
-    const apps = manifests.filter(m => m.file === '0004-apps.k8s.yaml');
+  test('each declared app namespace exists with its own labels and the labels its dataplane and revision imply; waypoints where asked', () => {
+    const apps = manifests.filter(m => m.file === fileOf('apps') && m.kind === 'Namespace');
     expect(apps.map(m => m.name)).toEqual((raw.appNamespaces ?? []).map(ns => ns.name));
     for (const ns of raw.appNamespaces ?? []) {
       const rev = ns.revision ?? (raw.revisions ? undefined : raw.revision);
-      const injection = rev ? { 'istio.io/rev': rev } : { 'istio-injection': 'enabled' };
-      expect(byRef('Namespace', '', ns.name)?.object.metadata.labels).toEqual({ ...ns.labels, ...injection });
+      const managed = (ns.dataplane ?? raw.mode ?? 'sidecar') === 'ambient'
+        ? { 'istio.io/dataplane-mode': 'ambient', ...(ns.waypoint ? { 'istio.io/use-waypoint': 'waypoint' } : {}) }
+        : rev ? { 'istio.io/rev': rev } : { 'istio-injection': 'enabled' };
+      expect(byRef('Namespace', '', ns.name)?.object.metadata.labels).toEqual({ ...ns.labels, ...managed });
+      expect(byRef('Gateway', ns.name, 'waypoint') !== undefined).toBe(ns.waypoint === true);
     }
   });
 
   test('one istiod per revision runs in istio-system, named after it', () => {
-    const raw = project.settings;
     const names = raw.revisions ? raw.revisions.map(r => `istiod-${r.name}`) : [raw.revision ? `istiod-${raw.revision}` : 'istiod'];
-    for (const name of names) expect(byRef('Deployment', ISTIO_NAMESPACE, name)?.file).toBe('0002-istiod.k8s.yaml');
+    for (const name of names) expect(byRef('Deployment', ISTIO_NAMESPACE, name)?.file).toBe(fileOf('istiod'));
     expect(manifests.filter(m => m.kind === 'Deployment' && m.namespace === ISTIO_NAMESPACE && m.name.startsWith('istiod')).length).toBe(names.length);
   });
 });
