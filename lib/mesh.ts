@@ -11,6 +11,7 @@ import { IstioBaseChart } from './stages/istio-base';
 import { IstiodChart } from './stages/istiod';
 import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
 import { NodeAgentChart } from './stages/node-agent';
+import { PolicyChart } from './stages/policy';
 import { MeshReleases } from './stages/releases';
 
 /** Props of IstioMesh. */
@@ -43,6 +44,8 @@ export interface MeshStages {
   readonly gateways: GatewaysChart;
   /** Injection-labelled application namespaces. */
   readonly apps: AppsChart;
+  /** mTLS (PeerAuthentication) for the mesh and exceptions per namespace. */
+  readonly policy: PolicyChart;
   /** The user's own objects (main.ts's `extend`), when there is an extend function. */
   readonly custom?: Chart;
 }
@@ -85,8 +88,9 @@ export class IstioMesh extends Construct {
     const ztunnel = nodeAgent('ztunnel', releases.ztunnel);
     const gateways = new GatewaysChart(scope, 'gateways', { gateways: settings.gateways, releases: releases.gateways });
     const apps = new AppsChart(scope, 'apps', { namespaces: settings.appNamespaces });
+    const policy = new PolicyChart(scope, 'policy', { mtls: settings.mtls, namespaces: settings.appNamespaces });
     // Istio's install order: CRDs, istiod, istio-cni, ztunnel, gateways, then what uses them.
-    const order: Chart[] = [namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps].filter((c): c is Chart => c !== undefined);
+    const order: Chart[] = [namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps, policy].filter((c): c is Chart => c !== undefined);
     let custom: Chart | undefined;
     if (props.extend) {
       // Last, after the app namespaces: the user's objects may live in them, and custom
@@ -95,7 +99,7 @@ export class IstioMesh extends Construct {
       order.push(custom);
     }
     for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);
-    this.stages = { namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps, custom };
+    this.stages = { namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps, policy, custom };
     if (custom) {
       try {
         props.extend!(custom, this);

@@ -33,7 +33,7 @@ describe('ambient mode', () => {
   beforeAll(async () => ({ manifests, files } = await renderMesh(AMBIENT)));
 
   test('Istio\'s install order: namespaces, CRDs (Istio\'s, then Gateway API\'s), istiod, istio-cni, ztunnel, gateways, app namespaces and waypoints', () => {
-    expect(files).toEqual(['namespaces', 'istio-base', 'gateway-api', 'istiod', 'cni', 'ztunnel', 'gateways', 'apps'].map((s, i) => `${String(i).padStart(4, '0')}-${s}.k8s.yaml`));
+    expect(files).toEqual(['namespaces', 'istio-base', 'gateway-api', 'istiod', 'cni', 'ztunnel', 'gateways', 'apps', 'policy'].map((s, i) => `${String(i).padStart(4, '0')}-${s}.k8s.yaml`));
     const fileOf = (m: Manifest | undefined) => m?.file;
     expect(fileOf(find(manifests, 'CustomResourceDefinition', 'gateways.gateway.networking.k8s.io'))).toBe('0002-gateway-api.k8s.yaml');
     expect(fileOf(find(manifests, 'DaemonSet', 'istio-cni-node'))).toBe('0004-cni.k8s.yaml');
@@ -75,7 +75,7 @@ describe('ambient mode', () => {
 describe('sidecar mode with istio-cni', () => {
   test('renders istio-cni (no ztunnel, no Gateway API unless asked) and tells the injector to leave out istio-init', async () => {
     const { manifests, files } = await renderMesh({ istioVersion: V, cni: true, gateways: [], appNamespaces: [{ name: 'shop' }] });
-    expect(files).toEqual(['0000-namespaces.k8s.yaml', '0001-istio-base.k8s.yaml', '0002-istiod.k8s.yaml', '0003-cni.k8s.yaml', '0004-gateways.k8s.yaml', '0005-apps.k8s.yaml']);
+    expect(files).toEqual(['0000-namespaces.k8s.yaml', '0001-istio-base.k8s.yaml', '0002-istiod.k8s.yaml', '0003-cni.k8s.yaml', '0004-gateways.k8s.yaml', '0005-apps.k8s.yaml', '0006-policy.k8s.yaml']);
     expect(find(manifests, 'DaemonSet', 'ztunnel')).toBeUndefined();
     const injectorValues = JSON.parse(find(manifests, 'ConfigMap', 'istio-sidecar-injector')!.object.data.values);
     expect(injectorValues.pilot.cni).toMatchObject({ enabled: true });

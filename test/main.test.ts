@@ -28,7 +28,7 @@ const STAGES = [
   'istiod',
   ...(ambient || raw.cni === true ? ['cni'] : []),
   ...(ambient ? ['ztunnel'] : []),
-  'gateways', 'apps',
+  'gateways', 'apps', 'policy',
   ...(project.extend ? ['custom'] : []),
 ];
 const fileOf = (stage: string) => `${String(STAGES.indexOf(stage)).padStart(4, '0')}-${stage}.k8s.yaml`;
@@ -77,6 +77,12 @@ describe('the mesh of main.ts', () => {
       expect(byRef('Namespace', '', ns.name)?.object.metadata.labels).toEqual({ ...ns.labels, ...managed });
       expect(byRef('Gateway', ns.name, 'waypoint') !== undefined).toBe(ns.waypoint === true);
     }
+  });
+
+  test('mTLS is what the settings say: mesh-wide in istio-system (STRICT by default), and per namespace where it differs', () => {
+    const mode = (ns: string) => byRef('PeerAuthentication', ns, 'default')?.object.spec.mtls.mode;
+    expect(mode(ISTIO_NAMESPACE)).toBe(raw.mtls ?? 'STRICT');
+    for (const ns of raw.appNamespaces ?? []) expect(mode(ns.name)).toBe(ns.mtls !== undefined && ns.mtls !== (raw.mtls ?? 'STRICT') ? ns.mtls : undefined);
   });
 
   test('one istiod per revision runs in istio-system, named after it', () => {

@@ -20,7 +20,8 @@ describe('settings reach the rendered objects', () => {
   beforeAll(async () => ({ manifests } = await renderMesh({
     istioVersion: readLock(PROJECT_ROOT).istioVersion,
     revision: 'canary',
-    appNamespaces: [{ name: 'shop' }],
+    mtls: 'PERMISSIVE',
+    appNamespaces: [{ name: 'shop', mtls: 'STRICT' }],
     scheduling: { nodeSelector: { pool: 'infra' }, tolerations: [infra] },
     componentScheduling: { gateways: { nodeSelector: { pool: 'edge' } } },
     gateways: [{ name: 'edge', namespace: 'edge-gw', kind: 'ingress', replicas: 3, serviceType: 'NodePort' }],
@@ -29,6 +30,14 @@ describe('settings reach the rendered objects', () => {
     values: { istiod: { nodeSelector: { zone: 'a' } } },
   })));
   const find = (kind: string, name: string) => manifests.find(m => m.kind === kind && m.name === name)!;
+
+  test('mTLS: the mesh-wide PeerAuthentication in istio-system and a namespace exception, typed, in the policy stage after the app namespaces', () => {
+    const pa = manifests.filter(m => m.kind === 'PeerAuthentication').map(m => [m.file, m.namespace, m.name, m.object.spec.mtls.mode]);
+    expect(pa).toEqual([
+      ['0005-policy.k8s.yaml', 'istio-system', 'default', 'PERMISSIVE'],
+      ['0005-policy.k8s.yaml', 'shop', 'default', 'STRICT'],
+    ]);
+  });
 
   test('a revision labels app namespaces istio.io/rev and names istiod after it', () => {
     expect(find('Namespace', 'shop').object.metadata.labels).toEqual({ 'istio.io/rev': 'canary' });
@@ -60,7 +69,7 @@ describe('settings reach the rendered objects', () => {
   test('no cluster-scoped object has a namespace, every namespaced object has one', () => {
     for (const m of manifests) {
       if (CLUSTER_SCOPED.has(m.kind)) expect({ ref: objectRef(m), ns: m.object.metadata.namespace }).toEqual({ ref: objectRef(m), ns: undefined });
-      else expect({ ref: objectRef(m), ns: m.namespace }).toEqual({ ref: objectRef(m), ns: expect.stringMatching(/^(istio-system|edge-gw)$/) });
+      else expect({ ref: objectRef(m), ns: m.namespace }).toEqual({ ref: objectRef(m), ns: expect.stringMatching(/^(istio-system|edge-gw|shop)$/) });
     }
   });
 

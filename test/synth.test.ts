@@ -105,11 +105,11 @@ describe('synthMesh', () => {
     expect(out.entries()).toEqual(['dist']);
     const files = fs.readdirSync(out.outdir);
     expect(files).toEqual([
-      '0000-namespaces.k8s.yaml', '0001-istio-base.k8s.yaml', '0002-istiod.k8s.yaml', '0003-gateways.k8s.yaml', '0004-apps.k8s.yaml', '0005-custom.k8s.yaml',
+      '0000-namespaces.k8s.yaml', '0001-istio-base.k8s.yaml', '0002-istiod.k8s.yaml', '0003-gateways.k8s.yaml', '0004-apps.k8s.yaml', '0005-policy.k8s.yaml', '0006-custom.k8s.yaml',
     ]);
-    const custom = readManifests(out.outdir).filter(m => m.file === '0005-custom.k8s.yaml');
+    const custom = readManifests(out.outdir).filter(m => m.file === '0006-custom.k8s.yaml');
     expect(custom.map(m => `${m.kind}/${m.namespace}/${m.name}`)).toEqual(['PeerAuthentication/shop/default']);
-    expect(changes).toMatchObject({ files: 6, hadPrevious: true, removed: 1, changed: 0 });
+    expect(changes).toMatchObject({ files: 7, hadPrevious: true, removed: 1, changed: 0 });
     expect(changes.added).toBe(changes.objects);
   });
 });
@@ -128,7 +128,7 @@ describe('npm run synth', () => {
     try {
       const first = await run(['--output', out.outdir], { settings: FIXTURE });
       expect(first.status).toBe(0);
-      expect(first.out).toEqual([expect.stringMatching(/^.*dist\/: 5 files, \d+ objects — \d+ added, 1 removed; [0-3] of 3 releases from the cache \(\d+\.\d s\)$/)]);
+      expect(first.out).toEqual([expect.stringMatching(/^.*dist\/: 6 files, \d+ objects — \d+ added, 1 removed; [0-3] of 3 releases from the cache \(\d+\.\d s\)$/)]);
       const labelled = { ...FIXTURE, appNamespaces: [{ name: 'shop', labels: { team: 'a' } }, { name: 'cart' }] };
       // Only the app namespaces changed: every release comes from the cache.
       expect((await run(['-o', out.outdir], { settings: labelled })).out).toEqual([expect.stringMatching(/ — 1 changed, 1 added; 3 of 3 releases from the cache \(/)]);

@@ -32,6 +32,9 @@ export interface Scheduling {
 /** How a namespace's pods join the mesh: a sidecar in every pod, or ambient (ztunnel per node, waypoints for L7). */
 export type DataplaneMode = 'sidecar' | 'ambient';
 
+/** How workloads accept traffic: mutual TLS only, or plaintext too (while clients migrate). */
+export type MtlsMode = 'STRICT' | 'PERMISSIVE';
+
 /** Platforms the Istio charts have profiles for (CNI paths, GKE's ResourceQuota …): an offline render cannot detect them. */
 export type Platform = 'gke' | 'k3d' | 'k3s' | 'microk8s' | 'minikube' | 'openshift';
 
@@ -100,6 +103,12 @@ export interface AppNamespace {
    * @default false
    */
   readonly waypoint?: boolean;
+  /**
+   * mTLS for this namespace's workloads when it differs from the mesh's: `PERMISSIVE` for
+   * workloads whose clients still send plaintext (a namespace-level PeerAuthentication).
+   * @default - the mesh's mtls
+   */
+  readonly mtls?: MtlsMode;
 }
 
 /** One istiod revision of the canary form, running beside the others. */
@@ -159,6 +168,12 @@ export interface MeshSettings {
   readonly mode?: DataplaneMode;
   /** Run istio-cni (no privileged istio-init container in pods). Implied by ambient mode. @default - false in sidecar mode, true in ambient mode */
   readonly cni?: boolean;
+  /**
+   * Mesh-wide mTLS, a PeerAuthentication `default` in istio-system: STRICT refuses
+   * plaintext between workloads (secure by default); PERMISSIVE accepts it.
+   * @default 'STRICT'
+   */
+  readonly mtls?: MtlsMode;
   /** The platform, for the charts' platform profiles. @default - none (generic Kubernetes) */
   readonly platform?: Platform;
   /** Render the Gateway API CRDs of the Istio release in use (standard channel). @default - true in ambient mode, false in sidecar mode */
@@ -201,6 +216,8 @@ export interface ResolvedAppNamespace {
   readonly labels: { readonly [label: string]: string };
   /** A waypoint to render in it. */
   readonly waypoint: boolean;
+  /** Its own mTLS mode, when it differs from the mesh's. */
+  readonly mtls?: MtlsMode;
 }
 
 /** The node agents (DaemonSets on every node) to render. */
@@ -247,6 +264,8 @@ export interface ResolvedMeshSettings {
   readonly istiodScheduling: Required<Scheduling>;
   /** Dataplane mode of the mesh. */
   readonly mode: DataplaneMode;
+  /** Mesh-wide mTLS mode. */
+  readonly mtls: MtlsMode;
   /** The platform profile, if any. */
   readonly platform?: Platform;
   /** Whether the Gateway API CRDs are rendered. */

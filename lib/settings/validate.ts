@@ -268,6 +268,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     defaultRevision: plan.defaultRevision,
     istiodScheduling: forComponent(input.componentScheduling?.istiod),
     mode: dp.mode,
+    mtls: input.mtls ?? 'STRICT',
     platform: dp.platform,
     gatewayApi: dp.gatewayApi,
     nodeAgents: dp.nodeAgents,
@@ -285,7 +286,8 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
       const dataplane = ns.dataplane ?? dp.mode;
       const waypoint = ns.waypoint === true;
       const managed = dataplane === 'sidecar' ? injectionLabels(plan.target(ns.revision)!.label) : dataplaneLabels(dataplane, waypoint, {});
-      return { name: ns.name, labels: { ...ns.labels, ...managed }, waypoint };
+      const mtls = ns.mtls !== undefined && ns.mtls !== (input.mtls ?? 'STRICT') ? ns.mtls : undefined;
+      return { name: ns.name, labels: { ...ns.labels, ...managed }, waypoint, ...(mtls ? { mtls } : {}) };
     }),
     values: input.values ?? {},
   };
