@@ -45,6 +45,11 @@ describe('ambient mode', () => {
     expect(checkManifestList(manifests, settings).map(formatViolation)).toEqual([]);
   });
 
+  test('sidecar namespaces of an ambient mesh get no istio-init: istio-cni runs there too', () => {
+    const injectorValues = JSON.parse(find(manifests, 'ConfigMap', 'istio-sidecar-injector')!.object.data.values);
+    expect(injectorValues.pilot.cni).toMatchObject({ enabled: true });
+  });
+
   test('istiod runs its ambient profile; the node agents get the platform profile', () => {
     const env = podSpec(find(manifests, 'Deployment', 'istiod')!).containers[0].env;
     expect(env).toContainEqual({ name: 'PILOT_ENABLE_AMBIENT', value: 'true' });
@@ -81,15 +86,26 @@ describe('sidecar mode with istio-cni', () => {
     expect(injectorValues.pilot.cni).toMatchObject({ enabled: true });
   });
 
-  test('on GKE, istio-cni brings the ResourceQuota GKE needs for system-node-critical pods', async () => {
+  test('on OpenShift, istio-cni and ztunnel run in kube-system (istiod trusts ztunnel there) and pass check with the Multus attachment', async () => {
+    const settings: MeshSettings = { istioVersion: V, mode: 'ambient', platform: 'openshift', gateways: [] };
+    const { manifests } = await renderMesh(settings);
+    expect(manifests.filter(m => m.kind === 'DaemonSet').map(m => `${m.namespace}/${m.name}`).sort()).toEqual(['kube-system/istio-cni-node', 'kube-system/ztunnel']);
+    expect(podSpec(find(manifests, 'Deployment', 'istiod')!).containers[0].env).toContainEqual(expect.objectContaining({ name: 'CA_TRUSTED_NODE_ACCOUNTS', value: 'kube-system/ztunnel' }));
+    expect(checkManifestList(manifests, resolveSettings(settings, lockedVersions(PROJECT_ROOT))).map(formatViolation)).toEqual([]);
+  });
+
+  test('on GKE, istio-cni brings the ResourceQuota GKE needs and installs into GKE\'s CNI bin folder', async () => {
     const { manifests } = await renderMesh({ istioVersion: V, cni: true, platform: 'gke', gateways: [] });
     expect(manifests.filter(m => m.kind === 'ResourceQuota').map(m => `${m.namespace}/${m.name}`)).toEqual([expect.stringMatching(/^istio-system\//)]);
+    const volumes = podSpec(find(manifests, 'DaemonSet', 'istio-cni-node')!).volumes.map((v: any) => v.hostPath?.path);
+    expect(volumes).toContain('/home/kubernetes/bin');
+    expect(volumes).not.toContain('/opt/cni/bin');
   });
 
 });
 
 describe('ambient with revisions side by side', () => {
-  test('istiod is revisioned, the node agents are not: they follow the default tag\'s revision (its version, its istiod)', async () => {
+  test('istiod is revisioned, the node agents are not: they follow the oldest revision (its version, its istiod), upgraded after the control plane', async () => {
     const t = tempDir('istio-cdk8s-ambient-');
     try {
       const { locked, older } = fixtureVersions();
@@ -97,7 +113,7 @@ describe('ambient with revisions side by side', () => {
       const [OLD_REV, NEW_REV] = [older, locked].map(v => v.replace(/\./g, '-'));
       const settings = resolveSettings({
         mode: 'ambient', gateways: [], appNamespaces: [{ name: 'shop' }],
-        revisions: [{ name: OLD_REV, istioVersion: older }, { name: NEW_REV, istioVersion: locked }], tags: { default: OLD_REV, canary: NEW_REV },
+        revisions: [{ name: OLD_REV, istioVersion: older }, { name: NEW_REV, istioVersion: locked }], tags: { default: NEW_REV, canary: NEW_REV },
       }, [older, locked]);
       const app = new App({ outdir: path.join(t.dir, 'never-written') });
       new IstioMesh(app, 'mesh', await prepareMesh(settings, { charts }));

@@ -249,6 +249,8 @@ describe('resolveSettings, ambient mode and istio-cni', () => {
     ['a waypoint without the Gateway API CRDs', { ...ambient, gatewayApi: false }, /appNamespaces\[0\]\.waypoint: true is a Gateway API Gateway: it needs gatewayApi/, [V]],
     ['an ambient namespace naming a revision', { revisions: [{ name: 'r1', istioVersion: V }], tags: { default: 'r1' }, mode: 'ambient', appNamespaces: [{ name: 'a', revision: 'r1' }] }, /appNamespaces\[0\]\.revision: "r1" selects a sidecar injector: ambient namespaces have no sidecars/, [V]],
     ['the ambient label set by hand', { ...ambient, appNamespaces: [{ name: 'a', labels: { 'istio.io/dataplane-mode': 'none' } }] }, /labels\["istio\.io\/dataplane-mode"\]: "none" is managed by this project \(set dataplane or waypoint/, [V]],
+    ['ambient switched on through values', { istioVersion: V, values: { istiod: { global: { profile: 'ambient' } } } }, /values\.istiod\.global\.profile: "ambient" is set by mode/, [V]],
+    ['the ambient label on a gateway namespace', { ...ambient, gateways: [{ name: 'gw', namespace: 'gw', kind: 'ingress', namespaceLabels: { 'istio.io/dataplane-mode': 'ambient' } }] }, /gateways\[0\]\.namespaceLabels\["istio\.io\/dataplane-mode"\]: "ambient" is managed by this project/, [V]],
     ['an unknown platform', { ...ambient, platform: 'eks' as any }, /platform: "eks" must be one of gke, k3d, k3s, microk8s, minikube, openshift/, [V]],
     ['node agents beside revisions two minors apart', { revisions: [{ name: 'a', istioVersion: '1.28.0' }, { name: 'b', istioVersion: V }], tags: { default: 'b' }, mode: 'ambient' }, /revisions: \["1\.28\.0","1\.30\.3"\] span more than 1 minor version beside ztunnel and istio-cni/, ['1.28.0', V]],
   ];

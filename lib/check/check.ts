@@ -14,7 +14,7 @@ import { Violation } from './violation';
 import { checkWebhookSelectors } from './webhooks';
 
 /** What the manifests must agree with: the resolved settings of the cluster they were rendered for. */
-export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & NodeAgentExpectations;
+export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations;
 
 /** The manifests of a folder, as the checker reads them. */
 export interface ManifestFolder {
@@ -45,7 +45,7 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     return !v;
   });
   const crds = new CrdIndex(wellFormed);
-  const { violations: kindViolations, kinds } = checkKinds(wellFormed, crds, expected.kubeVersion);
+  const { violations: kindViolations, kinds } = checkKinds(wellFormed, crds, expected.kubeVersion, expected.platform);
   const all = [
     ...shapeViolations,
     ...kindViolations,

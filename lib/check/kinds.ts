@@ -27,7 +27,17 @@ export interface KindCheck {
  * makes a custom resource (validated against that CRD); otherwise it must be a built-in kind
  * that the configured Kubernetes version still serves (validated against its OpenAPI schema).
  */
-export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeVersion: string): KindCheck {
+/**
+ * Kinds a platform's own CRDs serve, which no file here defines: OpenShift ships Multus
+ * (its NetworkAttachmentDefinition is how istio-cni joins pods there). They are allowed
+ * unvalidated, namespaced, only when the settings name that platform.
+ */
+const PLATFORM_KINDS: { readonly [platform: string]: readonly string[] } = {
+  openshift: ['k8s.cni.cncf.io/NetworkAttachmentDefinition'],
+};
+
+export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeVersion: string, platform?: string): KindCheck {
+  const platformKinds = new Set(platform ? PLATFORM_KINDS[platform] ?? [] : []);
   const violations: Violation[] = [];
   const kinds = new Map<Manifest, KindInfo>();
   for (const m of manifests) {
@@ -41,6 +51,10 @@ export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeV
       }
       kinds.set(m, { source: 'custom', scope: crd.scope, crd });
       for (const e of validateCustomResource(crd, version, m.object)) violations.push(violation(m, 'crd-schema', e));
+      continue;
+    }
+    if (platformKinds.has(`${group}/${m.kind}`)) {
+      kinds.set(m, { source: 'builtin', scope: 'Namespaced' });
       continue;
     }
     const status = builtinStatus(m.apiVersion, m.kind, kubeVersion);

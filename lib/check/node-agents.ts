@@ -17,7 +17,7 @@ function toleratesEvery(tolerations: readonly any[], effect: string): boolean {
 }
 
 /**
- * Node agents (the DaemonSets in istio-system: istio-cni, ztunnel) must run on every
+ * Node agents (the DaemonSets in istio-system, or kube-system: istio-cni, ztunnel) must run on every
  * node that runs meshed pods, or pods there lose their traffic redirection or their
  * node proxy. So they are selected by `kubernetes.io/os: linux` only (plus what
  * componentScheduling.nodeAgents explicitly adds) and tolerate every NoSchedule and
@@ -28,7 +28,8 @@ export function checkNodeAgents(manifests: readonly Manifest[], expected: NodeAg
   const explicit = expected.nodeAgents?.scheduling ?? { nodeSelector: {}, tolerations: [] };
   const allowed: Record<string, string> = { ...OS_SELECTOR, ...explicit.nodeSelector };
   for (const m of manifests) {
-    if (m.kind !== 'DaemonSet' || m.namespace !== ISTIO_NAMESPACE) continue;
+    // istio-system, or kube-system where a platform wants them (OpenShift).
+    if (m.kind !== 'DaemonSet' || (m.namespace !== ISTIO_NAMESPACE && m.namespace !== 'kube-system')) continue;
     const template = podTemplateOf(m);
     if (!template) continue;
     const nodeSelector: Record<string, unknown> = template.spec.nodeSelector ?? {};

@@ -1,5 +1,6 @@
+import { ISTIO_NAMESPACE } from './defaults';
 import { Problems } from './problems';
-import { RevisionPlan } from './revisions';
+import { compareVersions, RevisionPlan } from './revisions';
 import { DataplaneMode, MeshSettings, Platform, ResolvedNodeAgents, Scheduling } from './types';
 
 /** The managed labels of ambient namespaces. */
@@ -36,22 +37,25 @@ export function resolveDataplane(p: Problems, input: MeshSettings, plan: Revisio
   }
   const cni = mode === 'ambient' || input.cni === true;
   const ztunnel = mode === 'ambient';
-  // Node agents follow the revision that injects by default: it is the one a cluster upgrades last.
-  const target = plan.target(undefined);
-  const followed = plan.canary ? plan.defaultRevision : plan.revisions[0]?.name ?? '';
-  const istioVersion = target?.istioVersion ?? plan.istioVersions[plan.istioVersions.length - 1] ?? '';
+  // Node agents follow the oldest revision: they work with control planes of their own
+  // minor and the next one, never an older one, and are upgraded after the control plane
+  // (so they move on when the old revision is removed, the last step of a canary).
+  const oldest = [...plan.revisions].sort((a, b) => compareVersions(a.istioVersion, b.istioVersion))[0];
+  const followed = oldest?.name ?? '';
+  const istioVersion = oldest?.istioVersion ?? '';
   if ((cni || ztunnel) && istioVersion) {
     const minor = (v: string) => Number(v.split('.')[1]);
-    const far = plan.istioVersions.filter(v => Math.abs(minor(v) - minor(istioVersion)) > NODE_AGENT_MINOR_SKEW);
+    const far = plan.istioVersions.filter(v => minor(v) - minor(istioVersion) > NODE_AGENT_MINOR_SKEW);
     if (far.length) {
-      p.add('revisions', plan.istioVersions, `span more than ${NODE_AGENT_MINOR_SKEW} minor version beside ${ztunnel ? 'ztunnel and istio-cni' : 'istio-cni'} (${istioVersion}, following the default tag): node agents serve control planes of their own minor and the next one; upgrade one minor at a time`);
+      p.add('revisions', plan.istioVersions, `span more than ${NODE_AGENT_MINOR_SKEW} minor version beside ${ztunnel ? 'ztunnel and istio-cni' : 'istio-cni'} (${istioVersion}, following the oldest revision): node agents serve control planes of their own minor and the next one; upgrade one minor at a time`);
     }
   }
   return {
     mode,
     gatewayApi: input.gatewayApi ?? mode === 'ambient',
     platform: input.platform,
-    nodeAgents: { cni, ztunnel, istioVersion, revision: followed, scheduling: nodeAgentScheduling },
+    // Istio's openshift profile trusts ztunnel in kube-system, and its docs install both agents there.
+    nodeAgents: { cni, ztunnel, istioVersion, revision: followed, namespace: input.platform === 'openshift' ? 'kube-system' : ISTIO_NAMESPACE, scheduling: nodeAgentScheduling },
   };
 }
 

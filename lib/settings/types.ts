@@ -228,8 +228,10 @@ export interface ResolvedNodeAgents {
   readonly ztunnel: boolean;
   /** Their Istio version: the version of the revision they follow. */
   readonly istioVersion: string;
-  /** The revision they follow (the default tag's, or the single revision; '' for the unnamed one). */
+  /** The revision they follow (the oldest; '' for the unnamed one). */
   readonly revision: string;
+  /** Where they run: istio-system, or kube-system on OpenShift (as Istio's OpenShift profile expects). */
+  readonly namespace: string;
   /** Scheduling for them (componentScheduling.nodeAgents only). */
   readonly scheduling: Required<Scheduling>;
 }

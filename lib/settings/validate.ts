@@ -19,10 +19,10 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  */
 const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: readonly string[], setting: string]> } = {
   gateway: [[['name'], 'the gateway\'s name'], [['revision'], 'revision'], [['labels', 'istio.io/rev'], 'revision'], [['service', 'type'], 'serviceType'], [['replicaCount'], 'replicas']],
-  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'platform'], 'platform'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system']],
+  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform'], [['cni', 'enabled'], 'cni'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system']],
   base: [[['defaultRevision'], 'revision']],
-  cni: [[['profile'], 'mode'], [['global', 'platform'], 'platform']],
-  ztunnel: [[['revision'], 'the default tag (ztunnel follows its revision)'], [['global', 'platform'], 'platform']],
+  cni: [[['profile'], 'mode'], [['global', 'profile'], 'mode'], [['ambient', 'enabled'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
+  ztunnel: [[['revision'], 'the oldest revision (ztunnel follows it)'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
 };
 
 function checkOwnedValues(p: Problems, field: string, values: unknown, release: keyof typeof OWNED_VALUES): void {
@@ -150,6 +150,9 @@ function checkGateways(p: Problems, settings: MeshSettings, plan: RevisionPlan):
       // An injection label on the namespace would select another injector than the gateway's revision.
       for (const managed of ['istio-injection', 'istio.io/rev']) {
         if (managed in labels) p.add(`${field}.namespaceLabels[${JSON.stringify(managed)}]`, labels[managed], 'would choose the injector of the gateway\'s namespace: set the gateway\'s revision instead');
+      }
+      for (const managed of DATAPLANE_LABELS) {
+        if (managed in labels) p.add(`${field}.namespaceLabels[${JSON.stringify(managed)}]`, labels[managed], 'is managed by this project: gateways run their own proxies, in sidecar and ambient meshes alike');
       }
     }
     const seen = gatewayNamespaceLabels.get(String(g.namespace)) ?? new Map<string, string>();

@@ -40,7 +40,8 @@ export function istiodRelease(settings: ResolvedMeshSettings, revision: Resolved
     ...(revision.tags.length ? { revisionTags: revision.tags } : {}),
     // Ambient: istiod's ambient profile (ztunnel configuration, waypoints); with istio-cni
     // in sidecar mode, injection leaves out the privileged istio-init container.
-    ...(settings.mode === 'ambient' ? { profile: 'ambient' } : settings.nodeAgents.cni ? { cni: { enabled: true } } : {}),
+    ...(settings.mode === 'ambient' ? { profile: 'ambient' } : {}),
+    ...(settings.nodeAgents.cni ? { cni: { enabled: true } } : {}),
     nodeSelector: settings.istiodScheduling.nodeSelector,
     tolerations: settings.istiodScheduling.tolerations,
     ...image,
@@ -80,9 +81,13 @@ export function cniRelease(settings: ResolvedMeshSettings, chart: ChartSource): 
   const values: HelmValues = {
     ...(settings.mode === 'ambient' ? { profile: 'ambient' } : {}),
     global: { ...platformValue(settings) },
+    // GKE keeps CNI binaries in /home/kubernetes/bin; the chart finds that out only from a
+    // "-gke" kube version, which an offline render for a plain version cannot have.
+    // (Under cni:, where the gke platform profile sets it to "", which a top-level value cannot undo.)
+    ...(settings.platform === 'gke' ? { cni: { cniBinDir: '/home/kubernetes/bin' } } : {}),
     ...nodeAgentScheduling(settings),
   };
-  return { ...chart, releaseName: 'istio-cni', namespace: ISTIO_NAMESPACE, values: mergeValues(values, settings.values.cni), kubeVersion: settings.kubeVersion };
+  return { ...chart, releaseName: 'istio-cni', namespace: settings.nodeAgents.namespace, values: mergeValues(values, settings.values.cni), kubeVersion: settings.kubeVersion };
 }
 
 /** The `ztunnel` release: ambient mode's per-node proxy, talking to the istiod of the revision it follows. */
@@ -92,7 +97,7 @@ export function ztunnelRelease(settings: ResolvedMeshSettings, chart: ChartSourc
     global: { ...platformValue(settings) },
     ...nodeAgentScheduling(settings),
   };
-  return { ...chart, releaseName: 'ztunnel', namespace: ISTIO_NAMESPACE, values: mergeValues(values, settings.values.ztunnel), kubeVersion: settings.kubeVersion };
+  return { ...chart, releaseName: 'ztunnel', namespace: settings.nodeAgents.namespace, values: mergeValues(values, settings.values.ztunnel), kubeVersion: settings.kubeVersion };
 }
 
 /** The chart values for one gateway. */
