@@ -128,7 +128,9 @@ describe('images', () => {
     // The report shows the name once when it stays, both images in full when it does not.
     expect(imageChangeText('docker.io/istio/pilot:1.29.6', 'docker.io/istio/pilot:1.30.3')).toEqual({ name: 'docker.io/istio/pilot', before: '1.29.6', after: '1.30.3' });
     expect(imageChangeText('docker.io/istio/pilot:1.29.6', 'mirror.example.com/pilot:1.30.3')).toEqual({ before: 'docker.io/istio/pilot:1.29.6', after: 'mirror.example.com/pilot:1.30.3' });
-    expect(imageChangeText(undefined, 'busybox')).toEqual({ before: '(none)', after: 'busybox' });
+    // Added or removed: the name still heads the row (a Markdown table cell is never empty).
+    expect(imageChangeText(undefined, 'busybox')).toEqual({ name: 'busybox', before: '(none)', after: '(no tag)' });
+    expect(imageChangeText('docker.io/istio/proxyv2:1.29.6', undefined)).toEqual({ name: 'docker.io/istio/proxyv2', before: '1.29.6', after: '(none)' });
   });
 });
 

@@ -21,6 +21,13 @@ export function imageChangeText(before: string | undefined, after: string | unde
     const b = splitImage(after);
     if (a.name === b.name) return { name: a.name, before: a.ref || '(no tag)', after: b.ref || '(no tag)' };
   }
+  // Added or removed: the image's name still heads the row, its reference shows on one side.
+  const only = before ?? after;
+  if (only !== undefined && (before === undefined || after === undefined)) {
+    const i = splitImage(only);
+    const ref = i.ref || '(no tag)';
+    return { name: i.name, before: before === undefined ? '(none)' : ref, after: after === undefined ? '(none)' : ref };
+  }
   return { before: before ?? '(none)', after: after ?? '(none)' };
 }
 
