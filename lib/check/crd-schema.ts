@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { groupKind, isCrd, Manifest } from '../manifests';
@@ -107,8 +108,10 @@ function toAjvSchema(node: SchemaNode, isRoot: boolean): SchemaNode {
 }
 
 let ajv: Ajv | undefined;
-// Keyed by the schema object, so folders read in one process (tests) never share a validator.
-const compiled = new WeakMap<SchemaNode, ValidateFunction>();
+// Keyed by the schema's content: compiling a large CRD schema (the Gateway API's) costs
+// hundreds of milliseconds, and the same schema read again (another folder, another
+// check in the same process) is the same validator.
+const compiled = new Map<string, ValidateFunction>();
 
 /** One ajv for every CRD, created on first use so a folder without custom resources pays nothing. */
 function getAjv(): Ajv {
@@ -130,10 +133,11 @@ export function validateCustomResource(crd: Crd, version: string, object: object
     return [`version ${version} is not served by CustomResourceDefinition ${crd.manifest.name} (served: ${servedNames.join(', ') || 'none'})`];
   }
   if (!served.schema) return [];
-  let validate = compiled.get(served.schema);
+  const key = createHash('sha256').update(JSON.stringify(served.schema)).digest('hex');
+  let validate = compiled.get(key);
   if (!validate) {
     validate = getAjv().compile(toAjvSchema(served.schema, true));
-    compiled.set(served.schema, validate);
+    compiled.set(key, validate);
   }
   return validate(object) ? [] : formatSchemaErrors(validate.errors ?? []);
 }
