@@ -4,6 +4,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { RenderCache } from '../render/render-cache';
+import { topologicalOrder } from './construct-order';
 
 /** cdk8s's version: its YAML writer decides the bytes, so a new one must not reuse old text. */
 const CDK8S_VERSION: string = require('cdk8s/package.json').version;
@@ -101,9 +102,14 @@ export function manifestFilesOf(app: App): ManifestFile[] {
   const constructs = app.node.findAll();
   validateTree(constructs);
   const numbered = addImplicitDependencies(constructs);
-  return app.charts.map((chart, i) => ({
+  // app.charts and chart.toJson() would do the same through cdk8s's DependencyGraph,
+  // whose cost grows with the product of the stages' sizes (see topologicalOrder).
+  const charts = topologicalOrder(app).filter((c): c is Chart => c instanceof Chart);
+  return charts.map((chart, i) => ({
     file: `${numbered ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
-    documents: Object.values(chart.toJson()),
+    documents: topologicalOrder(chart)
+      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+      .map(o => o.toJson()),
   }));
 }
 
