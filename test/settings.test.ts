@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, resolveSettings } from '../lib/settings';
-import { generatedSettingsFiles, SCHEMA_FILE, VALIDATOR_FILE } from '../lib/settings/schema-generator';
+import { generateSettingsValidator, recordedTypesDigest, SCHEMA_FILE, TYPES_FILE, typesDigest, VALIDATOR_FILE } from '../lib/settings/schema-generator';
 import { UserError } from '../lib/user-error';
+import { tempDir } from './render';
 
 const LOCKED = '1.30.3';
 const ok: MeshSettings = { istioVersion: LOCKED };
@@ -266,8 +267,28 @@ describe('reporting', () => {
   });
 });
 
-test('the committed settings schema and its compiled validator are what the TypeScript types generate (npm run settings-schema)', () => {
-  const files = generatedSettingsFiles();
-  expect([...files.keys()]).toEqual([SCHEMA_FILE, VALIDATOR_FILE]);
-  for (const [rel, fresh] of files) expect({ rel, text: fs.readFileSync(path.join(PROJECT_ROOT, rel), 'utf8') }).toEqual({ rel, text: fresh });
+// Generating the schema takes the TypeScript compiler (~2 s): CI does it in full with
+// `npm run settings-schema -- --check`; here the digest it records stands for it.
+test('the committed settings schema was generated from the TypeScript types as they are (npm run settings-schema)', () => {
+  const schema = fs.readFileSync(path.join(PROJECT_ROOT, SCHEMA_FILE), 'utf8');
+  expect(recordedTypesDigest(schema)).toBe(typesDigest());
+});
+
+test('the committed validator is the committed schema compiled', () => {
+  const schema = fs.readFileSync(path.join(PROJECT_ROOT, SCHEMA_FILE), 'utf8');
+  expect(fs.readFileSync(path.join(PROJECT_ROOT, VALIDATOR_FILE), 'utf8')).toBe(generateSettingsValidator(schema));
+});
+
+test('any edit of the types changes the digest, so the committed schema reads as stale', () => {
+  const t = tempDir();
+  try {
+    fs.mkdirSync(path.join(t.dir, 'lib', 'settings'), { recursive: true });
+    const types = fs.readFileSync(path.join(PROJECT_ROOT, TYPES_FILE), 'utf8');
+    fs.writeFileSync(path.join(t.dir, TYPES_FILE), types);
+    expect(typesDigest(t.dir)).toBe(typesDigest());
+    fs.writeFileSync(path.join(t.dir, TYPES_FILE), types.replace(/(export interface MeshSettings \{)/, '$1\n  readonly addedByATest?: string;'));
+    expect(typesDigest(t.dir)).not.toBe(typesDigest());
+  } finally {
+    t.cleanup();
+  }
 });
