@@ -18,6 +18,11 @@ export const settings: MeshSettings = {
     { name: 'istio-ingressgateway', namespace: 'istio-ingress', kind: 'ingress', serviceType: 'LoadBalancer' },
     { name: 'istio-egressgateway', namespace: 'istio-egress', kind: 'egress', serviceType: 'ClusterIP' },
   ],
+  // Sidecars reach only Services and the hosts below, which leave through the egress gateway.
+  egress: {
+    outboundTrafficPolicy: 'REGISTRY_ONLY',
+    hosts: [{ host: 'api.stripe.com', port: 443 }],
+  },
   appNamespaces: [
     { name: 'shop', labels: { team: 'commerce' } },
     { name: 'payments', labels: { team: 'payments' } },

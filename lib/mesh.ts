@@ -12,6 +12,7 @@ import { IstiodChart } from './stages/istiod';
 import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
 import { NodeAgentChart } from './stages/node-agent';
 import { PolicyChart } from './stages/policy';
+import { egressGatewayEndpoint } from './stages/egress';
 import { MeshReleases } from './stages/releases';
 
 /** Props of IstioMesh. */
@@ -88,7 +89,13 @@ export class IstioMesh extends Construct {
     const ztunnel = nodeAgent('ztunnel', releases.ztunnel);
     const gateways = new GatewaysChart(scope, 'gateways', { gateways: settings.gateways, releases: releases.gateways });
     const apps = new AppsChart(scope, 'apps', { namespaces: settings.appNamespaces });
-    const policy = new PolicyChart(scope, 'policy', { mtls: settings.mtls, namespaces: settings.appNamespaces });
+    const egressGatewayIndex = settings.gateways.findIndex(g => g === settings.egress.gateway);
+    const policy = new PolicyChart(scope, 'policy', {
+      mtls: settings.mtls,
+      namespaces: settings.appNamespaces,
+      egress: settings.egress,
+      egressGateway: egressGatewayIndex >= 0 && settings.egress.hosts.length ? egressGatewayEndpoint(releases.gateways[egressGatewayIndex]) : undefined,
+    });
     // Istio's install order: CRDs, istiod, istio-cni, ztunnel, gateways, then what uses them.
     const order: Chart[] = [namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps, policy].filter((c): c is Chart => c !== undefined);
     let custom: Chart | undefined;

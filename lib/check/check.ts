@@ -12,6 +12,7 @@ import { checkScheduling } from './scheduling';
 import { checkCrdOrder, checkNamespaceOrder, checkNamespaceScope, checkObjectShape, checkUnique, checkWebhookServices } from './structure';
 import { Violation } from './violation';
 import { checkWebhookSelectors } from './webhooks';
+import { checkEgressServiceEntries, checkGatewaySelectors } from './gateways';
 
 /** What the manifests must agree with: the resolved settings of the cluster they were rendered for. */
 export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations;
@@ -55,6 +56,8 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     ...checkCrdOrder(wellFormed, kinds),
     ...checkWebhookServices(wellFormed),
     ...checkWebhookSelectors(wellFormed),
+    ...checkGatewaySelectors(wellFormed),
+    ...checkEgressServiceEntries(wellFormed),
     ...checkInjection(wellFormed),
     ...checkSystemInjection(wellFormed),
     ...checkDefaultValidator(wellFormed),

@@ -13,6 +13,8 @@ export type Rule =
   | 'crd-order'
   | 'webhook-service'
   | 'webhook-selector'
+  | 'gateway-selector'
+  | 'egress-service-entry'
   | 'injection'
   | 'system-injection'
   | 'default-validator'

@@ -143,6 +143,34 @@ export interface ExtraValues {
   readonly ztunnel?: HelmValues;
 }
 
+/** Whether sidecars let workloads reach hosts the mesh does not know (Istio's meshConfig.outboundTrafficPolicy.mode). */
+export type OutboundTrafficPolicy = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+/** An external host the mesh may call over TLS, routed through the egress gateway. */
+export interface EgressHost {
+  /** Its DNS name, e.g. `api.example.com` (no wildcard: the gateway matches it by SNI). */
+  readonly host: string;
+  /** Its TLS port. @default 443 */
+  readonly port?: number;
+}
+
+/** Outbound traffic of the mesh. */
+export interface EgressSettings {
+  /**
+   * `REGISTRY_ONLY`: sidecars refuse hosts that are neither a Service nor a declared
+   * host. `ALLOW_ANY` (Istio's default) lets them through.
+   * @default 'ALLOW_ANY'
+   */
+  readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+  /** External hosts: a ServiceEntry each, routed through the egress gateway when there is one. @default [] */
+  readonly hosts?: readonly EgressHost[];
+  /**
+   * The egress gateway (by name) the hosts are routed through.
+   * @default - the mesh's egress gateway when it has exactly one; with none, hosts get ServiceEntries only
+   */
+  readonly gateway?: string;
+}
+
 /** Everything that describes one cluster's mesh. */
 export interface MeshSettings {
   /**
@@ -174,6 +202,8 @@ export interface MeshSettings {
    * @default 'STRICT'
    */
   readonly mtls?: MtlsMode;
+  /** Outbound traffic: the outbound policy and the external hosts, through the egress gateway. @default - ALLOW_ANY, no hosts */
+  readonly egress?: EgressSettings;
   /** The platform, for the charts' platform profiles. @default - none (generic Kubernetes) */
   readonly platform?: Platform;
   /** Render the Gateway API CRDs of the Istio release in use (standard channel). @default - true in ambient mode, false in sidecar mode */
@@ -218,6 +248,16 @@ export interface ResolvedAppNamespace {
   readonly waypoint: boolean;
   /** Its own mTLS mode, when it differs from the mesh's. */
   readonly mtls?: MtlsMode;
+}
+
+/** Outbound traffic with defaults filled in. */
+export interface ResolvedEgress {
+  /** The mesh config's outbound traffic policy. */
+  readonly outboundTrafficPolicy: OutboundTrafficPolicy;
+  /** The external hosts, ports filled in. */
+  readonly hosts: readonly Required<EgressHost>[];
+  /** The egress gateway the hosts are routed through, if any. */
+  readonly gateway?: ResolvedGateway;
 }
 
 /** The node agents (DaemonSets on every node) to render. */
@@ -268,6 +308,8 @@ export interface ResolvedMeshSettings {
   readonly mode: DataplaneMode;
   /** Mesh-wide mTLS mode. */
   readonly mtls: MtlsMode;
+  /** Outbound traffic. */
+  readonly egress: ResolvedEgress;
   /** The platform profile, if any. */
   readonly platform?: Platform;
   /** Whether the Gateway API CRDs are rendered. */

@@ -5,6 +5,7 @@ import { checkNamespaceDataplane, DATAPLANE_LABELS, DataplanePlan, dataplaneLabe
 import { resolveRevisions, RevisionPlan } from './revisions';
 import { DEFAULT_GATEWAYS, DEFAULT_KUBE_VERSION, ISTIO_NAMESPACE, MIN_KUBE_VERSION, RESERVED_NAMESPACES } from './defaults';
 import { shapeProblems } from './shape';
+import { checkEgress, resolveEgress } from './egress';
 import { MeshSettings, ResolvedMeshSettings, Scheduling, Toleration } from './types';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -19,7 +20,7 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  */
 const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: readonly string[], setting: string]> } = {
   gateway: [[['name'], 'the gateway\'s name'], [['revision'], 'revision'], [['labels', 'istio.io/rev'], 'revision'], [['service', 'type'], 'serviceType'], [['replicaCount'], 'replicas']],
-  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform'], [['cni', 'enabled'], 'cni'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system']],
+  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform'], [['cni', 'enabled'], 'cni'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system'], [['meshConfig', 'outboundTrafficPolicy'], 'egress.outboundTrafficPolicy']],
   base: [[['defaultRevision'], 'revision']],
   cni: [[['profile'], 'mode'], [['global', 'profile'], 'mode'], [['ambient', 'enabled'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
   ztunnel: [[['revision'], 'the oldest revision (ztunnel follows it)'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
@@ -249,6 +250,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
 
   const gateways = input.gateways ?? DEFAULT_GATEWAYS;
   checkGateways(p, { ...input, gateways }, plan);
+  checkEgress(p, input, asList(gateways).map(g => asMap(g)));
   const nodeAgentScheduling = { nodeSelector: asMap(components.nodeAgents).nodeSelector ?? {}, tolerations: asList(asMap(components.nodeAgents).tolerations) };
   const dp = resolveDataplane(p, input, plan, nodeAgentScheduling as Required<Scheduling>);
   checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace), plan, dp);
@@ -263,6 +265,16 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     tolerations: override?.tolerations ?? meshScheduling.tolerations ?? [],
   });
   const gatewayScheduling = forComponent(input.componentScheduling?.gateways);
+  const resolvedGateways = gateways.map(g => {
+    const target = plan.target(g.revision)!;
+    return {
+      ...g,
+      serviceType: g.serviceType ?? (g.kind === 'ingress' ? 'LoadBalancer' : 'ClusterIP'),
+      scheduling: gatewayScheduling,
+      revision: target.label,
+      istioVersion: target.istioVersion,
+    };
+  });
   return {
     istioVersion: plan.istioVersions[plan.istioVersions.length - 1],
     istioVersions: plan.istioVersions,
@@ -275,16 +287,8 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     platform: dp.platform,
     gatewayApi: dp.gatewayApi,
     nodeAgents: dp.nodeAgents,
-    gateways: gateways.map(g => {
-      const target = plan.target(g.revision)!;
-      return {
-        ...g,
-        serviceType: g.serviceType ?? (g.kind === 'ingress' ? 'LoadBalancer' : 'ClusterIP'),
-        scheduling: gatewayScheduling,
-        revision: target.label,
-        istioVersion: target.istioVersion,
-      };
-    }),
+    egress: resolveEgress(input, resolvedGateways),
+    gateways: resolvedGateways,
     appNamespaces: (input.appNamespaces ?? []).map(ns => {
       const dataplane = ns.dataplane ?? dp.mode;
       const waypoint = ns.waypoint === true;

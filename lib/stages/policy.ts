@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
-import { ISTIO_NAMESPACE, MtlsMode, ResolvedAppNamespace } from '../settings';
+import { ISTIO_NAMESPACE, MtlsMode, ResolvedAppNamespace, ResolvedEgress } from '../settings';
+import { EgressGatewayEndpoint, EgressRoutes } from './egress';
 
 /** Props of the policy stage. */
 export interface PolicyChartProps {
@@ -9,12 +10,16 @@ export interface PolicyChartProps {
   readonly mtls: MtlsMode;
   /** App namespaces; those with their own mtls get a namespace-level PeerAuthentication. */
   readonly namespaces: readonly ResolvedAppNamespace[];
+  /** Outbound traffic: the external hosts. @default - none */
+  readonly egress?: ResolvedEgress;
+  /** The egress gateway the hosts are routed through. @default - none: ServiceEntries only */
+  readonly egressGateway?: EgressGatewayEndpoint;
 }
 
 /**
  * Istio resources the mesh's security rests on, typed through imports/: mesh-wide mTLS (a
  * PeerAuthentication `default` in istio-system, STRICT unless the settings say
- * otherwise) and namespace-level exceptions. After istiod (its validating webhook must
+ * otherwise), namespace-level exceptions, and controlled egress (EgressRoutes). After istiod (its validating webhook must
  * answer) and after the app namespaces they live in; in a file of their own, later
  * than their CRDs, so a second `kubectl apply` finds the kinds served.
  */
@@ -32,5 +37,6 @@ export class PolicyChart extends Chart {
         spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode[ns.mtls] } },
       });
     }
+    if (props.egress?.hosts.length) new EgressRoutes(this, 'egress', { egress: props.egress, gateway: props.egressGateway });
   }
 }
