@@ -1,0 +1,82 @@
+import * as path from 'path';
+import { loadManifestFolder } from '../check/check';
+import { CommandIO, parseCommandArgs, runIfMain } from '../command';
+import { PROJECT_ROOT } from '../project-root';
+import { UserError } from '../user-error';
+import { Kubectl, KubectlResult } from './kubectl';
+import { ApplyStep, applyPlan, describeStep, objectsNamedIn } from './plan';
+
+/** kubectl's field manager for what this project applies (server-side apply records it per field). */
+export const FIELD_MANAGER = 'istio-cdk8s';
+
+const USAGE = `usage: npm run apply [-- [--context NAME] [--dry-run=server] [--timeout 5m] [<folder>]]
+  <folder>            manifests to apply (default: dist)
+  --context NAME      kube context (default: kubectl's current context)
+  --dry-run=server    send every file for server-side validation and admission, persist nothing (no waits)
+  --timeout DURATION  per wait, as kubectl takes it (default: 5m)
+Applies the files in order with the kubectl on PATH, server-side (field manager ${FIELD_MANAGER}),
+waiting for CRDs to be Established before the first file that uses them and for istiod's rollout
+before the first Istio resource or gateway. Stops at the first failure.`;
+
+const DURATION = /^\d+(ms|s|m|h)$/;
+
+/** `npm run apply`. */
+export function applyCommand(argv: readonly string[], io: CommandIO, root: string = PROJECT_ROOT, kubectlCommand = 'kubectl'): number {
+  const parsed = parseCommandArgs(argv, io, USAGE, {
+    context: { type: 'string' },
+    'dry-run': { type: 'string' },
+    timeout: { type: 'string', default: '5m' },
+  });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UserError(`expected at most one folder, got ${positionals.length}\n${USAGE}`);
+  if (values['dry-run'] !== undefined && values['dry-run'] !== 'server') {
+    throw new UserError(`--dry-run=${values['dry-run']}: only --dry-run=server is supported (a client dry run cannot see CRDs or webhooks)`);
+  }
+  if (!DURATION.test(values.timeout)) throw new UserError(`--timeout ${values.timeout}: expected a duration such as 90s or 5m`);
+  if (values.context === '') throw new UserError('--context needs a context name (kubectl config get-contexts lists them)');
+  const dryRun = values['dry-run'] === 'server';
+  const dir = path.resolve(positionals[0] ?? path.join(root, 'dist'));
+  const shown = path.relative(process.cwd(), dir) || '.';
+  const steps = applyPlan(loadManifestFolder(dir).manifests);
+  const kubectl = new Kubectl(values.context, kubectlCommand);
+
+  let applied = 0;
+  const fail = (step: ApplyStep, r: KubectlResult, what: string): never => {
+    const detail = (r.stderr.trim() || r.stdout.trim() || `exit status ${r.status}`).split('\n');
+    const named = step.kind === 'apply' ? objectsNamedIn(detail.join('\n'), step.objects) : [];
+    for (const line of detail.slice(0, -1)) io.err(`  ${line}`);
+    const object = named.length ? ` (${named.join(', ')})` : '';
+    const state = applied ? `${applied} file${applied === 1 ? ' was' : 's were'} applied before it` : 'nothing was applied before it';
+    throw new UserError(`${what}${object}: ${detail[detail.length - 1]}
+${state}; fix the cause and run npm run apply again (server-side apply is idempotent)`);
+  };
+
+  steps.forEach((step, i) => {
+    io.err(`[${i + 1}/${steps.length}] ${describeStep(step)}${dryRun && step.kind !== 'apply' ? ': skipped (dry run: nothing was created)' : ''}`);
+    if (step.kind === 'apply') {
+      const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', path.join(dir, step.file), ...(dryRun ? ['--dry-run=server'] : [])];
+      const r = kubectl.run(args);
+      for (const line of r.stdout.split('\n').filter(Boolean)) io.out(`  ${line}`);
+      if (r.status !== 0) fail(step, r, `kubectl apply failed on ${path.join(shown, step.file)}`);
+      applied++;
+    } else if (!dryRun && step.kind === 'wait-crds') {
+      const r = kubectl.run(['wait', '--for=condition=Established', `--timeout=${values.timeout}`, ...step.crds.map(c => `customresourcedefinition/${c}`)]);
+      if (r.status !== 0) fail(step, r, `CRDs not Established within ${values.timeout} (needed by ${step.before})`);
+    } else if (!dryRun && step.kind === 'wait-rollout') {
+      for (const d of step.deployments) {
+        const r = kubectl.run(['rollout', 'status', `deployment/${d.name}`, '-n', d.namespace, `--timeout=${values.timeout}`]);
+        if (r.status !== 0) fail(step, r, `${d.namespace}/${d.name} did not roll out within ${values.timeout} (needed by ${step.before})`);
+      }
+    }
+  });
+  io.out(`apply: ${steps.filter(s => s.kind === 'apply').length} files of ${shown} applied${dryRun ? ' (server dry run: nothing persisted)' : ''}${values.context ? ` to context ${values.context}` : ''}`);
+  return 0;
+}
+
+/** The command as the script runs it. */
+export function main(argv: readonly string[], io: CommandIO): number {
+  return applyCommand(argv, io);
+}
+
+runIfMain(module, main);

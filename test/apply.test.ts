@@ -1,0 +1,201 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { applyCommand, FIELD_MANAGER } from '../lib/apply/cli';
+import { applyPlan } from '../lib/apply/plan';
+import { readManifests } from '../lib/manifests';
+import { PROJECT_ROOT } from '../lib/project-root';
+import { runCaptured } from './command-io';
+import { tempDir } from './render';
+
+/**
+ * A recording kubectl: every call's arguments go to calls.jsonl beside it; a call whose
+ * arguments contain fail.json's `on` exits 1 with its `stderr`. No API server runs here.
+ */
+function kubectlStub(dir: string, fail?: { on: string; stderr: string }): { bin: string; calls: () => string[][] } {
+  const bin = path.join(dir, 'kubectl');
+  const log = path.join(dir, 'calls.log');
+  if (fail) {
+    fs.writeFileSync(path.join(dir, 'fail-on'), fail.on);
+    fs.writeFileSync(path.join(dir, 'fail-stderr'), `${fail.stderr}\n`);
+  }
+  // POSIX sh, not node: a call costs milliseconds. One line per call, arguments separated by \x1f.
+  fs.writeFileSync(bin, `#!/bin/sh
+here=$(dirname "$0")
+for a in "$@"; do printf '%s\\037' "$a"; done >> "$here/calls.log"
+echo >> "$here/calls.log"
+if [ -f "$here/fail-on" ]; then
+  on=$(cat "$here/fail-on")
+  for a in "$@"; do case "$a" in *"$on"*) cat "$here/fail-stderr" >&2; exit 1;; esac; done
+fi
+case " $* " in *" apply "*) echo "namespace/x serverside-applied";; esac
+exit 0
+`, { mode: 0o755 });
+  const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map(l => l.split('\x1f').slice(0, -1)) : []);
+  return { bin, calls };
+}
+
+const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const crd = (plural: string, group: string, kind: string) => ({
+  apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.${group}` },
+  spec: { group, names: { kind, plural }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }] },
+});
+const istiod = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istiod-canary', namespace: 'istio-system', labels: { app: 'istiod' } }, spec: {} };
+const gateway = {
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gw', namespace: 'edge' },
+  spec: { template: { metadata: { annotations: { 'inject.istio.io/templates': 'gateway' } } } },
+};
+const peerAuth = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: {} };
+const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'edge' } };
+
+/** A folder in the shape synth writes: namespaces, CRDs, istiod, gateways, policy. */
+function fixtureFolder(dir: string): string {
+  const out = path.join(dir, 'manifests');
+  fs.mkdirSync(out);
+  const files: Record<string, object[]> = {
+    '0000-namespaces.k8s.yaml': [ns('istio-system'), ns('edge')],
+    '0001-crds.k8s.yaml': [crd('peerauthentications', 'security.istio.io', 'PeerAuthentication'), crd('widgets', 'example.com', 'Widget')],
+    '0002-istiod.k8s.yaml': [istiod],
+    '0003-gateways.k8s.yaml': [gateway],
+    '0004-policy.k8s.yaml': [peerAuth],
+    '0005-custom.k8s.yaml': [widget],
+  };
+  for (const [f, docs] of Object.entries(files)) fs.writeFileSync(path.join(out, f), docs.map(d => stringify(d)).join('---\n'));
+  return out;
+}
+
+const applyArgs = (folder: string, file: string, extra: string[] = []) => ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', path.join(folder, file), ...extra];
+
+describe('npm run apply', () => {
+  test('applies file by file, waiting for CRDs before their first use and for istiod before gateways and Istio resources', async () => {
+    const t = tempDir();
+    try {
+      const folder = fixtureFolder(t.dir);
+      const stub = kubectlStub(t.dir);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin), ['--context', 'prod', '--timeout', '90s', folder]);
+      expect(r.status).toBe(0);
+      const ctx = ['--context', 'prod'];
+      expect(stub.calls()).toEqual([
+        [...ctx, ...applyArgs(folder, '0000-namespaces.k8s.yaml')],
+        [...ctx, ...applyArgs(folder, '0001-crds.k8s.yaml')],
+        [...ctx, ...applyArgs(folder, '0002-istiod.k8s.yaml')],
+        // The gateway's pods need istiod's injector: its rollout first.
+        [...ctx, 'rollout', 'status', 'deployment/istiod-canary', '-n', 'istio-system', '--timeout=90s'],
+        [...ctx, ...applyArgs(folder, '0003-gateways.k8s.yaml')],
+        [...ctx, 'wait', '--for=condition=Established', '--timeout=90s', 'customresourcedefinition/peerauthentications.security.istio.io'],
+        [...ctx, ...applyArgs(folder, '0004-policy.k8s.yaml')],
+        [...ctx, 'wait', '--for=condition=Established', '--timeout=90s', 'customresourcedefinition/widgets.example.com'],
+        [...ctx, ...applyArgs(folder, '0005-custom.k8s.yaml')],
+      ]);
+      expect(r.err).toContain('[4/9] wait for the rollout of istio-system/istiod-canary (0003-gateways.k8s.yaml needs istiod\'s webhooks)');
+      expect(r.out[r.out.length - 1]).toMatch(/^apply: 6 files of .* applied to context prod$/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('stops at the first failure, naming the file and the object; later files are not applied', async () => {
+    const t = tempDir();
+    try {
+      const folder = fixtureFolder(t.dir);
+      const stub = kubectlStub(t.dir, { on: '0004-policy', stderr: 'Error from server (Forbidden): error when creating "0004-policy.k8s.yaml": peerauthentications.security.istio.io "default" is forbidden: denied by webhook' });
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin), [folder]);
+      expect(r.status).toBe(1);
+      expect(stub.calls().map(c => c.find(a => a.endsWith('.yaml')) ?? c[0])).toEqual([
+        path.join(folder, '0000-namespaces.k8s.yaml'), path.join(folder, '0001-crds.k8s.yaml'), path.join(folder, '0002-istiod.k8s.yaml'),
+        'rollout', path.join(folder, '0003-gateways.k8s.yaml'), 'wait', path.join(folder, '0004-policy.k8s.yaml'),
+      ]);
+      const errors = r.err.filter(l => l.startsWith('error:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('kubectl apply failed on');
+      expect(errors[0]).toContain('0004-policy.k8s.yaml (PeerAuthentication/istio-system/default): Error from server (Forbidden)');
+      expect(r.err.join('\n')).toContain('4 files were applied before it; fix the cause and run npm run apply again');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('--dry-run=server passes through and skips the waits (nothing is created to wait for)', async () => {
+    const t = tempDir();
+    try {
+      const folder = fixtureFolder(t.dir);
+      const stub = kubectlStub(t.dir);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin), ['--dry-run=server', folder]);
+      expect(r.status).toBe(0);
+      expect(stub.calls().every(c => c[0] === 'apply' && c[c.length - 1] === '--dry-run=server')).toBe(true);
+      expect(stub.calls()).toHaveLength(6);
+      expect(r.err.filter(l => l.includes('skipped (dry run'))).toHaveLength(3);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test.each([
+    [['--dry-run=client'], 'only --dry-run=server is supported'],
+    [['--timeout', 'soon'], '--timeout soon: expected a duration'],
+    [['--bogus'], 'Unknown option \'--bogus\''],
+    [['a', 'b'], 'expected at most one folder'],
+  ])('bad arguments %j: one error line, kubectl never runs', async (argv, message) => {
+    const t = tempDir();
+    try {
+      const stub = kubectlStub(t.dir);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin), argv);
+      expect(r.status).not.toBe(0);
+      expect(r.err.filter(l => l.startsWith('error:')).join('\n')).toContain(message);
+      expect(stub.calls()).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('no kubectl, or no folder: one error line naming the fix', async () => {
+    const t = tempDir();
+    try {
+      const missing = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, path.join(t.dir, 'no-such-kubectl')), [fixtureFolder(t.dir)]);
+      expect(missing.status).toBe(1);
+      expect(missing.err.join('\n')).toMatch(/^error: .*no-such-kubectl not found on PATH: install kubectl/m);
+      const noFolder = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, 'kubectl'), [path.join(t.dir, 'absent')]);
+      expect(noFolder.err.join('\n')).toMatch(/^error: .*absent is not a folder; render it first with: npm run synth/m);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('the plan for the committed dist/: every custom resource waits for its CRD, and istiod rolls out before the first Istio resource or gateway', () => {
+    const manifests = readManifests(path.join(PROJECT_ROOT, 'dist'));
+    const steps = applyPlan(manifests);
+    const applied = new Set<string>();
+    const established = new Set<string>();
+    let istiodReady = false;
+    const crdName = new Map(manifests.filter(m => m.kind === 'CustomResourceDefinition').map(m => [`${m.object.spec.group}/${m.object.spec.names.kind}`, m.name]));
+    for (const step of steps) {
+      if (step.kind === 'wait-crds') step.crds.forEach(c => established.add(c));
+      if (step.kind === 'wait-rollout') istiodReady = true;
+      if (step.kind !== 'apply') continue;
+      for (const m of step.objects) {
+        const group = m.apiVersion.includes('/') ? m.apiVersion.split('/')[0] : '';
+        const crd = crdName.get(`${group}/${m.kind}`);
+        if (crd) expect({ object: `${m.file}: ${m.kind}/${m.name}`, established: established.has(crd) }).toEqual({ object: `${m.file}: ${m.kind}/${m.name}`, established: true });
+        if (group.endsWith('istio.io') && m.kind !== 'CustomResourceDefinition') expect(istiodReady).toBe(true);
+      }
+      applied.add(step.file);
+    }
+    expect([...applied]).toEqual([...new Set(manifests.map(m => m.file))].sort());
+  });
+
+  test('the script finds kubectl on PATH (a recording stub) and applies dist/', () => {
+    const t = tempDir();
+    try {
+      const stub = kubectlStub(t.dir);
+      const r = spawnSync('npm', ['run', '-s', 'apply', '--', '--dry-run=server'], {
+        cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, PATH: `${t.dir}${path.delimiter}${process.env.PATH}` },
+      });
+      expect(r.status).toBe(0);
+      const files = fs.readdirSync(path.join(PROJECT_ROOT, 'dist')).sort();
+      expect(stub.calls().map(c => path.basename(c[c.indexOf('-f') + 1]))).toEqual(files);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
