@@ -45,7 +45,7 @@ export interface MeshStages {
   readonly gateways: GatewaysChart;
   /** Injection-labelled application namespaces. */
   readonly apps: AppsChart;
-  /** mTLS (PeerAuthentication) for the mesh and exceptions per namespace. */
+  /** mTLS (PeerAuthentication) for the mesh and exceptions per namespace; egress hosts and their routes. */
   readonly policy: PolicyChart;
   /** The user's own objects (main.ts's `extend`), when there is an extend function. */
   readonly custom?: Chart;
@@ -89,7 +89,7 @@ export class IstioMesh extends Construct {
     const ztunnel = nodeAgent('ztunnel', releases.ztunnel);
     const gateways = new GatewaysChart(scope, 'gateways', { gateways: settings.gateways, releases: releases.gateways });
     const apps = new AppsChart(scope, 'apps', { namespaces: settings.appNamespaces });
-    const egressGatewayIndex = settings.gateways.findIndex(g => g === settings.egress.gateway);
+    const egressGatewayIndex = settings.gateways.findIndex(g => g.name === settings.egress.gateway?.name);
     const policy = new PolicyChart(scope, 'policy', {
       mtls: settings.mtls,
       namespaces: settings.appNamespaces,

@@ -81,8 +81,30 @@ describe('controlled egress', () => {
   test('check: a host routed through the egress gateway without a ServiceEntry breaks egress-service-entry', () => {
     const broken = manifests.filter(m => !(m.kind === 'ServiceEntry' && m.name === 'db-example-org-9443'));
     expect(checkManifestList(broken, resolved(EGRESS)).map(formatViolation)).toEqual([
-      '0005-policy.k8s.yaml: VirtualService/exit/db-example-org-9443: egress-service-entry: routes db.example.org through a gateway Service, but no ServiceEntry in this folder declares db.example.org',
+      '0005-policy.k8s.yaml: VirtualService/exit/db-example-org-9443: egress-service-entry: routes db.example.org through an egress gateway, but no ServiceEntry in this folder declares db.example.org',
     ]);
+  });
+
+  test('check: a route to a subset no DestinationRule defines breaks destination-subset', () => {
+    const broken = manifests.map(m => (m.kind === 'DestinationRule' ? { ...m, object: { ...m.object, spec: { ...m.object.spec, subsets: m.object.spec.subsets.slice(1) } } } : m));
+    expect(checkManifestList(broken, resolved(EGRESS)).map(formatViolation)).toEqual([
+      '0005-policy.k8s.yaml: VirtualService/exit/api-example-com-443: destination-subset: routes to subset api-example-com-443 of out.exit.svc.cluster.local, which no DestinationRule in this folder defines',
+    ]);
+  });
+
+  test('check: routing internal clients to the ingress gateway, and hosts under a wildcard ServiceEntry, are not egress violations', () => {
+    const extra = (kind: string, name: string, spec: object): Manifest => ({
+      file: '0006-custom.k8s.yaml', index: 0, apiVersion: 'networking.istio.io/v1', kind, namespace: 'edge', name,
+      object: { apiVersion: 'networking.istio.io/v1', kind, metadata: { name, namespace: 'edge' }, spec },
+    });
+    const added = [
+      // The public name, for clients inside the mesh, to the ingress gateway.
+      extra('VirtualService', 'shop', { hosts: ['shop.example.com'], http: [{ route: [{ destination: { host: 'front.edge.svc.cluster.local' } }] }] }),
+      // An egress route whose host a wildcard entry covers.
+      extra('ServiceEntry', 'wild', { hosts: ['*.wild.example'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'NONE', location: 'MESH_EXTERNAL' }),
+      extra('VirtualService', 'wild', { hosts: ['api.wild.example'], tls: [{ match: [{ port: 443, sniHosts: ['api.wild.example'] }], route: [{ destination: { host: 'out.exit.svc.cluster.local' } }] }] }),
+    ];
+    expect(checkManifestList([...manifests, ...added], resolved(EGRESS)).map(formatViolation)).toEqual([]);
   });
 
   test('without an egress gateway, hosts get ServiceEntries only (in istio-system)', async () => {
@@ -100,15 +122,26 @@ describe('controlled egress', () => {
 });
 
 describe('egress settings', () => {
-  test('bad hosts, ports, duplicates and an unknown gateway are reported together', () => {
+  test('bad hosts, ports, duplicates, name clashes and an unknown gateway are reported together', () => {
     expect(problemsOf({
       ...EGRESS,
-      egress: { gateway: 'front', hosts: [{ host: '*.example.com' }, { host: 'api.example.com', port: 70000 }, { host: 'db.prod.svc.cluster.local' }, { host: 'a.example.com' }, { host: 'a.example.com', port: 443 }] },
+      egress: {
+        gateway: 'front',
+        hosts: [
+          { host: '*.example.com' }, { host: 'api.example.com', port: 70000 }, { host: 'db.prod.svc.cluster.local' },
+          { host: 'a.example.com' }, { host: 'a.example.com', port: 8443 }, { host: '10.1.2.3' }, { host: 'kubernetes.default' },
+          { host: 'b.example.com', port: 15006 }, { host: 'my-api.example.com' }, { host: 'my.api-example.com' },
+        ],
+      },
     })).toBe(`invalid settings (main.ts):
   - egress.hosts[0].host: "*.example.com" must be a lower-case DNS name such as api.example.com (no wildcard, no port)
   - egress.hosts[1].port: 70000 must be a port number from 1 to 65535
-  - egress.hosts[2].host: "db.prod.svc.cluster.local" is a cluster-internal name; egress hosts are external
-  - egress.hosts[4]: {"host":"a.example.com","port":443} is listed twice
+  - egress.hosts[2].host: "db.prod.svc.cluster.local" is a cluster-internal name (a Service); egress hosts are external
+  - egress.hosts[4]: {"host":"a.example.com","port":8443} lists a.example.com again (first at egress.hosts[3]): one port per host, since the egress gateway matches TLS by name only
+  - egress.hosts[5].host: "10.1.2.3" is an IP address: TLS egress is matched by SNI, which carries a name
+  - egress.hosts[6].host: "kubernetes.default" is a cluster-internal name (a Service); egress hosts are external
+  - egress.hosts[7].port: 15006 is one of Istio's proxy ports (15000–15090)
+  - egress.hosts[9].host: "my.api-example.com" gives the same object name (my-api-example-com-443) as egress.hosts[8]; list one of them with another spelling or port
   - egress.gateway: "front" is not an egress gateway of this mesh (egress gateways: out)`);
   });
 

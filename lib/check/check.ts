@@ -12,7 +12,7 @@ import { checkScheduling } from './scheduling';
 import { checkCrdOrder, checkNamespaceOrder, checkNamespaceScope, checkObjectShape, checkUnique, checkWebhookServices } from './structure';
 import { Violation } from './violation';
 import { checkWebhookSelectors } from './webhooks';
-import { checkEgressServiceEntries, checkGatewaySelectors } from './gateways';
+import { checkDestinationSubsets, checkEgressServiceEntries, checkGatewaySelectors } from './gateways';
 
 /** What the manifests must agree with: the resolved settings of the cluster they were rendered for. */
 export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations;
@@ -57,7 +57,8 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     ...checkWebhookServices(wellFormed),
     ...checkWebhookSelectors(wellFormed),
     ...checkGatewaySelectors(wellFormed),
-    ...checkEgressServiceEntries(wellFormed),
+    ...checkEgressServiceEntries(wellFormed, expected.gateways.filter(g => g.kind === 'egress')),
+    ...checkDestinationSubsets(wellFormed),
     ...checkInjection(wellFormed),
     ...checkSystemInjection(wellFormed),
     ...checkDefaultValidator(wellFormed),

@@ -30,7 +30,7 @@ export function checkGatewaySelectors(manifests: readonly Manifest[]): Violation
   for (const m of manifests.filter(x => isIstio(x, 'Gateway'))) {
     const selector = labelsOf(m.object.spec?.selector);
     if (Object.keys(selector).length === 0) {
-      out.push(violation(m, 'gateway-selector', 'has no spec.selector: it would bind to no gateway deliberately chosen'));
+      out.push(violation(m, 'gateway-selector', 'has no spec.selector: it would bind to every gateway pod of the mesh; select the gateway\'s pods'));
     } else if (!pods.some(p => selects(selector, p.labels))) {
       out.push(violation(m, 'gateway-selector', `selector ${formatLabels(selector)} matches the pods of no gateway Deployment in this folder`));
     }
@@ -61,23 +61,31 @@ function routesOf(vs: Manifest): { readonly gateways: readonly string[]; readonl
   return out;
 }
 
+/** Whether a ServiceEntry host (possibly a wildcard, `*.example.com` or `*`) covers a host. */
+function covers(entry: string, host: string): boolean {
+  if (entry === '*') return true;
+  return entry.startsWith('*.') ? host.endsWith(entry.slice(1)) : entry === host;
+}
+
 /**
- * Every host the mesh routes through an egress gateway has a ServiceEntry: without one,
- * a REGISTRY_ONLY mesh refuses the host before the route is ever used, and the gateway
- * cannot resolve it. A route "goes through a gateway" when, from the mesh (sidecars),
- * it sends to a Service whose selector matches the pods of a gateway Deployment.
+ * Every external host the mesh routes through an egress gateway has a ServiceEntry:
+ * without one, a REGISTRY_ONLY mesh refuses the host before the route is ever used, and
+ * the gateway cannot resolve it. A route "goes through an egress gateway" when, from the
+ * mesh (sidecars), it sends to a Service whose selector matches the pods of one of the
+ * settings' egress gateways (ingress gateways are routed to for internal clients too).
  */
-export function checkEgressServiceEntries(manifests: readonly Manifest[]): Violation[] {
-  const pods = gatewayPods(manifests);
+export function checkEgressServiceEntries(manifests: readonly Manifest[], egressGateways: readonly { readonly name: string; readonly namespace: string }[]): Violation[] {
+  const pods = gatewayPods(manifests).filter(p => egressGateways.some(g => g.name === p.m.name && g.namespace === p.m.namespace));
+  const services = new Set(manifests.filter(s => s.kind === 'Service' && s.apiVersion === 'v1').map(s => `${s.namespace}/${s.name}`));
   const gatewayServices = new Set<string>();
   for (const s of manifests) {
     if (s.kind !== 'Service' || s.apiVersion !== 'v1') continue;
     const selector = labelsOf(s.object.spec?.selector);
     if (Object.keys(selector).length && pods.some(p => p.m.namespace === s.namespace && selects(selector, p.labels))) gatewayServices.add(`${s.namespace}/${s.name}`);
   }
-  const entered = new Set<string>();
+  const entered: string[] = [];
   for (const m of manifests.filter(x => isIstio(x, 'ServiceEntry'))) {
-    for (const h of Array.isArray(m.object.spec?.hosts) ? m.object.spec.hosts : []) entered.add(String(h));
+    for (const h of Array.isArray(m.object.spec?.hosts) ? m.object.spec.hosts : []) entered.push(String(h));
   }
   const out: Violation[] = [];
   for (const vs of manifests.filter(x => isIstio(x, 'VirtualService'))) {
@@ -87,7 +95,39 @@ export function checkEgressServiceEntries(manifests: readonly Manifest[]): Viola
     }));
     if (!viaGateway) continue;
     for (const host of Array.isArray(vs.object.spec?.hosts) ? vs.object.spec.hosts.map(String) : []) {
-      if (!entered.has(host)) out.push(violation(vs, 'egress-service-entry', `routes ${host} through a gateway Service, but no ServiceEntry in this folder declares ${host}`));
+      const service = serviceOf(host, vs.namespace);
+      if (service !== undefined && services.has(service)) continue;
+      if (!entered.some(e => covers(e, host))) out.push(violation(vs, 'egress-service-entry', `routes ${host} through an egress gateway, but no ServiceEntry in this folder declares ${host}`));
+    }
+  }
+  return out;
+}
+
+/**
+ * Every subset a route sends to is defined by a DestinationRule for that host: Envoy has
+ * no cluster for an undefined subset, and the route fails with 503s at run time.
+ */
+export function checkDestinationSubsets(manifests: readonly Manifest[]): Violation[] {
+  const key = (host: string, namespace: string) => serviceOf(host, namespace) ?? host;
+  const defined = new Set<string>();
+  for (const dr of manifests.filter(x => isIstio(x, 'DestinationRule'))) {
+    const host = dr.object.spec?.host;
+    if (typeof host !== 'string') continue;
+    for (const s of Array.isArray(dr.object.spec?.subsets) ? dr.object.spec.subsets : []) defined.add(`${key(host, dr.namespace)}#${String(s?.name)}`);
+  }
+  const out: Violation[] = [];
+  for (const vs of manifests.filter(x => isIstio(x, 'VirtualService'))) {
+    const spec = vs.object.spec ?? {};
+    for (const kind of ['http', 'tls', 'tcp']) {
+      for (const rule of Array.isArray(spec[kind]) ? spec[kind] : []) {
+        for (const r of Array.isArray(rule?.route) ? rule.route : []) {
+          const d = r?.destination;
+          if (typeof d?.host !== 'string' || d.subset === undefined) continue;
+          if (!defined.has(`${key(d.host, vs.namespace)}#${String(d.subset)}`)) {
+            out.push(violation(vs, 'destination-subset', `routes to subset ${String(d.subset)} of ${d.host}, which no DestinationRule in this folder defines`));
+          }
+        }
+      }
     }
   }
   return out;

@@ -15,6 +15,7 @@ export type Rule =
   | 'webhook-selector'
   | 'gateway-selector'
   | 'egress-service-entry'
+  | 'destination-subset'
   | 'injection'
   | 'system-injection'
   | 'default-validator'

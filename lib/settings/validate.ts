@@ -250,7 +250,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
 
   const gateways = input.gateways ?? DEFAULT_GATEWAYS;
   checkGateways(p, { ...input, gateways }, plan);
-  checkEgress(p, input, asList(gateways).map(g => asMap(g)));
+  checkEgress(p, input, asList(gateways).map(g => asMap(g)), [...asList(gateways).map(g => asMap(g).namespace), ...asList(input.appNamespaces).map(ns => asMap(ns).name), ISTIO_NAMESPACE]);
   const nodeAgentScheduling = { nodeSelector: asMap(components.nodeAgents).nodeSelector ?? {}, tolerations: asList(asMap(components.nodeAgents).tolerations) };
   const dp = resolveDataplane(p, input, plan, nodeAgentScheduling as Required<Scheduling>);
   checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace), plan, dp);

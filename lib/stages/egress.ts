@@ -1,9 +1,11 @@
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution, VirtualService } from '../../imports/networking.istio.io';
 import { RenderedRelease } from '../render/engine';
 import { ISTIO_NAMESPACE, ResolvedEgress } from '../settings';
 import { UserError } from '../user-error';
+import { egressName } from '../settings/egress-names';
+
+export { egressName };
 
 /** The port egress gateways take TLS on: every host shares it, told apart by SNI. */
 export const EGRESS_GATEWAY_TLS_PORT = 443;
@@ -29,7 +31,7 @@ export function egressGatewayEndpoint(release: RenderedRelease): EgressGatewayEn
   const service = docs.find(d => d?.kind === 'Service');
   const selector = deployment?.spec?.selector?.matchLabels;
   if (!selector || !service) {
-    throw new UserError(`egress: gateway ${name} rendered no Deployment with a selector and no Service; egress hosts need both (check values.gateways)`);
+    throw new UserError(`egress: gateway ${name} rendered no Deployment with a selector, or no Service; egress hosts need both (check values.gateways)`);
   }
   if (!(service.spec?.ports ?? []).some((p: any) => p?.port === EGRESS_GATEWAY_TLS_PORT)) {
     throw new UserError(`egress: the Service of gateway ${name} has no port ${EGRESS_GATEWAY_TLS_PORT}, which egress hosts are routed to; keep it in the gateway's service.ports values`);
@@ -49,17 +51,6 @@ export interface EgressRoutesProps {
   readonly gateway?: EgressGatewayEndpoint;
 }
 
-/**
- * `api.example.com` port 443 → `api-example-com-443`: a name for the host's objects.
- * Also a DestinationRule subset name, which must be a DNS label: a long one is cut and
- * made unique by a digest of the host.
- */
-export function egressName(host: string, port: number): string {
-  const name = `${host.replace(/\./g, '-')}-${port}`;
-  if (name.length <= 63) return name;
-  const digest = createHash('sha256').update(`${host}:${port}`).digest('hex').slice(0, 8);
-  return `${name.slice(0, 54).replace(/-+$/, '')}-${digest}`;
-}
 
 /**
  * Controlled egress as Istio's egress-gateway task does it for TLS traffic: a

@@ -23,8 +23,6 @@ export function istioBaseRelease(settings: ResolvedMeshSettings, chart: ChartSou
     defaultRevision: settings.defaultRevision,
     // Rendered for `kubectl apply`/GitOps: start with Fail so istiod never flips it (drift).
     base: { validationFailurePolicy: 'Fail' },
-    // Explicit even for Istio's default (ALLOW_ANY), so dist/ shows the policy in force.
-    meshConfig: { outboundTrafficPolicy: { mode: settings.egress.outboundTrafficPolicy } },
   };
   return { ...chart, releaseName: 'istio-base', namespace: ISTIO_NAMESPACE, values: mergeValues(values, settings.values.base), kubeVersion: settings.kubeVersion };
 }
