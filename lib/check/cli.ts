@@ -9,6 +9,7 @@ import { lockedVersions } from '../vendoring/lock';
 import { checkManifestList, loadManifestFolder } from './check';
 import { schemaVersionNote } from './kube-schema';
 import { formatViolation } from './violation';
+import { checkWarnings } from './warnings';
 
 const USAGE = `usage: npm run check [-- <folder>]
   <folder>            manifest folder to check (default: dist)
@@ -38,8 +39,11 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
   const folder = loadManifestFolder(dir);
   const violations = checkManifestList(folder.manifests, resolved);
   for (const v of violations) io.out(formatViolation(v));
+  const warnings = checkWarnings(folder.manifests);
+  for (const w of warnings) io.out(`warning: ${formatViolation(w)}`);
   const name = path.relative(process.cwd(), dir) || '.';
-  io.out(`check: ${folder.manifests.length} objects in ${folder.files.length} files of ${name}, ${violations.length} violation${violations.length === 1 ? '' : 's'}`);
+  const warned = warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : '';
+  io.out(`check: ${folder.manifests.length} objects in ${folder.files.length} files of ${name}, ${violations.length} violation${violations.length === 1 ? '' : 's'}${warned}`);
   return violations.length > 0 ? 1 : 0;
 }
 

@@ -21,7 +21,8 @@ export type Rule =
   | 'default-validator'
   | 'scheduling'
   | 'node-agent-scheduling'
-  | 'image-pinned';
+  | 'image-pinned'
+  | 'privileged-proxies';
 
 /** One broken rule on one object. */
 export interface Violation {

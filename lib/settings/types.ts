@@ -171,6 +171,17 @@ export interface EgressSettings {
   readonly gateway?: string;
 }
 
+/** Settings for debugging on a real cluster; none belongs in production. */
+export interface DebugSettings {
+  /**
+   * Run every injected proxy (sidecars and gateways) privileged, so `tcpdump` works
+   * inside it: the seed's way of seeing mTLS on the wire. `npm run check` warns while
+   * it is on.
+   * @default false
+   */
+  readonly privilegedProxies?: boolean;
+}
+
 /** Everything that describes one cluster's mesh. */
 export interface MeshSettings {
   /**
@@ -224,6 +235,8 @@ export interface MeshSettings {
   readonly images?: ImageSettings;
   /** Extra Helm values for anything else. @default {} */
   readonly values?: ExtraValues;
+  /** Debugging aids (never in production). @default - none */
+  readonly debug?: DebugSettings;
 }
 
 /** A gateway with every default filled in. */
@@ -322,4 +335,6 @@ export interface ResolvedMeshSettings {
   readonly appNamespaces: readonly ResolvedAppNamespace[];
   /** Extra values. */
   readonly values: ExtraValues;
+  /** Debugging aids. */
+  readonly debug: Required<DebugSettings>;
 }

@@ -20,7 +20,7 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  */
 const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: readonly string[], setting: string]> } = {
   gateway: [[['name'], 'the gateway\'s name'], [['revision'], 'revision'], [['labels', 'istio.io/rev'], 'revision'], [['service', 'type'], 'serviceType'], [['replicaCount'], 'replicas']],
-  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform'], [['cni', 'enabled'], 'cni'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system'], [['meshConfig', 'outboundTrafficPolicy'], 'egress.outboundTrafficPolicy']],
+  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform'], [['cni', 'enabled'], 'cni'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system'], [['meshConfig', 'outboundTrafficPolicy'], 'egress.outboundTrafficPolicy'], [['global', 'proxy', 'privileged'], 'debug.privilegedProxies']],
   base: [[['defaultRevision'], 'revision']],
   cni: [[['profile'], 'mode'], [['global', 'profile'], 'mode'], [['ambient', 'enabled'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
   ztunnel: [[['revision'], 'the oldest revision (ztunnel follows it)'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
@@ -297,5 +297,6 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
       return { name: ns.name, labels: { ...ns.labels, ...managed }, waypoint, ...(mtls ? { mtls } : {}) };
     }),
     values: input.values ?? {},
+    debug: { privilegedProxies: input.debug?.privilegedProxies ?? false },
   };
 }

@@ -46,7 +46,11 @@ export function istiodRelease(settings: ResolvedMeshSettings, revision: Resolved
     tolerations: settings.istiodScheduling.tolerations,
     ...image,
     // global.hub/tag also pick the proxy image that injection puts into pods and gateways.
-    global: { istioNamespace: ISTIO_NAMESPACE, ...image, ...platformValue(settings) },
+    global: {
+      istioNamespace: ISTIO_NAMESPACE, ...image, ...platformValue(settings),
+      // The injector's setting for every proxy it injects (sidecars and gateways).
+      ...(settings.debug.privilegedProxies ? { proxy: { privileged: true } } : {}),
+    },
     base: { validationFailurePolicy: 'Fail' },
     // Explicit even for Istio's default (ALLOW_ANY), so dist/ shows the policy in force.
     meshConfig: { outboundTrafficPolicy: { mode: settings.egress.outboundTrafficPolicy } },
