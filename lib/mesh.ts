@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ExtendFunction } from './project';
 import { RenderedRelease } from './render/engine';
@@ -115,5 +115,17 @@ export class IstioMesh extends Construct {
         throw new UserError(`extend() in main.ts failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    if (settings.argoCdSyncWaves) {
+      // Argo CD applies one wave after another, waiting for health between them: the
+      // file order, kept when all files are synced as one Application.
+      order.forEach((chart, wave) => {
+        for (const o of chart.node.findAll()) {
+          if (o instanceof ApiObject && Chart.of(o) === chart) o.metadata.addAnnotation(ARGO_CD_SYNC_WAVE, String(wave));
+        }
+      });
+    }
   }
 }
+
+/** Argo CD's annotation for the order of a sync. */
+export const ARGO_CD_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';

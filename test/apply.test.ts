@@ -7,7 +7,10 @@ import { applyPlan } from '../lib/apply/plan';
 import { readManifests } from '../lib/manifests';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { runCaptured } from './command-io';
-import { tempDir } from './render';
+import { renderMesh, tempDir } from './render';
+import { ApiObject } from 'cdk8s';
+import { ARGO_CD_SYNC_WAVE } from '../lib/mesh';
+import { readLock } from '../lib/vendoring/lock';
 
 /**
  * A recording kubectl: every call's arguments go to calls.jsonl beside it; a call whose
@@ -196,6 +199,23 @@ describe('npm run apply', () => {
       expect(stub.calls().map(c => path.basename(c[c.indexOf('-f') + 1]))).toEqual(files);
     } finally {
       t.cleanup();
+    }
+  });
+});
+
+describe('argoCdSyncWaves', () => {
+  const V = readLock(PROJECT_ROOT).istioVersion;
+  test('off by default; on, every object carries its file\'s number as its Argo CD sync wave', async () => {
+    const settings = { istioVersion: V, appNamespaces: [{ name: 'shop' }] };
+    const off = await renderMesh(settings);
+    expect(off.manifests.filter(m => m.object.metadata?.annotations?.[ARGO_CD_SYNC_WAVE] !== undefined)).toEqual([]);
+    const on = await renderMesh({ ...settings, argoCdSyncWaves: true }, chart => {
+      new ApiObject(chart, 'own', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'own', namespace: 'shop' } });
+    });
+    expect(on.files.length).toBeGreaterThan(3);
+    for (const m of on.manifests) {
+      expect({ object: `${m.file} ${m.kind}/${m.name}`, wave: m.object.metadata.annotations?.[ARGO_CD_SYNC_WAVE] })
+        .toEqual({ object: `${m.file} ${m.kind}/${m.name}`, wave: String(Number(m.file.slice(0, 4))) });
     }
   });
 });

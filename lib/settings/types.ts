@@ -237,6 +237,12 @@ export interface MeshSettings {
   readonly values?: ExtraValues;
   /** Debugging aids (never in production). @default - none */
   readonly debug?: DebugSettings;
+  /**
+   * Annotate every object with its file's number as an Argo CD sync wave
+   * (`argocd.argoproj.io/sync-wave`), so one Application syncs the files in order.
+   * @default false
+   */
+  readonly argoCdSyncWaves?: boolean;
 }
 
 /** A gateway with every default filled in. */
@@ -337,4 +343,6 @@ export interface ResolvedMeshSettings {
   readonly values: ExtraValues;
   /** Debugging aids. */
   readonly debug: Required<DebugSettings>;
+  /** Argo CD sync-wave annotations. */
+  readonly argoCdSyncWaves: boolean;
 }

@@ -298,5 +298,6 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     }),
     values: input.values ?? {},
     debug: { privilegedProxies: input.debug?.privilegedProxies ?? false },
+    argoCdSyncWaves: input.argoCdSyncWaves ?? false,
   };
 }
