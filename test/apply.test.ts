@@ -16,12 +16,14 @@ import { readLock } from '../lib/vendoring/lock';
  * A recording kubectl: every call's arguments go to calls.jsonl beside it; a call whose
  * arguments contain fail.json's `on` exits 1 with its `stderr`. No API server runs here.
  */
-function kubectlStub(dir: string, fail?: { on: string; stderr: string }): { bin: string; calls: () => string[][] } {
+function kubectlStub(dir: string, fail?: { on: string; stderr: string; times?: number }): { bin: string; calls: () => string[][] } {
   const bin = path.join(dir, 'kubectl');
   const log = path.join(dir, 'calls.log');
   if (fail) {
     fs.writeFileSync(path.join(dir, 'fail-on'), fail.on);
     fs.writeFileSync(path.join(dir, 'fail-stderr'), `${fail.stderr}\n`);
+    // How many matching calls fail before they succeed (default: all of them).
+    fs.writeFileSync(path.join(dir, 'fail-times'), String(fail.times ?? 1000));
   }
   // POSIX sh, not node: a call costs milliseconds. One line per call, arguments separated by \x1f.
   fs.writeFileSync(bin, `#!/bin/sh
@@ -30,7 +32,8 @@ for a in "$@"; do printf '%s\\037' "$a"; done >> "$here/calls.log"
 echo >> "$here/calls.log"
 if [ -f "$here/fail-on" ]; then
   on=$(cat "$here/fail-on")
-  for a in "$@"; do case "$a" in *"$on"*) cat "$here/fail-stderr" >&2; exit 1;; esac; done
+  left=$(cat "$here/fail-times")
+  for a in "$@"; do case "$a" in *"$on"*) if [ "$left" -gt 0 ]; then echo $((left - 1)) > "$here/fail-times"; cat "$here/fail-stderr" >&2; exit 1; fi;; esac; done
 fi
 case " $* " in *" apply "*) echo "namespace/x serverside-applied";; esac
 exit 0
@@ -68,6 +71,7 @@ function fixtureFolder(dir: string): string {
   return out;
 }
 
+const NO_DELAY = { attempts: 2, delayMs: 0 };
 const applyArgs = (folder: string, file: string, extra: string[] = []) => ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', path.join(folder, file), ...extra];
 
 describe('npm run apply', () => {
@@ -76,7 +80,7 @@ describe('npm run apply', () => {
     try {
       const folder = fixtureFolder(t.dir);
       const stub = kubectlStub(t.dir);
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin), ['--context', 'prod', '--timeout', '90s', folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), ['--context', 'prod', '--timeout', '90s', folder]);
       expect(r.status).toBe(0);
       const ctx = ['--context', 'prod'];
       expect(stub.calls()).toEqual([
@@ -103,7 +107,7 @@ describe('npm run apply', () => {
     try {
       const folder = fixtureFolder(t.dir);
       const stub = kubectlStub(t.dir, { on: '0004-policy', stderr: 'Error from server (Forbidden): error when creating "0004-policy.k8s.yaml": peerauthentications.security.istio.io "default" is forbidden: denied by webhook' });
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin), [folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [folder]);
       expect(r.status).toBe(1);
       expect(stub.calls().map(c => c.find(a => a.endsWith('.yaml')) ?? c[0])).toEqual([
         path.join(folder, '0000-namespaces.k8s.yaml'), path.join(folder, '0001-crds.k8s.yaml'), path.join(folder, '0002-istiod.k8s.yaml'),
@@ -124,7 +128,7 @@ describe('npm run apply', () => {
     try {
       const folder = fixtureFolder(t.dir);
       const stub = kubectlStub(t.dir);
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin), ['--dry-run=server', folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), ['--dry-run=server', folder]);
       expect(r.status).toBe(0);
       expect(stub.calls().every(c => c[0] === 'apply' && c[c.length - 1] === '--dry-run=server')).toBe(true);
       expect(stub.calls()).toHaveLength(6);
@@ -143,7 +147,7 @@ describe('npm run apply', () => {
     const t = tempDir();
     try {
       const stub = kubectlStub(t.dir);
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin), argv);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), argv);
       expect(r.status).not.toBe(0);
       expect(r.err.filter(l => l.startsWith('error:')).join('\n')).toContain(message);
       expect(stub.calls()).toEqual([]);
@@ -159,10 +163,94 @@ describe('npm run apply', () => {
       expect(missing.status).toBe(1);
       expect(missing.err.join('\n')).toMatch(/^error: .*no-such-kubectl not found on PATH: install kubectl/m);
       const noFolder = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, 'kubectl'), [path.join(t.dir, 'absent')]);
+      expect(noFolder.status).toBe(1);
       expect(noFolder.err.join('\n')).toMatch(/^error: .*absent is not a folder; render it first with: npm run synth/m);
     } finally {
       t.cleanup();
     }
+  });
+
+  test('a wait that times out stops the apply, naming what did not become ready', async () => {
+    const t = tempDir();
+    try {
+      const folder = fixtureFolder(t.dir);
+      const stub = kubectlStub(t.dir, { on: 'deployment/istiod-canary', stderr: 'error: timed out waiting for the condition' });
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), ['--timeout', '1m30s', folder]);
+      expect(r.status).toBe(1);
+      const errors = r.err.filter(l => l.startsWith('error:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^error: istio-system\/istiod-canary did not roll out within 1m30s \(needed by 0003-gateways.k8s.yaml\): error: timed out waiting for the condition\n3 files were applied before it/);
+      expect(stub.calls().some(c => c.includes(path.join(folder, '0003-gateways.k8s.yaml')))).toBe(false);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('kubectl\'s error line is the headline of a multi-line failure; a conflict points at --force-conflicts', async () => {
+    const t = tempDir();
+    try {
+      const folder = fixtureFolder(t.dir);
+      const stub = kubectlStub(t.dir, {
+        on: '0002-istiod',
+        stderr: 'error: Apply failed with 1 conflict: conflict with "helm" using apps/v1: .spec.replicas\nPlease review the fields above--they currently have other managers.\n  up-to-date.',
+      });
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [folder]);
+      const errors = r.err.filter(l => l.startsWith('error:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('0002-istiod.k8s.yaml: error: Apply failed with 1 conflict: conflict with "helm" using apps/v1: .spec.replicas (fields owned by another manager: add --force-conflicts to take them over)');
+      expect(r.err).toContain('  Please review the fields above--they currently have other managers.');
+      const forced = kubectlStub(fs.mkdtempSync(path.join(t.dir, 'forced-')));
+      expect((await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, forced.bin, NO_DELAY), ['--force-conflicts', folder])).status).toBe(0);
+      expect(forced.calls().filter(c => c[0] === 'apply').every(c => c.includes('--force-conflicts'))).toBe(true);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('an apply refused because istiod\'s webhook is not reachable yet is retried', async () => {
+    const t = tempDir();
+    try {
+      const folder = fixtureFolder(t.dir);
+      const stub = kubectlStub(t.dir, { on: '0004-policy', times: 2, stderr: 'Error from server (InternalError): Internal error occurred: failed calling webhook "validation.istio.io": no endpoints available for service "istiod"' });
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [folder]);
+      expect(r.status).toBe(0);
+      expect(stub.calls().filter(c => c.includes(path.join(folder, '0004-policy.k8s.yaml')))).toHaveLength(3);
+      expect(r.err.filter(l => l.includes('retrying'))).toHaveLength(2);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a custom resource in the same file as its CRD is refused before kubectl runs', async () => {
+    const t = tempDir();
+    try {
+      const folder = path.join(t.dir, 'one-file');
+      fs.mkdirSync(folder);
+      fs.writeFileSync(path.join(folder, '0000-custom.k8s.yaml'), [crd('widgets', 'example.com', 'Widget'), { ...widget, metadata: { name: 'w' } }].map(d => stringify(d)).join('---\n'));
+      const stub = kubectlStub(t.dir);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [folder]);
+      expect(r.status).toBe(1);
+      expect(r.err.join('\n')).toContain('error: 0000-custom.k8s.yaml: Widget/-/w is in the same file as its CRD');
+      expect(stub.calls()).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('ambient: istio-cni and ztunnel roll out before the first namespace whose pods join the mesh', () => {
+    const ds = (name: string) => ({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: 'istio-system', labels: { app: name } }, spec: {} });
+    const m = (file: string, object: any, index = 0) => ({ file, index, object, apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name });
+    const steps = applyPlan([
+      m('0000-namespaces.k8s.yaml', ns('istio-system')),
+      m('0001-istiod.k8s.yaml', istiod),
+      m('0002-cni.k8s.yaml', ds('istio-cni-node')),
+      m('0003-ztunnel.k8s.yaml', ds('ztunnel')),
+      m('0004-apps.k8s.yaml', { ...ns('shop'), metadata: { name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } } }),
+    ]);
+    expect(steps.map(s => (s.kind === 'apply' ? s.file : s.kind === 'wait-rollout' ? s.workloads.map(w => `${w.kind}/${w.name}`).join(' ') : s.kind))).toEqual([
+      '0000-namespaces.k8s.yaml', '0001-istiod.k8s.yaml', '0002-cni.k8s.yaml', '0003-ztunnel.k8s.yaml',
+      'DaemonSet/istio-cni-node DaemonSet/ztunnel', '0004-apps.k8s.yaml',
+    ]);
   });
 
   test('the plan for the committed dist/: every custom resource waits for its CRD, and istiod rolls out before the first Istio resource or gateway', () => {

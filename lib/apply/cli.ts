@@ -9,23 +9,42 @@ import { ApplyStep, applyPlan, describeStep, objectsNamedIn } from './plan';
 /** kubectl's field manager for what this project applies (server-side apply records it per field). */
 export const FIELD_MANAGER = 'istio-cdk8s';
 
-const USAGE = `usage: npm run apply [-- [--context NAME] [--dry-run=server] [--timeout 5m] [<folder>]]
+const USAGE = `usage: npm run apply [-- [--context NAME] [--dry-run=server] [--timeout 5m] [--force-conflicts] [<folder>]]
   <folder>            manifests to apply (default: dist)
   --context NAME      kube context (default: kubectl's current context)
   --dry-run=server    send every file for server-side validation and admission, persist nothing (no waits)
   --timeout DURATION  per wait, as kubectl takes it (default: 5m)
+  --force-conflicts   take over fields another manager owns (a mesh installed by helm or istioctl)
 Applies the files in order with the kubectl on PATH, server-side (field manager ${FIELD_MANAGER}),
 waiting for CRDs to be Established before the first file that uses them and for istiod's rollout
 before the first Istio resource or gateway. Stops at the first failure.`;
 
-const DURATION = /^\d+(ms|s|m|h)$/;
+/** A Go duration, as kubectl's --timeout takes it (90s, 5m, 1m30s). */
+const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/** kubectl's message when istiod's webhook is not reachable yet, just after its rollout. */
+const WEBHOOK_NOT_READY = /failed calling webhook|no endpoints available for service/i;
+
+/** How often, and how far apart, an apply refused by a not-yet-reachable webhook is retried. */
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly delayMs: number;
+}
+
+/** About half a minute: the time a fresh istiod's endpoints take to propagate. */
+export const WEBHOOK_RETRY: RetryPolicy = { attempts: 6, delayMs: 5000 };
+
+function sleep(ms: number): void {
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 /** `npm run apply`. */
-export function applyCommand(argv: readonly string[], io: CommandIO, root: string = PROJECT_ROOT, kubectlCommand = 'kubectl'): number {
+export function applyCommand(argv: readonly string[], io: CommandIO, root: string = PROJECT_ROOT, kubectlCommand = 'kubectl', retry: RetryPolicy = WEBHOOK_RETRY): number {
   const parsed = parseCommandArgs(argv, io, USAGE, {
     context: { type: 'string' },
     'dry-run': { type: 'string' },
     timeout: { type: 'string', default: '5m' },
+    'force-conflicts': { type: 'boolean' },
   });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -44,19 +63,28 @@ export function applyCommand(argv: readonly string[], io: CommandIO, root: strin
   let applied = 0;
   const fail = (step: ApplyStep, r: KubectlResult, what: string): never => {
     const detail = (r.stderr.trim() || r.stdout.trim() || `exit status ${r.status}`).split('\n');
-    const named = step.kind === 'apply' ? objectsNamedIn(detail.join('\n'), step.objects) : [];
-    for (const line of detail.slice(0, -1)) io.err(`  ${line}`);
+    // kubectl's own error line is the headline; the rest (hints, conflict lists) goes above it.
+    const headline = detail.find(l => /^(error|Error from server)\b/i.test(l)) ?? detail[detail.length - 1];
+    const named = step.kind === 'apply' ? objectsNamedIn(headline, step.objects) : [];
+    for (const line of detail.filter(l => l !== headline)) io.err(`  ${line}`);
     const object = named.length ? ` (${named.join(', ')})` : '';
     const state = applied ? `${applied} file${applied === 1 ? ' was' : 's were'} applied before it` : 'nothing was applied before it';
-    throw new UserError(`${what}${object}: ${detail[detail.length - 1]}
+    const hint = /conflict/i.test(detail.join('\n')) && !values['force-conflicts'] ? ' (fields owned by another manager: add --force-conflicts to take them over)' : '';
+    throw new UserError(`${what}${object}: ${headline}${hint}
 ${state}; fix the cause and run npm run apply again (server-side apply is idempotent)`);
   };
 
   steps.forEach((step, i) => {
     io.err(`[${i + 1}/${steps.length}] ${describeStep(step)}${dryRun && step.kind !== 'apply' ? ': skipped (dry run: nothing was created)' : ''}`);
     if (step.kind === 'apply') {
-      const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', path.join(dir, step.file), ...(dryRun ? ['--dry-run=server'] : [])];
-      const r = kubectl.run(args);
+      const args = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, ...(values['force-conflicts'] ? ['--force-conflicts'] : []), '-f', path.join(dir, step.file), ...(dryRun ? ['--dry-run=server'] : [])];
+      let r = kubectl.run(args);
+      // A rolled-out istiod may not be reachable through its Service for a few seconds.
+      for (let attempt = 1; r.status !== 0 && attempt <= retry.attempts && WEBHOOK_NOT_READY.test(r.stderr); attempt++) {
+        io.err(`  istiod's webhook is not answering yet; retrying in ${retry.delayMs / 1000} s (${attempt}/${retry.attempts})`);
+        sleep(retry.delayMs);
+        r = kubectl.run(args);
+      }
       for (const line of r.stdout.split('\n').filter(Boolean)) io.out(`  ${line}`);
       if (r.status !== 0) fail(step, r, `kubectl apply failed on ${path.join(shown, step.file)}`);
       applied++;
@@ -64,9 +92,9 @@ ${state}; fix the cause and run npm run apply again (server-side apply is idempo
       const r = kubectl.run(['wait', '--for=condition=Established', `--timeout=${values.timeout}`, ...step.crds.map(c => `customresourcedefinition/${c}`)]);
       if (r.status !== 0) fail(step, r, `CRDs not Established within ${values.timeout} (needed by ${step.before})`);
     } else if (!dryRun && step.kind === 'wait-rollout') {
-      for (const d of step.deployments) {
-        const r = kubectl.run(['rollout', 'status', `deployment/${d.name}`, '-n', d.namespace, `--timeout=${values.timeout}`]);
-        if (r.status !== 0) fail(step, r, `${d.namespace}/${d.name} did not roll out within ${values.timeout} (needed by ${step.before})`);
+      for (const w of step.workloads) {
+        const r = kubectl.run(['rollout', 'status', `${w.kind.toLowerCase()}/${w.name}`, '-n', w.namespace, `--timeout=${values.timeout}`]);
+        if (r.status !== 0) fail(step, r, `${w.namespace}/${w.name} did not roll out within ${values.timeout} (needed by ${step.before})`);
       }
     }
   });
