@@ -275,11 +275,13 @@ describe('npm run apply', () => {
     expect([...applied]).toEqual([...new Set(manifests.map(m => m.file))].sort());
   });
 
-  test('the script finds kubectl on PATH (a recording stub) and applies dist/', () => {
+  test('the command finds kubectl on PATH (a recording stub) and applies dist/', () => {
     const t = tempDir();
     try {
       const stub = kubectlStub(t.dir);
-      const r = spawnSync('npm', ['run', '-s', 'apply', '--', '--dry-run=server'], {
+      // The script's own command line (package.json: tsx lib/apply/cli.ts), without npm's start-up.
+      expect(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts.apply).toBe('tsx lib/apply/cli.ts');
+      const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/apply/cli.ts', '--dry-run=server'], {
         cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, PATH: `${t.dir}${path.delimiter}${process.env.PATH}` },
       });
       expect(r.status).toBe(0);

@@ -37,12 +37,13 @@ describe('debug.privilegedProxies', () => {
     ]);
     const t = tempDir();
     try {
-      const files = new Map<string, object[]>();
-      for (const m of manifests) files.set(m.file, [...(files.get(m.file) ?? []), m.object]);
-      for (const [file, docs] of files) fs.writeFileSync(path.join(t.dir, file), docs.map(d => stringify(d)).join('---\n'));
+      // The injector's config and its namespace: a folder that passes every rule, with the warning.
+      const injector = manifests.find(m => m.kind === 'ConfigMap' && m.name === 'istio-sidecar-injector')!;
+      fs.writeFileSync(path.join(t.dir, '0000-namespaces.k8s.yaml'), stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } }));
+      fs.writeFileSync(path.join(t.dir, '0001-istiod.k8s.yaml'), stringify(injector.object));
       const r = await runCaptured((argv, io) => checkCommand(argv, io, { settings: () => ({ ...BASE, debug: { privilegedProxies: true } }), root: PROJECT_ROOT }), [t.dir]);
+      expect(r.out.filter(l => !l.startsWith('check:'))).toEqual(['warning: 0001-istiod.k8s.yaml: ConfigMap/istio-system/istio-sidecar-injector: privileged-proxies: every injected proxy runs privileged (debug.privilegedProxies): for tcpdump while debugging only; turn it off']);
       expect(r.status).toBe(0);
-      expect(r.out.filter(l => l.startsWith('warning: '))).toHaveLength(1);
       expect(r.out[r.out.length - 1]).toMatch(/, 0 violations, 1 warning$/);
     } finally {
       t.cleanup();
