@@ -25,6 +25,8 @@ export interface IstioMeshProps {
   readonly gatewayApiCrds?: readonly object[];
   /** Adds the user's own objects to a last stage, `custom`. @default - no custom stage */
   readonly extend?: ExtendFunction;
+  /** The cluster's name in a fleet (main.ts's `clusters`). @default - none: the single-cluster form */
+  readonly cluster?: string;
 }
 
 /** The stage charts in apply order. */
@@ -74,11 +76,14 @@ export class IstioMesh extends Construct {
   readonly settings: ResolvedMeshSettings;
   /** The stage charts. */
   readonly stages: MeshStages;
+  /** The cluster's name in a fleet; undefined in the single-cluster form. */
+  readonly cluster?: string;
 
   constructor(scope: Construct, id: string, props: IstioMeshProps) {
     super(scope, id);
     const { settings, releases } = props;
     this.settings = settings;
+    this.cluster = props.cluster;
     const namespaces = new NamespacesChart(scope, 'namespaces', { namespaces: istioNamespaces(settings) });
     const base = new IstioBaseChart(scope, 'istio-base', { release: releases.base });
     const gatewayApi = props.gatewayApiCrds ? new GatewayApiChart(scope, 'gateway-api', { documents: props.gatewayApiCrds }) : undefined;

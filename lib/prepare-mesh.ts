@@ -7,6 +7,7 @@ import { HELM_MEMO_DIR, identifyHelm, locateHelm } from './render/helm-binary';
 import { projectRenderCache, RenderCache } from './render/render-cache';
 import { ResolvedMeshSettings } from './settings';
 import { meshReleaseRequests, MeshReleases } from './stages/releases';
+import { ReleaseRequest } from './render/release-request';
 import { vendoredCharts, VendoredReleases } from './vendoring/vendor';
 
 /** Where prepareMesh finds things. */
@@ -38,27 +39,54 @@ export function releaseList<T>(r: MeshReleases<T>): T[] {
  * in parallel). `settings` were validated by the caller (resolveSettings), once.
  */
 export async function prepareMesh(resolved: ResolvedMeshSettings, opts: PrepareOptions = {}): Promise<IstioMeshProps> {
+  return (await prepareMeshes([resolved], opts))[0];
+}
+
+/**
+ * prepareMesh for several clusters at once: one helm, one render pass over every
+ * cluster's releases, in parallel, where a release with the same inputs in several
+ * clusters (same chart, name, namespace, values, kube version) is rendered once.
+ */
+export async function prepareMeshes(clusters: readonly ResolvedMeshSettings[], opts: PrepareOptions = {}): Promise<IstioMeshProps[]> {
   const root = opts.root ?? PROJECT_ROOT;
   const env = opts.env ?? process.env;
-  const charts = opts.charts ?? new Map(resolved.istioVersions.map(v => [v, vendoredCharts(root, v)]));
+  const versions = [...new Set(clusters.flatMap(c => c.istioVersions))];
+  const charts = opts.charts ?? new Map(versions.map(v => [v, vendoredCharts(root, v)]));
   const cache = opts.noCache ? undefined : opts.cache ?? projectRenderCache(root, env);
   // The binary's identity is memoised beside the extracted helm, apart from the renders.
   const helm = identifyHelm(locateHelm({ root, env }), cache && path.join(root, HELM_MEMO_DIR));
-  const requests = meshReleaseRequests(resolved, charts);
-  const list = releaseList(requests);
+  const perCluster = clusters.map(c => meshReleaseRequests(c, charts));
+  const unique = new Map<string, ReleaseRequest>();
+  const keyOf = (r: ReleaseRequest) => JSON.stringify(r);
+  for (const req of perCluster.flatMap(r => releaseList(r))) if (!unique.has(keyOf(req))) unique.set(keyOf(req), req);
+  const list = [...unique.values()];
   const rendered = await renderReleases(list, { helm, cache, warn: opts.warn });
-  const byRequest = new Map(list.map((req, i) => [req, rendered[i]]));
-  const releases: MeshReleases<RenderedRelease> = {
-    base: byRequest.get(requests.base)!,
-    istiods: requests.istiods.map(r => byRequest.get(r)!),
-    ...(requests.cni ? { cni: byRequest.get(requests.cni)! } : {}),
-    ...(requests.ztunnel ? { ztunnel: byRequest.get(requests.ztunnel)! } : {}),
-    gateways: requests.gateways.map(g => byRequest.get(g)!),
+  const byKey = new Map(list.map((req, i) => [keyOf(req), rendered[i]]));
+  // Constructs patch their objects (scheduling), so a release two clusters share is copied for the second.
+  const used = new Set<string>();
+  const of = (req: ReleaseRequest): RenderedRelease => {
+    const key = keyOf(req);
+    const r = byKey.get(key)!;
+    if (!used.has(key)) {
+      used.add(key);
+      return r;
+    }
+    return { ...r, documents: structuredClone(r.documents) };
   };
-  // The Gateway API CRDs of the newest Istio release in use, as the CRDs come from it too.
-  const crdRelease = charts.get(resolved.istioVersion)!;
-  const gatewayApiCrds = resolved.gatewayApi
-    ? readManifestFile(crdRelease.gatewayApi.file, crdRelease.gatewayApi.sha256, cache, opts.warn)
-    : undefined;
-  return { settings: resolved, releases, gatewayApiCrds, extend: opts.extend };
+  return clusters.map((resolved, i) => {
+    const requests = perCluster[i];
+    const releases: MeshReleases<RenderedRelease> = {
+      base: of(requests.base),
+      istiods: requests.istiods.map(of),
+      ...(requests.cni ? { cni: of(requests.cni) } : {}),
+      ...(requests.ztunnel ? { ztunnel: of(requests.ztunnel) } : {}),
+      gateways: requests.gateways.map(of),
+    };
+    // The Gateway API CRDs of the newest Istio release in use, as the CRDs come from it too.
+    const crdRelease = charts.get(resolved.istioVersion)!;
+    const gatewayApiCrds = resolved.gatewayApi
+      ? readManifestFile(crdRelease.gatewayApi.file, crdRelease.gatewayApi.sha256, cache, opts.warn)
+      : undefined;
+    return { settings: resolved, releases, gatewayApiCrds: gatewayApiCrds && i > 0 ? structuredClone(gatewayApiCrds) : gatewayApiCrds, extend: opts.extend };
+  });
 }

@@ -1,4 +1,5 @@
 import type { Chart } from 'cdk8s';
+import { DNS_LABEL, RFC1123_RULE } from './settings/names';
 import { nearestKey } from './settings/shape';
 import type { MeshSettings } from './settings/types';
 import { UserError } from './user-error';
@@ -7,25 +8,48 @@ import type { IstioMesh } from './mesh';
 
 /**
  * Adds the user's own objects beside Istio's. `chart` renders into the last file of
- * dist/, after the app namespaces; `mesh` gives the validated settings and the stages.
+ * dist/ (of each cluster's folder), after the app namespaces; `mesh` gives the validated
+ * settings, the stages and, in a fleet, the cluster's name.
  */
 export type ExtendFunction = (chart: Chart, mesh: IstioMesh) => void;
 
-/** What main.ts exports. */
+/** What main.ts exports: one cluster's `settings`, or a fleet's `clusters`. */
 export interface ProjectDefinition {
-  /** This cluster's mesh. */
-  readonly settings: MeshSettings;
+  /** This cluster's mesh, rendered into dist/. @default - none: `clusters` is given */
+  readonly settings?: MeshSettings;
+  /** Several clusters, cluster name → settings, each rendered into dist/<cluster>/. @default - none: `settings` is given */
+  readonly clusters?: { readonly [cluster: string]: MeshSettings };
   /** The user's own objects. @default - none (no custom stage is rendered) */
   readonly extend?: ExtendFunction;
 }
 
+/** One cluster of a project: its name (none for the single-cluster form) and settings. */
+export interface ClusterDefinition {
+  /** Its name in `clusters`, and its folder below dist/; undefined for `settings` (dist/ itself). */
+  readonly name?: string;
+  /** Its settings. */
+  readonly settings: MeshSettings;
+}
+
+/** The clusters of a project, in the order main.ts lists them. */
+export function clustersOf(project: ProjectDefinition): ClusterDefinition[] {
+  if (project.clusters) return Object.entries(project.clusters).map(([name, settings]) => ({ name, settings }));
+  return [{ settings: project.settings! }];
+}
+
+/** Whether the project is a fleet (`clusters`): its output has a folder per cluster. */
+export function isFleet(project: ProjectDefinition): boolean {
+  return project.clusters !== undefined;
+}
+
 /** The exports synth reads from main.ts; others (shared constants) are the user's own. */
-const KNOWN_EXPORTS = ['settings', 'extend'];
+const KNOWN_EXPORTS = ['settings', 'clusters', 'extend'];
 
 /**
- * Reads main.ts's exports as a ProjectDefinition. A missing `settings`, an `extend` that
- * is not a function, or an export named almost like one of them (`setting`, `extnd`)
- * is one clear error, since a mistyped export would silently render nothing.
+ * Reads main.ts's exports as a ProjectDefinition. Neither or both of `settings` and
+ * `clusters`, an `extend` that is not a function, a cluster name that cannot be a
+ * folder and a cluster name, or an export named almost like one of them (`setting`,
+ * `extnd`) is one clear error, since a mistyped export would silently render nothing.
  */
 export function readProject(exports: { readonly [name: string]: unknown }): ProjectDefinition {
   const problems: string[] = [];
@@ -34,11 +58,32 @@ export function readProject(exports: { readonly [name: string]: unknown }): Proj
     const near = nearestKey(name, KNOWN_EXPORTS);
     if (near) problems.push(`main.ts exports "${name}": did you mean ${near}?`);
   }
-  if (exports.settings === undefined) problems.push('main.ts must export `settings` (a MeshSettings object)');
-  else if (typeof exports.settings !== 'object' || exports.settings === null) problems.push('main.ts exports `settings`, but it is not an object');
+  const { settings, clusters } = exports;
+  if (settings === undefined && clusters === undefined) {
+    problems.push('main.ts must export `settings` (a MeshSettings object) or `clusters` (cluster name → MeshSettings)');
+  } else if (settings !== undefined && clusters !== undefined) {
+    problems.push('main.ts exports both `settings` and `clusters`: export one (put shared settings in a constant the clusters spread)');
+  } else if (settings !== undefined && (typeof settings !== 'object' || settings === null)) {
+    problems.push('main.ts exports `settings`, but it is not an object');
+  } else if (clusters !== undefined) {
+    if (typeof clusters !== 'object' || clusters === null || Array.isArray(clusters)) {
+      problems.push('main.ts exports `clusters`, but it is not an object of cluster name → MeshSettings');
+    } else if (Object.keys(clusters).length === 0) {
+      problems.push('main.ts exports `clusters`, but it lists no cluster');
+    } else {
+      for (const [name, s] of Object.entries(clusters)) {
+        if (name.length > 63 || !DNS_LABEL.test(name)) problems.push(`clusters: "${name}" is not a valid cluster name (${RFC1123_RULE}): it names a folder of dist/ and the cluster`);
+        if (typeof s !== 'object' || s === null) problems.push(`clusters.${name}: not a MeshSettings object`);
+      }
+    }
+  }
   if (exports.extend !== undefined && typeof exports.extend !== 'function') {
     problems.push('main.ts exports `extend`, but it is not a function: export function extend(chart: Chart, mesh: IstioMesh) { … }');
   }
   if (problems.length) throw new UserError(problems.join('; '));
-  return { settings: exports.settings as MeshSettings, extend: exports.extend as ExtendFunction | undefined };
+  return {
+    ...(settings !== undefined ? { settings: settings as MeshSettings } : {}),
+    ...(clusters !== undefined ? { clusters: clusters as { [cluster: string]: MeshSettings } } : {}),
+    extend: exports.extend as ExtendFunction | undefined,
+  };
 }

@@ -253,6 +253,33 @@ describe('npm run apply', () => {
     ]);
   });
 
+  test('a fleet\'s output: every cluster to the kube context of its name, or the one --cluster names', async () => {
+    const t = tempDir();
+    try {
+      const dist = path.join(t.dir, 'dist');
+      fs.mkdirSync(dist);
+      for (const c of ['dev', 'prod']) fs.renameSync(fixtureFolder(fs.mkdtempSync(path.join(t.dir, `${c}-`))), path.join(dist, c));
+      const stub = kubectlStub(t.dir);
+      const all = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [dist]);
+      expect(all.status).toBe(0);
+      const contexts = stub.calls().map(c => `${c[1]} ${c[2] === 'apply' ? path.relative(dist, c[c.indexOf('-f') + 1]) : c[2]}`);
+      expect(contexts.filter(c => c.includes('namespaces'))).toEqual(['dev dev/0000-namespaces.k8s.yaml', 'prod prod/0000-namespaces.k8s.yaml']);
+      expect(stub.calls().every(c => c[0] === '--context')).toBe(true);
+      expect(all.err).toContain('== cluster prod (kube context prod)');
+      expect(all.out[all.out.length - 1]).toBe('apply: 2 clusters applied');
+
+      const one = kubectlStub(fs.mkdtempSync(path.join(t.dir, 'one-')));
+      expect((await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, one.bin, NO_DELAY), ['--cluster', 'prod', '--context', 'eu-1', dist])).status).toBe(0);
+      expect(new Set(one.calls().map(c => `${c[1]} ${c.find(a => a.endsWith('.yaml'))?.split(path.sep).slice(-2, -1)[0] ?? ''}`))).toEqual(new Set(['eu-1 prod', 'eu-1 ']));
+      const bad = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, one.bin, NO_DELAY), ['--context', 'eu-1', dist]);
+      expect(bad.err).toEqual(['error: --context eu-1 names one cluster\'s context, and 2 clusters would be applied: add --cluster NAME']);
+      const unknown = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, one.bin, NO_DELAY), ['--cluster', 'staging', dist]);
+      expect(unknown.err[0]).toMatch(/^error: --cluster staging: no such cluster folder in .*dist \(clusters: dev, prod\)$/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test('the plan for the committed dist/: every custom resource waits for its CRD, and istiod rolls out before the first Istio resource or gateway', () => {
     const manifests = readManifests(path.join(PROJECT_ROOT, 'dist'));
     const steps = applyPlan(manifests);

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import * as mainTs from '../main';
-import { readProject } from '../lib/project';
+import { clustersOf, readProject } from '../lib/project';
 import { checkManifests, loadManifestFolder } from '../lib/check/check';
 import { SCHEMA_SOURCE } from '../lib/check/kube-schema';
 import { checkCommand } from '../lib/check/cli';
@@ -114,9 +114,11 @@ const WIDGET_CRD = {
 };
 
 describe('checkManifests on dist/', () => {
-  test('the committed manifests break no rule', () => {
-    const violations = checkManifests(DIST, resolveSettings(readProject(mainTs).settings, lockedVersions(ROOT)));
-    expect(violations.map(formatViolation)).toEqual([]);
+  test('the committed manifests break no rule (each cluster\'s folder, in a fleet)', () => {
+    for (const c of clustersOf(readProject(mainTs))) {
+      const violations = checkManifests(c.name === undefined ? DIST : path.join(DIST, c.name), resolveSettings(c.settings, lockedVersions(ROOT)));
+      expect(violations.map(formatViolation)).toEqual([]);
+    }
   });
 
   test('the schema library version is the one package.json pins (its Kubernetes version is documented per version)', () => {
@@ -411,7 +413,7 @@ describe('errors that stop the check', () => {
 });
 
 describe('npm run check (CLI)', () => {
-  const ctx = { settings: () => ({ istioVersion: LOCKED }), root: ROOT };
+  const ctx = { project: () => ({ settings: { istioVersion: LOCKED } }), root: ROOT };
   const cli = (...args: string[]) => runCaptured((argv, io) => checkCommand(argv, io, ctx), args);
 
   test('prints one line per violation and a summary, and exits 1', async () => {

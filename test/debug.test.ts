@@ -41,7 +41,7 @@ describe('debug.privilegedProxies', () => {
       const injector = manifests.find(m => m.kind === 'ConfigMap' && m.name === 'istio-sidecar-injector')!;
       fs.writeFileSync(path.join(t.dir, '0000-namespaces.k8s.yaml'), stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } }));
       fs.writeFileSync(path.join(t.dir, '0001-istiod.k8s.yaml'), stringify(injector.object));
-      const r = await runCaptured((argv, io) => checkCommand(argv, io, { settings: () => ({ ...BASE, debug: { privilegedProxies: true } }), root: PROJECT_ROOT }), [t.dir]);
+      const r = await runCaptured((argv, io) => checkCommand(argv, io, { project: () => ({ settings: { ...BASE, debug: { privilegedProxies: true } } }), root: PROJECT_ROOT }), [t.dir]);
       expect(r.out.filter(l => !l.startsWith('check:'))).toEqual(['warning: 0001-istiod.k8s.yaml: ConfigMap/istio-system/istio-sidecar-injector: privileged-proxies: every injected proxy runs privileged (debug.privilegedProxies): for tcpdump while debugging only; turn it off']);
       expect(r.status).toBe(0);
       expect(r.out[r.out.length - 1]).toMatch(/, 0 violations, 1 warning$/);

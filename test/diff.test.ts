@@ -596,6 +596,31 @@ describe('npm run diff -- <git-ref>', () => {
     expect(md.out[2]).toMatch(/^`dist\/ at [0-9a-f]{40} \([0-9a-f]+\)` → `dist\/ in the working tree`: 3 objects before, 5 after/);
   });
 
+  test('a fleet\'s dist/<cluster>/ folders: objects matched within their cluster, --cluster compares one', async () => {
+    const fleet = {
+      'dist/dev/0000-namespaces.k8s.yaml': NAMESPACE,
+      'dist/prod/0000-namespaces.k8s.yaml': NAMESPACE,
+      'dist/prod/0001-istiod.k8s.yaml': [deployment(), SERVICE].join('---\n'),
+    };
+    const root = repo(fleet);
+    const head = git(root, 'rev-parse', '--short', 'HEAD');
+    // The same Deployment moves from prod to dev: an addition in one cluster, a removal in the other, not a move.
+    fs.rmSync(path.join(root, 'dist/prod/0001-istiod.k8s.yaml'));
+    writeFiles(root, { 'dist/dev/0001-istiod.k8s.yaml': [deployment(), SERVICE].join('---\n') });
+    const all = await run(root, ['HEAD']);
+    expect(all.status).toBe(1);
+    expect(all.out.slice(0, 2)).toEqual([
+      `diff: dist/ at HEAD (${head}) → dist/ in the working tree`,
+      'objects: 0 changed, 2 added, 2 removed, 0 moved (4 before, 4 after); files: +1 -1',
+    ]);
+    expect(all.out).toContain('dev/0001-istiod.k8s.yaml');
+    const dev = await run(root, ['--cluster', 'dev', 'HEAD']);
+    expect(dev.out[0]).toBe(`diff: dist/dev/ at HEAD (${head}) → dist/dev/ in the working tree`);
+    expect(dev.out[1]).toBe('objects: 0 changed, 2 added, 0 removed, 0 moved (1 before, 3 after); files: +1 -0');
+    const none = await run(root, ['--cluster', 'staging', 'HEAD']);
+    expect(none).toEqual({ status: 2, out: [], err: ['error: no cluster staging in dist/ (clusters: dev, prod)'] });
+  });
+
   test('in a project below the repository root, dist/ is the project\'s', async () => {
     const root = repo({ 'dist/0000-other.k8s.yaml': SERVICE, 'project/dist/0000-a.k8s.yaml': NAMESPACE });
     const project = path.join(root, 'project');

@@ -3,25 +3,32 @@ import { checkManifestList } from '../lib/check/check';
 import { formatViolation } from '../lib/check/violation';
 import * as path from 'path';
 import { Manifest, objectRef, readManifests } from '../lib/manifests';
-import { readProject } from '../lib/project';
+import { ClusterDefinition, clustersOf, readProject } from '../lib/project';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { ISTIO_NAMESPACE, resolveSettings } from '../lib/settings';
 import { lockedVersions } from '../lib/vendoring/lock';
 import * as mainTs from '../main';
 import { podSpec, renderMesh } from './render';
 
-// What is specific to this repository: main.ts → dist/. Every expectation is computed
-// from main.ts's own settings, never from its sample values, so any edit that synth
-// accepts, followed by `npx jest -u` (for the snapshots), keeps this file green.
+// What is specific to this repository: main.ts → dist/ (dist/<cluster>/ for each cluster of
+// a fleet). Every expectation is computed from main.ts's own settings, never from its
+// sample values, so any edit that synth accepts, followed by `npx jest -u` (for the
+// snapshots), keeps this file green.
 const project = readProject(mainTs);
-const settings = resolveSettings(project.settings, lockedVersions(PROJECT_ROOT));
+const clusters = clustersOf(project);
+
+/** The output folder of a cluster, below the project. */
+const folderOf = (c: ClusterDefinition) => (c.name === undefined ? 'dist' : path.join('dist', c.name));
+
+describe.each(clusters.map(c => [c.name === undefined ? 'the mesh of main.ts' : `cluster ${c.name} of main.ts`, c] as const))('%s', (_title, cluster) => {
+const settings = resolveSettings(cluster.settings, lockedVersions(PROJECT_ROOT));
 let manifests: Manifest[] = [];
 let files: string[] = [];
-beforeAll(async () => ({ manifests, files } = await renderMesh(project.settings, project.extend)));
+beforeAll(async () => ({ manifests, files } = await renderMesh(cluster.settings, project.extend, cluster.name)));
 const byRef = (kind: string, namespace: string, name: string) => manifests.find(m => m.kind === kind && m.namespace === namespace && m.name === name);
-const raw = project.settings;
+const raw = cluster.settings;
 const ambient = raw.mode === 'ambient';
-/** The stages main.ts's settings call for, in apply order (computed from the settings, not the sample). */
+/** The stages the cluster's settings call for, in apply order (computed from the settings, not the sample). */
 const STAGES = [
   'namespaces', 'istio-base',
   ...((raw.gatewayApi ?? ambient) ? ['gateway-api'] : []),
@@ -33,7 +40,7 @@ const STAGES = [
 ];
 const fileOf = (stage: string) => `${String(STAGES.indexOf(stage)).padStart(4, '0')}-${stage}.k8s.yaml`;
 
-describe('the mesh of main.ts', () => {
+describe('its stages and objects', () => {
   test('one file per stage, in apply order (custom last, when main.ts exports extend)', () => {
     expect(files).toEqual(STAGES.map(fileOf));
   });
@@ -112,13 +119,15 @@ function snapshotView(m: Manifest): unknown {
 // One snapshot entry per object of dist/, named file + kind/namespace/name, so a PR diff
 // names what changed. dist/ is read synchronously (jest names tests before any async
 // rendering can run); the test above it proves dist/ is what main.ts renders.
-const committed = readManifests(path.join(PROJECT_ROOT, 'dist'));
+const committed = readManifests(path.join(PROJECT_ROOT, folderOf(cluster)));
+const shownFile = (m: Manifest) => (cluster.name === undefined ? m.file : `${cluster.name}/${m.file}`);
 describe('rendered objects of main.ts', () => {
-  test('dist/ is what main.ts renders, object by object (npm run synth)', () => {
+  test(`${folderOf(cluster)}/ is what main.ts renders, object by object (npm run synth)`, () => {
     expect(committed.map(m => [m.file, objectRef(m), m.object])).toEqual(manifests.map(m => [m.file, objectRef(m), m.object]));
   });
 
-  test.each(committed.map(m => [`${m.file} ${objectRef(m)}`, m] as const))('%s', (_name, m) => {
+  test.each(committed.map(m => [`${shownFile(m)} ${objectRef(m)}`, m] as const))('%s', (_name, m) => {
     expect(snapshotView(m)).toMatchSnapshot();
   });
+});
 });

@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import { manifestFiles } from '../manifests';
 import { loadManifestFolder } from '../check/check';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
@@ -9,12 +11,14 @@ import { ApplyStep, applyPlan, describeStep, objectsNamedIn } from './plan';
 /** kubectl's field manager for what this project applies (server-side apply records it per field). */
 export const FIELD_MANAGER = 'istio-cdk8s';
 
-const USAGE = `usage: npm run apply [-- [--context NAME] [--dry-run=server] [--timeout 5m] [--force-conflicts] [<folder>]]
+const USAGE = `usage: npm run apply [-- [--cluster NAME] [--context NAME] [--dry-run=server] [--timeout 5m] [--force-conflicts] [<folder>]]
   <folder>            manifests to apply (default: dist)
   --context NAME      kube context (default: kubectl's current context)
   --dry-run=server    send every file for server-side validation and admission, persist nothing (no waits)
   --timeout DURATION  per wait, as kubectl takes it (default: 5m)
   --force-conflicts   take over fields another manager owns (a mesh installed by helm or istioctl)
+  --cluster NAME      in a fleet's output (a folder per cluster), apply only <folder>/NAME
+                      (default: every cluster, each to the kube context of its name)
 Applies the files in order with the kubectl on PATH, server-side (field manager ${FIELD_MANAGER}),
 waiting for CRDs to be Established before the first file that uses them and for istiod's rollout
 before the first Istio resource or gateway. Stops at the first failure.`;
@@ -45,6 +49,7 @@ export function applyCommand(argv: readonly string[], io: CommandIO, root: strin
     'dry-run': { type: 'string' },
     timeout: { type: 'string', default: '5m' },
     'force-conflicts': { type: 'boolean' },
+    cluster: { type: 'string' },
   });
   if (!parsed) return 0;
   const { values, positionals } = parsed;
@@ -56,10 +61,58 @@ export function applyCommand(argv: readonly string[], io: CommandIO, root: strin
   if (values.context === '') throw new UserError('--context needs a context name (kubectl config get-contexts lists them)');
   const dryRun = values['dry-run'] === 'server';
   const dir = path.resolve(positionals[0] ?? path.join(root, 'dist'));
+  const targets = applyTargets(dir, values.cluster, values.context);
+  for (const target of targets) {
+    if (target.cluster !== undefined) io.err(`== cluster ${target.cluster} (kube context ${target.context})`);
+    applyFolder(target.dir, target.context, { dryRun, timeout: values.timeout, forceConflicts: values['force-conflicts'] ?? false }, io, kubectlCommand, retry);
+  }
+  if (targets.length > 1) io.out(`apply: ${targets.length} clusters applied${dryRun ? ' (server dry run: nothing persisted)' : ''}`);
+  return 0;
+}
+
+/** One folder to apply and the kube context to apply it to. */
+interface ApplyTarget {
+  readonly dir: string;
+  readonly cluster?: string;
+  readonly context?: string;
+}
+
+/**
+ * What to apply: the folder itself (one cluster), or in a fleet's output (a folder per
+ * cluster, dist/<cluster>/) every cluster, each to the kube context of its name, or the
+ * one --cluster names.
+ */
+function applyTargets(dir: string, cluster: string | undefined, context: string | undefined): ApplyTarget[] {
+  const clusters = fs.existsSync(dir) && fs.statSync(dir).isDirectory() && manifestFiles(dir).length === 0
+    ? fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory() && manifestFiles(path.join(dir, e.name)).length > 0).map(e => e.name).sort()
+    : [];
+  if (clusters.length === 0) {
+    if (cluster !== undefined) throw new UserError(`--cluster ${cluster}: ${path.relative(process.cwd(), dir) || '.'} holds one cluster's files, not a folder per cluster; leave --cluster out`);
+    return [{ dir, context }];
+  }
+  if (cluster !== undefined) {
+    if (!clusters.includes(cluster)) throw new UserError(`--cluster ${cluster}: no such cluster folder in ${path.relative(process.cwd(), dir) || '.'} (clusters: ${clusters.join(', ')})`);
+    return [{ dir: path.join(dir, cluster), cluster, context: context ?? cluster }];
+  }
+  if (context !== undefined) throw new UserError(`--context ${context} names one cluster's context, and ${clusters.length} clusters would be applied: add --cluster NAME`);
+  // Every cluster to the kube context of its name (kubectl config rename-context makes them so).
+  return clusters.map(c => ({ dir: path.join(dir, c), cluster: c, context: c }));
+}
+
+/** How a folder is applied. */
+interface ApplyOptions {
+  readonly dryRun: boolean;
+  readonly timeout: string;
+  readonly forceConflicts: boolean;
+}
+
+/** Applies one cluster's folder, step by step (see applyPlan); throws at the first failure. */
+function applyFolder(dir: string, context: string | undefined, opts: ApplyOptions, io: CommandIO, kubectlCommand: string, retry: RetryPolicy): void {
+  const { dryRun } = opts;
+  const values = { timeout: opts.timeout, 'force-conflicts': opts.forceConflicts, context };
   const shown = path.relative(process.cwd(), dir) || '.';
   const steps = applyPlan(loadManifestFolder(dir).manifests);
-  const kubectl = new Kubectl(values.context, kubectlCommand);
-
+  const kubectl = new Kubectl(context, kubectlCommand);
   let applied = 0;
   const fail = (step: ApplyStep, r: KubectlResult, what: string): never => {
     const detail = (r.stderr.trim() || r.stdout.trim() || `exit status ${r.status}`).split('\n');
@@ -99,7 +152,6 @@ ${state}; fix the cause and run npm run apply again (server-side apply is idempo
     }
   });
   io.out(`apply: ${steps.filter(s => s.kind === 'apply').length} files of ${shown} applied${dryRun ? ' (server dry run: nothing persisted)' : ''}${values.context ? ` to context ${values.context}` : ''}`);
-  return 0;
 }
 
 /** The command as the script runs it. */

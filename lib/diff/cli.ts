@@ -14,7 +14,7 @@ export interface DiffCommandContext extends GitOptions {
 }
 
 /**
- * `npm run diff [-- [--markdown] [--max-paths N] [<git-ref> | <before-dir> <after-dir>]]`
+ * `npm run diff [-- [--markdown] [--max-paths N] [--cluster NAME] [<git-ref> | <before-dir> <after-dir>]]`
  * in `ctx.root`. Returns diff(1)'s statuses, 0 identical and 1 different; errors are
  * thrown, for runCommand to print as one `error:` line with status 2.
  */
@@ -24,7 +24,7 @@ export async function diffCommand(argv: readonly string[], io: CommandIO, ctx: D
     io.out(USAGE);
     return 0;
   }
-  const comparison = compareTarget(opts.target, ctx.root, ctx);
+  const comparison = compareTarget(opts.target, ctx.root, ctx, opts.cluster);
   const report = opts.maxPaths === undefined ? {} : { maxPaths: opts.maxPaths };
   const lines = opts.markdown ? formatMarkdown(comparison, report) : formatComparison(comparison, report);
   for (const line of lines) io.out(line);

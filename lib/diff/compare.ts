@@ -60,7 +60,9 @@ function summariseCrdSchemas(fields: FieldChange[]): FieldChange[] {
 function byKey(manifests: readonly Manifest[]): Map<string, Manifest> {
   const map = new Map<string, Manifest>();
   for (const m of manifests) {
-    const base = objectKey(m);
+    // In a fleet's output the same object exists once per cluster folder: the folder is part of its identity.
+    const folder = m.file.includes('/') ? `${m.file.slice(0, m.file.lastIndexOf('/'))}\0` : '';
+    const base = `${folder}${objectKey(m)}`;
     let key = base;
     for (let n = 2; map.has(key); n++) key = `${base}#${n}`;
     map.set(key, m);

@@ -81,7 +81,23 @@ export function readManifestFolder(dir: string): ManifestSet {
     throw new UserError(`no such folder: ${dir}`);
   }
   if (!stat.isDirectory()) throw new UserError(`not a folder: ${dir}`);
-  return parseManifestSet(dir, new Map(manifestFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f))])));
+  const bytes = new Map(manifestFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f))]));
+  // A fleet's output: a folder per cluster, its files named `<cluster>/<file>`.
+  for (const sub of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort()) {
+    for (const f of manifestFiles(path.join(dir, sub))) bytes.set(`${sub}/${f}`, fs.readFileSync(path.join(dir, sub, f)));
+  }
+  return parseManifestSet(dir, bytes);
+}
+
+/** The part of a set in one cluster's folder (`<cluster>/…`), or an error naming the clusters there are. */
+export function clusterSubset(set: ManifestSet, cluster: string, where: string): ManifestSet {
+  const prefix = `${cluster}/`;
+  const files = set.files.filter(f => f.startsWith(prefix));
+  if (!files.length) {
+    const clusters = [...new Set(set.files.filter(f => f.includes('/')).map(f => f.split('/')[0]))];
+    throw new UserError(`no cluster ${cluster} in ${where} (${clusters.length ? `clusters: ${clusters.join(', ')}` : 'it holds one cluster\'s files, not a folder per cluster'})`);
+  }
+  return { files, bytes: new Map(files.map(f => [f, set.bytes.get(f)!])), manifests: set.manifests.filter(m => m.file.startsWith(prefix)) };
 }
 
 function documentsOf(manifests: readonly Manifest[], file: string): unknown[] {

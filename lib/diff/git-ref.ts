@@ -85,7 +85,8 @@ function resolveCommit(root: string, ref: string, opts: GitOptions): string {
 /** name → blob id of the manifest files directly in `folder` at `commit`. */
 function listManifestBlobs(root: string, commit: string, folder: string, where: string, opts: GitOptions): Map<string, string> {
   // Paths are relative to cwd (root), as they are for the working tree side.
-  const r = git(root, ['ls-tree', '-z', commit, '--', `${folder}/`], opts);
+  // Recursive: a fleet's dist/ has a folder per cluster (`<cluster>/<file>`, one level deep).
+  const r = git(root, ['ls-tree', '-r', '-z', commit, '--', `${folder}/`], opts);
   if (r.status !== 0) throw new UserError(`git ls-tree failed in ${root}: ${firstLine(r.stderr)}`);
   const blobs = new Map<string, string>();
   let entries = 0;
@@ -96,7 +97,7 @@ function listManifestBlobs(root: string, commit: string, folder: string, where: 
     const tab = entry.indexOf('\t');
     const [, type, object] = entry.slice(0, tab).split(' ');
     const name = entry.slice(tab + 1).slice(folder.length + 1);
-    if (type === 'blob' && MANIFEST_FILE.test(name)) blobs.set(name, object);
+    if (type === 'blob' && MANIFEST_FILE.test(name) && name.split('/').length <= 2) blobs.set(name, object);
   }
   if (!entries) throw new UserError(`no ${folder}/ folder at ${where}: nothing committed there to compare with`);
   return blobs;

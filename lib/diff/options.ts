@@ -22,16 +22,19 @@ export interface DiffOptions {
   readonly maxPaths?: number;
   /** What to compare. */
   readonly target: DiffTarget;
+  /** In a fleet's output, compare only this cluster's folder. @default - every cluster */
+  readonly cluster?: string;
 }
 
 /** The help text: every argument and option. */
-export const USAGE = `usage: npm run diff [-- [--markdown] [--max-paths <N>] [<git-ref> | <before-dir> <after-dir>]]
+export const USAGE = `usage: npm run diff [-- [--markdown] [--max-paths <N>] [--cluster NAME] [<git-ref> | <before-dir> <after-dir>]]
   (no arguments)            compare dist/ with a fresh synthesis: exit 1 when dist/ is stale
   <git-ref>                 compare dist/ as committed at the ref (HEAD, origin/main, a commit,
                             HEAD~2) with dist/ in the working tree
   <before-dir> <after-dir>  compare two manifest folders, object by object
   --markdown                print the report as GitHub Markdown, e.g. for a pull-request comment
   --max-paths <N>           field changes shown per object (default 20)
+  --cluster NAME            in a fleet (dist/<cluster>/), compare only that cluster (default: all)
   -h, --help                print this help and do nothing else
 exit status: 0 identical, 1 different, 2 error`;
 
@@ -52,7 +55,7 @@ function isFolder(p: string): boolean {
 export function parseDiffArgs(argv: readonly string[]): DiffOptions {
   // --help wins over everything else, as in every command of this project.
   if (argv.includes('--help') || argv.includes('-h')) return { help: true, markdown: false, target: { kind: 'fresh' } };
-  let parsed: { values: { help?: boolean; markdown?: boolean; 'max-paths'?: string }; positionals: string[] };
+  let parsed: { values: { help?: boolean; markdown?: boolean; 'max-paths'?: string; cluster?: string }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...argv],
@@ -60,6 +63,7 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions {
         'help': { type: 'boolean', short: 'h' },
         'markdown': { type: 'boolean' },
         'max-paths': { type: 'string' },
+        'cluster': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -77,7 +81,8 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions {
   if (maxPaths !== undefined && !(values['max-paths']!.trim() !== '' && Number.isInteger(maxPaths) && maxPaths >= 0)) {
     throw new UserError(`--max-paths wants a whole number, got "${values['max-paths']}"`);
   }
-  const common = { help, markdown, ...(maxPaths === undefined ? {} : { maxPaths }) };
+  if (values.cluster === '') throw new UserError('--cluster needs a cluster name (see npm run diff -- --help)');
+  const common = { help, markdown, ...(maxPaths === undefined ? {} : { maxPaths }), ...(values.cluster === undefined ? {} : { cluster: values.cluster }) };
 
   switch (positionals.length) {
     case 0:

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../user-error';
-import { diffFolders, diffManifestSets, FolderDiff, parseManifestSet, readManifestFolder } from './folders';
+import { clusterSubset, diffManifestSets, FolderDiff, ManifestSet, parseManifestSet, readManifestFolder } from './folders';
 import { withFreshSynth } from './fresh';
 import { GitOptions, readCommittedFolder } from './git-ref';
 import { DiffTarget } from './options';
@@ -30,22 +30,27 @@ function distFolder(root: string): string {
  * dist/, its git repository, and where synth runs; folders are taken as given
  * (relative ones from the process's working folder).
  */
-export function compareTarget(target: DiffTarget, root: string, git: GitOptions = {}): Comparison {
+export function compareTarget(target: DiffTarget, root: string, git: GitOptions = {}, cluster?: string): Comparison {
+  // A fleet's output holds a folder per cluster; --cluster compares one of them.
+  const pick = (set: ManifestSet, where: string) => (cluster === undefined ? set : clusterSubset(set, cluster, where));
+  const inCluster = (name: string) => (cluster === undefined ? name : `${name}${cluster}/`);
   switch (target.kind) {
-    case 'folders':
-      return { before: target.before, after: target.after, fresh: false, diff: diffFolders(target.before, target.after) };
+    case 'folders': {
+      const diff = diffManifestSets(pick(readManifestFolder(target.before), target.before), pick(readManifestFolder(target.after), target.after));
+      return { before: target.before, after: target.after, fresh: false, diff };
+    }
     case 'ref': {
       // The working tree first: reading a commit is wasted when there is nothing to compare it with.
-      const now = readManifestFolder(distFolder(root));
+      const now = pick(readManifestFolder(distFolder(root)), 'dist/');
       const committed = readCommittedFolder(root, target.ref, 'dist', git);
-      const before = `dist/ at ${target.ref} (${committed.commit})`;
-      return { before, after: 'dist/ in the working tree', fresh: false, diff: diffManifestSets(parseManifestSet(before, committed.files), now) };
+      const before = `${inCluster('dist/')} at ${target.ref} (${committed.commit})`;
+      return { before, after: `${inCluster('dist/')} in the working tree`, fresh: false, diff: diffManifestSets(pick(parseManifestSet(before, committed.files), before), now) };
     }
     case 'fresh': {
       // Checked first: a missing dist/ should fail before a synth that takes seconds.
       const dist = distFolder(root);
-      const diff = withFreshSynth(root, fresh => diffFolders(dist, fresh));
-      return { before: 'dist/', after: 'a fresh synthesis', fresh: true, diff };
+      const diff = withFreshSynth(root, fresh => diffManifestSets(pick(readManifestFolder(dist), 'dist/'), pick(readManifestFolder(fresh), 'a fresh synthesis')));
+      return { before: inCluster('dist/'), after: 'a fresh synthesis', fresh: true, diff };
     }
   }
 }

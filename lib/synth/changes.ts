@@ -22,9 +22,14 @@ interface Side {
   readonly bytes: ReadonlyMap<string, Buffer>;
 }
 
+/** The manifest files of an output folder and of its cluster folders (a fleet's), by relative path. */
 function readSide(dir: string): Side {
   const bytes = new Map<string, Buffer>();
-  if (fs.existsSync(dir)) for (const f of manifestFiles(dir)) bytes.set(f, fs.readFileSync(path.join(dir, f)));
+  if (!fs.existsSync(dir)) return { bytes };
+  for (const f of manifestFiles(dir)) bytes.set(f, fs.readFileSync(path.join(dir, f)));
+  for (const sub of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort()) {
+    for (const f of manifestFiles(path.join(dir, sub))) bytes.set(`${sub}/${f}`, fs.readFileSync(path.join(dir, sub, f)));
+  }
   return { bytes };
 }
 
@@ -47,7 +52,9 @@ export function compareOutputs(previousDir: string, nextDir: string): OutputChan
   /** Parses a file into `into` by identity; returns how many objects it holds (duplicates too). */
   const collect = (into: Map<string, string>, file: string, data: Buffer): number => {
     const manifests = parseManifests(file, data.toString('utf8'));
-    for (const m of manifests) into.set(objectKey(m), `${file}\0${JSON.stringify(m.object)}`);
+    // The same object in two clusters' folders is two objects.
+    const cluster = path.dirname(file);
+    for (const m of manifests) into.set(`${cluster}\0${objectKey(m)}`, `${file}\0${JSON.stringify(m.object)}`);
     return manifests.length;
   };
   for (const [file, data] of after.bytes) {
@@ -81,6 +88,8 @@ function plural(n: number, word: string): string {
 
 /** What a synthesis did, for its summary line. */
 export interface SynthSummary {
+  /** Clusters rendered, in a fleet (each into a folder of its own). @default - one, into the folder itself */
+  readonly clusters?: number;
   /** What changed in the output. */
   readonly changes: OutputChanges;
   /** Helm releases rendered or read. */
@@ -95,5 +104,6 @@ export function summaryLine(outdirName: string, s: SynthSummary, seconds: number
   const parts = [c.changed && `${c.changed} changed`, c.added && `${c.added} added`, c.removed && `${c.removed} removed`].filter(Boolean);
   const what = !c.hadPrevious ? 'new' : parts.length ? parts.join(', ') : 'unchanged';
   const cache = `${s.releasesFromCache} of ${plural(s.releases, 'release')} from the cache`;
-  return `${outdirName}: ${plural(c.files, 'file')}, ${plural(c.objects, 'object')} — ${what}; ${cache} (${seconds.toFixed(1)} s)`;
+  const clusters = s.clusters !== undefined ? `${plural(s.clusters, 'cluster')}, ` : '';
+  return `${outdirName}: ${clusters}${plural(c.files, 'file')}, ${plural(c.objects, 'object')} — ${what}; ${cache} (${seconds.toFixed(1)} s)`;
 }

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { prepareMesh, releaseList } from '../prepare-mesh';
-import { ProjectDefinition } from '../project';
+import { prepareMeshes, releaseList } from '../prepare-mesh';
+import { projectVersions, resolveProject } from '../fleet';
+import { isFleet, ProjectDefinition } from '../project';
 import { PROJECT_ROOT } from '../project-root';
-import { resolveSettings } from '../settings';
 import { lockedVersions } from '../vendoring/lock';
 import { ensureVendored } from '../vendoring/vendor';
 import { projectRenderCache } from '../render/render-cache';
@@ -33,6 +33,8 @@ export interface SynthResult {
   readonly releases: number;
   /** Of those, how many came from the render cache. */
   readonly releasesFromCache: number;
+  /** Clusters of a fleet, each in a folder of the output. @default - one cluster, in the output folder itself */
+  readonly clusters?: number;
 }
 
 /** The output folder a synthesis writes to. */
@@ -67,10 +69,10 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
   const outdir = outputDir(root, env, opts.outdir);
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
-  const settings = resolveSettings(project.settings, lockedVersions(root));
-  const charts = await ensureVendored(root, env, log, settings.istioVersions);
+  const clusters = resolveProject(project, lockedVersions(root));
+  const charts = await ensureVendored(root, env, log, projectVersions(clusters));
   const cache = projectRenderCache(root, env, opts.noCache);
-  const rendering = prepareMesh(settings, { root, env, charts, cache, noCache: opts.noCache, extend: project.extend, warn: log });
+  const rendering = prepareMeshes(clusters.map(c => c.settings), { root, env, charts, cache, noCache: opts.noCache, extend: project.extend, warn: log });
   // Awaited below; marked handled now, in case a require below throws first.
   rendering.catch(() => undefined);
   // Loaded while helm renders (cdk8s and cdk8s-plus take ~100 ms to load, which would
@@ -78,8 +80,9 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
   const { App } = require('cdk8s') as typeof import('cdk8s');
   const { IstioMesh } = require('../mesh') as typeof import('../mesh');
   const { writeManifests } = require('./write-manifests') as typeof import('./write-manifests');
-  const props = await rendering;
-  const releases = releaseList(props.releases);
+  const meshes = await rendering;
+  // A release several clusters share counts once, as it rendered once.
+  const releases = [...new Map(meshes.flatMap(m => releaseList(m.releases)).map(r => [JSON.stringify(r.request), r])).values()];
 
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const staged = fs.mkdtempSync(`${outdir}.tmp-`);
@@ -87,13 +90,18 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
   process.once('exit', removeStaged);
   try {
     fs.chmodSync(staged, 0o755);
-    // Manifests only, whatever CDK8S_RECORD_CONSTRUCT_METADATA says (writeManifests writes no metadata either).
-    const app = new App({ outdir: staged, recordConstructMetadata: false });
-    new IstioMesh(app, 'mesh', props);
-    writeManifests(app, cache);
+    clusters.forEach((cluster, i) => {
+      // Manifests only, whatever CDK8S_RECORD_CONSTRUCT_METADATA says (writeManifests writes no metadata either).
+      const app = new App({ outdir: cluster.name === undefined ? staged : path.join(staged, cluster.name), recordConstructMetadata: false });
+      new IstioMesh(app, 'mesh', { ...meshes[i], cluster: cluster.name });
+      writeManifests(app, cache);
+    });
     const changes = compareOutputs(outdir, staged);
     swapInto(staged, outdir);
-    return { outdir, changes, releases: releases.length, releasesFromCache: releases.filter(r => r.fromCache).length };
+    return {
+      outdir, changes, releases: releases.length, releasesFromCache: releases.filter(r => r.fromCache).length,
+      ...(isFleet(project) ? { clusters: clusters.length } : {}),
+    };
   } finally {
     process.removeListener('exit', removeStaged);
     removeStaged();

@@ -1,8 +1,8 @@
 import { CommandIO, runCommand, runIfMain } from '../command';
 import * as mainTs from '../../main';
-import { readProject } from '../project';
+import { clustersOf, ProjectDefinition, readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
-import { settingsVersions } from '../settings/revisions';
+import { compareVersions, settingsVersions } from '../settings/revisions';
 import { parseVendorArgs, VENDOR_USAGE } from './args';
 import { GatewayApiTable } from './gateway-api-versions';
 import { vendorCharts } from './vendor';
@@ -35,9 +35,15 @@ export function vendorMain(argv: readonly string[], io: CommandIO, context: Vend
   }, argv, io);
 }
 
+/** Every Istio version any cluster of the project names, oldest first. */
+export function projectSettingsVersions(project: ProjectDefinition): string[] {
+  const versions = new Set(clustersOf(project).flatMap(c => settingsVersions(c.settings)));
+  return [...versions].sort(compareVersions);
+}
+
 /** `npm run vendor`: the project this file belongs to, the process's environment. */
 export function main(argv: readonly string[], io: CommandIO): Promise<number> {
-  return vendorMain(argv, io, { root: PROJECT_ROOT, env: process.env, versions: () => settingsVersions(readProject(mainTs).settings) });
+  return vendorMain(argv, io, { root: PROJECT_ROOT, env: process.env, versions: () => projectSettingsVersions(readProject(mainTs)) });
 }
 
 runIfMain(module, main);
