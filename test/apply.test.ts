@@ -7,7 +7,7 @@ import { applyPlan } from '../lib/apply/plan';
 import { readManifests } from '../lib/manifests';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { runCaptured } from './command-io';
-import { renderMesh, tempDir } from './render';
+import { distClusterFolders, distManifestFiles, renderMesh, tempDir } from './render';
 import { ApiObject } from 'cdk8s';
 import { ARGO_CD_SYNC_WAVE } from '../lib/mesh';
 import { readLock } from '../lib/vendoring/lock';
@@ -281,7 +281,8 @@ describe('npm run apply', () => {
   });
 
   test('the plan for the committed dist/: every custom resource waits for its CRD, and istiod rolls out before the first Istio resource or gateway', () => {
-    const manifests = readManifests(path.join(PROJECT_ROOT, 'dist'));
+    for (const folder of distClusterFolders()) {
+    const manifests = readManifests(folder);
     const steps = applyPlan(manifests);
     const applied = new Set<string>();
     const established = new Set<string>();
@@ -300,6 +301,7 @@ describe('npm run apply', () => {
       applied.add(step.file);
     }
     expect([...applied]).toEqual([...new Set(manifests.map(m => m.file))].sort());
+    }
   });
 
   test('the command finds kubectl on PATH (a recording stub) and applies dist/', () => {
@@ -312,8 +314,8 @@ describe('npm run apply', () => {
         cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, PATH: `${t.dir}${path.delimiter}${process.env.PATH}` },
       });
       expect(r.status).toBe(0);
-      const files = fs.readdirSync(path.join(PROJECT_ROOT, 'dist')).sort();
-      expect(stub.calls().map(c => path.basename(c[c.indexOf('-f') + 1]))).toEqual(files);
+      // Every file of every cluster (a fleet's clusters one after the other).
+      expect(stub.calls().filter(c => c.includes('apply')).map(c => path.relative(path.join(PROJECT_ROOT, 'dist'), c[c.indexOf('-f') + 1]))).toEqual(distManifestFiles());
     } finally {
       t.cleanup();
     }

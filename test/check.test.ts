@@ -14,6 +14,7 @@ import { resolveSettings } from '../lib/settings';
 import { UserError } from '../lib/user-error';
 import { lockedVersions, readLock } from '../lib/vendoring/lock';
 import { runCaptured } from './command-io';
+import { distClusterFolders } from './render';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -88,7 +89,7 @@ let crdFromDist: object | undefined;
 /** The real PeerAuthentication CRD, as rendered from Istio's base chart (read once: dist/ is 1 MB of YAML). */
 function peerAuthenticationCrd(): object {
   if (!crdFromDist) {
-    const crd = readManifests(DIST).find(m => m.kind === 'CustomResourceDefinition' && m.name === 'peerauthentications.security.istio.io');
+    const crd = readManifests(distClusterFolders(DIST)[0]).find(m => m.kind === 'CustomResourceDefinition' && m.name === 'peerauthentications.security.istio.io');
     if (!crd) throw new Error('dist/ has no PeerAuthentication CRD; run npm run synth');
     crdFromDist = crd.object;
   }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { NO_CACHE_ENV } from '../lib/render/render-cache';
-import { tempDir } from './render';
+import { distManifestFiles, tempDir } from './render';
 
 const APP_COMMAND: string = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk8s.yaml'), 'utf8')).app;
 
@@ -20,7 +20,8 @@ globalThis.fetch = input => refuse('fetch ' + String(input));
 `;
 
 function filesOf(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  // A fleet's output has a folder per cluster.
+  return Object.fromEntries(distManifestFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
 /** Runs the project's synth command (cdk8s.yaml `app`, as npm run synth does) in a child process. */

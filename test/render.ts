@@ -52,3 +52,21 @@ export function podSpec(m: Manifest): any {
 export function inMemoryChart(): Chart {
   return new Chart(Testing.app({ outdir: path.join(os.tmpdir(), 'never-written') }), 'test');
 }
+
+/**
+ * The manifest files of the committed dist/, as paths below it: `0000-….yaml`, or in a
+ * fleet's output `<cluster>/0000-….yaml` (tests must hold for either form of main.ts).
+ */
+export function distManifestFiles(dist = path.join(PROJECT_ROOT, 'dist')): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dist, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(e.name);
+    if (e.isDirectory()) for (const f of fs.readdirSync(path.join(dist, e.name)).filter(n => /\.ya?ml$/.test(n)).sort()) out.push(`${e.name}/${f}`);
+  }
+  return out;
+}
+
+/** The folders of the committed dist/ that hold one cluster's files each: dist/ itself, or dist/<cluster>/. */
+export function distClusterFolders(dist = path.join(PROJECT_ROOT, 'dist')): string[] {
+  return [...new Set(distManifestFiles(dist).map(f => path.join(dist, path.dirname(f))))];
+}
