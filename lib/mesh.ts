@@ -13,6 +13,7 @@ import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
 import { NodeAgentChart } from './stages/node-agent';
 import { PolicyChart } from './stages/policy';
 import { egressGatewayEndpoint } from './stages/egress';
+import { CrossNetworkGateway } from './stages/eastwest';
 import { MeshReleases } from './stages/releases';
 
 /** Props of IstioMesh. */
@@ -55,7 +56,9 @@ export interface MeshStages {
 
 /** istio-system, then each gateway namespace once, with the labels its gateways ask for. */
 function istioNamespaces(settings: ResolvedMeshSettings): NamespaceSpec[] {
-  const labels = new Map<string, Record<string, string>>([[ISTIO_NAMESPACE, {}]]);
+  // istiod finds the cluster's network from istio-system's label (Istio's multi-network install).
+  const network: Record<string, string> = settings.mesh?.network ? { 'topology.istio.io/network': settings.mesh.network } : {};
+  const labels = new Map<string, Record<string, string>>([[ISTIO_NAMESPACE, network]]);
   for (const g of settings.gateways) {
     labels.set(g.namespace, { ...labels.get(g.namespace), ...g.namespaceLabels });
   }
@@ -102,6 +105,9 @@ export class IstioMesh extends Construct {
       egressGateway: egressGatewayIndex >= 0 && settings.egress.hosts.length ? egressGatewayEndpoint(releases.gateways[egressGatewayIndex]) : undefined,
     });
     // Istio's install order: CRDs, istiod, istio-cni, ztunnel, gateways, then what uses them.
+    settings.gateways.forEach((g, i) => {
+      if (g.kind === 'eastwest') new CrossNetworkGateway(policy, `${g.name}-cross-network`, { release: releases.gateways[i] });
+    });
     const order: Chart[] = [namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps, policy].filter((c): c is Chart => c !== undefined);
     let custom: Chart | undefined;
     if (props.extend) {

@@ -117,7 +117,7 @@ const WIDGET_CRD = {
 describe('checkManifests on dist/', () => {
   test('the committed manifests break no rule (each cluster\'s folder, in a fleet)', () => {
     for (const c of clustersOf(readProject(mainTs))) {
-      const violations = checkManifests(c.name === undefined ? DIST : path.join(DIST, c.name), resolveSettings(c.settings, lockedVersions(ROOT)));
+      const violations = checkManifests(c.name === undefined ? DIST : path.join(DIST, c.name), resolveSettings(c.settings, lockedVersions(ROOT), c.name));
       expect(violations.map(formatViolation)).toEqual([]);
     }
   });

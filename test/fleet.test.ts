@@ -6,12 +6,14 @@ import { resolveProject } from '../lib/fleet';
 import { readManifests } from '../lib/manifests';
 import { ProjectDefinition, readProject } from '../lib/project';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { MeshSettings } from '../lib/settings';
+import { MeshSettings, resolveSettings } from '../lib/settings';
+import { checkManifestList } from '../lib/check/check';
+import { formatViolation } from '../lib/check/violation';
 import { synthCommand } from '../lib/synth/cli';
 import { synthMesh } from '../lib/synth/synth';
 import { lockedVersions, readLock } from '../lib/vendoring/lock';
 import { runCaptured } from './command-io';
-import { tempDir } from './render';
+import { renderMesh, tempDir } from './render';
 
 // A fixture fleet on the locked release: shared settings, per-cluster overrides in plain TypeScript.
 const V = readLock(PROJECT_ROOT).istioVersion;
@@ -99,5 +101,67 @@ describe('a fleet renders into dist/<cluster>/', () => {
     } finally {
       t.cleanup();
     }
+  });
+});
+
+describe('mesh identity: a multi-primary mesh on two networks', () => {
+  const EASTWEST = { name: 'istio-eastwestgateway', namespace: 'istio-system', kind: 'eastwest' as const };
+  const member = (network: string): MeshSettings => ({ ...SHARED, mesh: { id: 'mesh1', network }, gateways: [...SHARED.gateways!, EASTWEST] });
+  const MESH: ProjectDefinition = { clusters: { east: member('net1'), west: member('net2') } };
+  const resolved = () => resolveProject(MESH, lockedVersions(PROJECT_ROOT));
+
+  test('istiod gets the mesh id, the cluster\'s name and network; istio-system the network label; the east-west gateway its network ports and the cross-network Gateway', async () => {
+    const east = resolved().find(c => c.name === 'east')!;
+    expect(east.settings.mesh).toEqual({ id: 'mesh1', clusterName: 'east', network: 'net1' });
+    const { manifests } = await renderMesh(MESH.clusters!.east, undefined, 'east');
+    const find = (kind: string, name: string, ns = '') => manifests.find(m => m.kind === kind && m.name === name && m.namespace === ns)!;
+    const injector = JSON.parse(find('ConfigMap', 'istio-sidecar-injector', 'istio-system').object.data.values);
+    expect(injector.global).toMatchObject({ meshID: 'mesh1', multiCluster: { clusterName: 'east' }, network: 'net1' });
+    const env = find('Deployment', 'istiod', 'istio-system').object.spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([{ name: 'CLUSTER_ID', value: 'east' }]));
+    expect(find('Namespace', 'istio-system').object.metadata.labels).toMatchObject({ 'topology.istio.io/network': 'net1' });
+    const service = find('Service', EASTWEST.name, 'istio-system').object;
+    expect(service.metadata.labels).toMatchObject({ 'topology.istio.io/network': 'net1' });
+    expect(service.spec.type).toBe('LoadBalancer');
+    expect(service.spec.ports.map((p: { port: number }) => p.port)).toEqual([15021, 15443, 15012, 15017]);
+    const gateway = find('Gateway', `${EASTWEST.name}-cross-network`, 'istio-system');
+    expect(gateway.file).toMatch(/-policy\.k8s\.yaml$/);
+    expect(gateway.object.spec.servers).toEqual([{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts: ['*.local'] }]);
+    const pods = find('Deployment', EASTWEST.name, 'istio-system').object.spec.template.metadata.labels;
+    expect(pods).toMatchObject(gateway.object.spec.selector);
+    expect(checkManifestList(manifests, east.settings).map(formatViolation)).toEqual([]);
+  });
+
+  test('the fleet is validated as a whole: unique cluster names per mesh, networks in all clusters or none, an east-west gateway per network, a network in one mesh', () => {
+    const problems = (clusters: { [name: string]: MeshSettings }) => {
+      try {
+        resolveProject({ clusters }, lockedVersions(PROJECT_ROOT));
+      } catch (err) {
+        return (err as Error).message.split('\n').slice(1);
+      }
+      return [];
+    };
+    expect(problems(MESH.clusters!)).toEqual([]);
+    expect(problems({ east: member('net1'), west: { ...member('net2'), gateways: SHARED.gateways } })).toEqual([
+      '  - mesh mesh1: network net2 (clusters west) has no east-west gateway, and the mesh spans 2 networks: add a gateway of kind \'eastwest\' to one of its clusters',
+    ]);
+    expect(problems({ east: member('net1'), west: { ...SHARED, mesh: { id: 'mesh1', clusterName: 'east' } } })).toEqual([
+      '  - clusters.west.mesh.clusterName: "east" is also clusters.east\'s name in mesh mesh1: cluster names are unique within a mesh',
+      '  - mesh mesh1: clusters west name no network while others do: set mesh.network in every cluster of the mesh, or in none',
+    ]);
+    expect(problems({ a: member('net1'), b: { ...member('net1'), mesh: { id: 'mesh2', network: 'net1' } } })).toEqual([
+      '  - network net1 is in mesh mesh1 and mesh mesh2: one mesh id per mesh, and a network belongs to one mesh',
+    ]);
+    expect(problems({ a: { ...SHARED, gateways: [EASTWEST] } })).toEqual([
+      '  - clusters.a.gateways[0].kind: "eastwest" needs mesh.network (and mesh.id): an east-west gateway connects this cluster\'s network to the mesh\'s others',
+    ]);
+  });
+
+  test('the single form needs the cluster\'s name; identity values are settings, not istiod values', () => {
+    expect(() => resolveSettings({ ...SHARED, mesh: { id: 'mesh1' } }, lockedVersions(PROJECT_ROOT)))
+      .toThrow('mesh.clusterName: is required with `settings` (in `clusters` it defaults to the cluster\'s name)');
+    expect(resolveSettings({ ...SHARED, mesh: { id: 'mesh1', clusterName: 'c1' } }, lockedVersions(PROJECT_ROOT)).mesh).toEqual({ id: 'mesh1', clusterName: 'c1' });
+    expect(() => resolveSettings({ ...SHARED, values: { istiod: { global: { meshID: 'x' } } } }, lockedVersions(PROJECT_ROOT)))
+      .toThrow('values.istiod.global.meshID: "x" is set by mesh.id in the settings; use that instead of values');
   });
 });

@@ -21,7 +21,7 @@ const clusters = clustersOf(project);
 const folderOf = (c: ClusterDefinition) => (c.name === undefined ? 'dist' : path.join('dist', c.name));
 
 describe.each(clusters.map(c => [c.name === undefined ? 'the mesh of main.ts' : `cluster ${c.name} of main.ts`, c] as const))('%s', (_title, cluster) => {
-const settings = resolveSettings(cluster.settings, lockedVersions(PROJECT_ROOT));
+const settings = resolveSettings(cluster.settings, lockedVersions(PROJECT_ROOT), cluster.name);
 let manifests: Manifest[] = [];
 let files: string[] = [];
 beforeAll(async () => ({ manifests, files } = await renderMesh(cluster.settings, project.extend, cluster.name)));

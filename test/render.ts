@@ -34,7 +34,7 @@ export function manifestsOf(app: App): { manifests: Manifest[]; files: string[] 
 
 /** Renders a mesh the way synth does (one App, a file per stage; the project's render cache). */
 export async function renderMesh(settings: MeshSettings, extend?: ExtendFunction, cluster?: string): Promise<{ manifests: Manifest[]; files: string[]; mesh: IstioMesh }> {
-  const props = await prepareMesh(resolveSettings(settings, lockedVersions(PROJECT_ROOT)), { extend });
+  const props = await prepareMesh(resolveSettings(settings, lockedVersions(PROJECT_ROOT), cluster), { extend });
   const app = new App({ outdir: path.join(os.tmpdir(), 'never-written') });
   const mesh = new IstioMesh(app, 'mesh', { ...props, cluster });
   return { ...manifestsOf(app), mesh };

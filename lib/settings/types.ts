@@ -54,7 +54,7 @@ export interface ComponentScheduling {
 }
 
 /** Which way traffic flows through a gateway. */
-export type GatewayKind = 'ingress' | 'egress';
+export type GatewayKind = 'ingress' | 'egress' | 'eastwest';
 
 /** Kubernetes Service type of a gateway. */
 export type GatewayServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
@@ -65,9 +65,13 @@ export interface GatewaySettings {
   readonly name: string;
   /** Namespace the gateway runs in; created by the namespaces stage. */
   readonly namespace: string;
-  /** Ingress or egress gateway. */
+  /**
+   * Ingress, egress, or `eastwest`: the network gateway of Istio's multi-network install
+   * (the chart's `networkGateway`, for the cluster's `mesh.network`), through which other
+   * networks reach this cluster's services.
+   */
   readonly kind: GatewayKind;
-  /** Service type. @default 'LoadBalancer' for ingress, 'ClusterIP' for egress */
+  /** Service type. @default 'LoadBalancer' for ingress and eastwest, 'ClusterIP' for egress */
   readonly serviceType?: GatewayServiceType;
   /** Fixed replica count (turns the chart's autoscaler off). @default - the chart's HorizontalPodAutoscaler (1 to 5) */
   readonly replicas?: number;
@@ -182,6 +186,23 @@ export interface DebugSettings {
   readonly privilegedProxies?: boolean;
 }
 
+/** Where this cluster sits in a multi-cluster mesh (Istio's multicluster install). */
+export interface MeshIdentity {
+  /** The mesh's id (istiod's `global.meshID`): the same in every cluster of one mesh. */
+  readonly id: string;
+  /**
+   * This cluster's name in the mesh (`global.multiCluster.clusterName`).
+   * @default - the cluster's name in main.ts's `clusters`; required with `settings`
+   */
+  readonly clusterName?: string;
+  /**
+   * The cluster's network (`global.network`, and `topology.istio.io/network` on
+   * istio-system) when the mesh spans networks; an `eastwest` gateway connects it.
+   * @default - none: the mesh is on one network
+   */
+  readonly network?: string;
+}
+
 /** Everything that describes one cluster's mesh. */
 export interface MeshSettings {
   /**
@@ -215,6 +236,8 @@ export interface MeshSettings {
   readonly mtls?: MtlsMode;
   /** Outbound traffic: the outbound policy and the external hosts, through the egress gateway. @default - ALLOW_ANY, no hosts */
   readonly egress?: EgressSettings;
+  /** Membership of a multi-cluster mesh: mesh id, cluster name, network. @default - a mesh of one cluster (Istio's defaults) */
+  readonly mesh?: MeshIdentity;
   /** The platform, for the charts' platform profiles. @default - none (generic Kubernetes) */
   readonly platform?: Platform;
   /** Render the Gateway API CRDs of the Istio release in use (standard channel). @default - true in ambient mode, false in sidecar mode */
@@ -255,6 +278,8 @@ export interface ResolvedGateway extends GatewaySettings {
   readonly revision: string;
   /** Istio version of the revision that injects it: the gateway chart of this version renders it. */
   readonly istioVersion: string;
+  /** The network an east-west gateway connects (the cluster's mesh.network). */
+  readonly network?: string;
 }
 
 /** An app namespace with its final labels. */
@@ -329,6 +354,8 @@ export interface ResolvedMeshSettings {
   readonly mtls: MtlsMode;
   /** Outbound traffic. */
   readonly egress: ResolvedEgress;
+  /** Multi-cluster identity, when set. */
+  readonly mesh?: Required<Pick<MeshIdentity, 'id' | 'clusterName'>> & Pick<MeshIdentity, 'network'>;
   /** The platform profile, if any. */
   readonly platform?: Platform;
   /** Whether the Gateway API CRDs are rendered. */

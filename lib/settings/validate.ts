@@ -6,6 +6,7 @@ import { resolveRevisions, RevisionPlan } from './revisions';
 import { DEFAULT_GATEWAYS, DEFAULT_KUBE_VERSION, ISTIO_NAMESPACE, MIN_KUBE_VERSION, RESERVED_NAMESPACES } from './defaults';
 import { shapeProblems } from './shape';
 import { checkEgress, resolveEgress } from './egress';
+import { checkMeshIdentity } from './mesh-identity';
 import { MeshSettings, ResolvedMeshSettings, Scheduling, Toleration } from './types';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -19,8 +20,8 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
  * the setting to use instead.
  */
 const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: readonly string[], setting: string]> } = {
-  gateway: [[['name'], 'the gateway\'s name'], [['revision'], 'revision'], [['labels', 'istio.io/rev'], 'revision'], [['service', 'type'], 'serviceType'], [['replicaCount'], 'replicas']],
-  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform'], [['cni', 'enabled'], 'cni'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system'], [['meshConfig', 'outboundTrafficPolicy'], 'egress.outboundTrafficPolicy'], [['global', 'proxy', 'privileged'], 'debug.privilegedProxies']],
+  gateway: [[['name'], 'the gateway\'s name'], [['networkGateway'], 'kind: \'eastwest\' and mesh.network'], [['revision'], 'revision'], [['labels', 'istio.io/rev'], 'revision'], [['service', 'type'], 'serviceType'], [['replicaCount'], 'replicas']],
+  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform'], [['cni', 'enabled'], 'cni'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system'], [['meshConfig', 'outboundTrafficPolicy'], 'egress.outboundTrafficPolicy'], [['global', 'proxy', 'privileged'], 'debug.privilegedProxies'], [['global', 'meshID'], 'mesh.id'], [['global', 'multiCluster', 'clusterName'], 'mesh.clusterName'], [['global', 'network'], 'mesh.network']],
   base: [[['defaultRevision'], 'revision']],
   cni: [[['profile'], 'mode'], [['global', 'profile'], 'mode'], [['ambient', 'enabled'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
   ztunnel: [[['revision'], 'the oldest revision (ztunnel follows it)'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
@@ -220,7 +221,7 @@ function injectionLabels(label: string): { readonly [key: string]: string } {
  * the types. Throws one UserError that lists every problem (field, bad value, rule);
  * nothing is rendered before this passes.
  */
-export function resolveSettings(settings: MeshSettings, locked: string | readonly string[]): ResolvedMeshSettings {
+export function resolveSettings(settings: MeshSettings, locked: string | readonly string[], cluster?: string): ResolvedMeshSettings {
   const lockedVersions = typeof locked === 'string' ? [locked] : locked;
   const p = new Problems();
   for (const s of shapeProblems(settings)) p.addShape(s.field, s.message);
@@ -250,6 +251,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
 
   const gateways = input.gateways ?? DEFAULT_GATEWAYS;
   checkGateways(p, { ...input, gateways }, plan);
+  checkMeshIdentity(p, input, cluster);
   checkEgress(p, input, asList(gateways).map(g => asMap(g)), [...asList(gateways).map(g => asMap(g).namespace), ...asList(input.appNamespaces).map(ns => asMap(ns).name), ISTIO_NAMESPACE]);
   const nodeAgentScheduling = { nodeSelector: asMap(components.nodeAgents).nodeSelector ?? {}, tolerations: asList(asMap(components.nodeAgents).tolerations) };
   const dp = resolveDataplane(p, input, plan, nodeAgentScheduling as Required<Scheduling>);
@@ -269,10 +271,11 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     const target = plan.target(g.revision)!;
     return {
       ...g,
-      serviceType: g.serviceType ?? (g.kind === 'ingress' ? 'LoadBalancer' : 'ClusterIP'),
+      serviceType: g.serviceType ?? (g.kind === 'egress' ? 'ClusterIP' : 'LoadBalancer'),
       scheduling: gatewayScheduling,
       revision: target.label,
       istioVersion: target.istioVersion,
+      ...(g.kind === 'eastwest' && input.mesh?.network ? { network: input.mesh.network } : {}),
     };
   });
   return {
@@ -288,6 +291,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     gatewayApi: dp.gatewayApi,
     nodeAgents: dp.nodeAgents,
     egress: resolveEgress(input, resolvedGateways),
+    ...(input.mesh ? { mesh: { id: input.mesh.id, clusterName: input.mesh.clusterName ?? cluster!, ...(input.mesh.network ? { network: input.mesh.network } : {}) } } : {}),
     gateways: resolvedGateways,
     appNamespaces: (input.appNamespaces ?? []).map(ns => {
       const dataplane = ns.dataplane ?? dp.mode;

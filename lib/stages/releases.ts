@@ -50,6 +50,12 @@ export function istiodRelease(settings: ResolvedMeshSettings, revision: Resolved
       istioNamespace: ISTIO_NAMESPACE, ...image, ...platformValue(settings),
       // The injector's setting for every proxy it injects (sidecars and gateways).
       ...(settings.debug.privilegedProxies ? { proxy: { privileged: true } } : {}),
+      // Multi-cluster: the mesh, this cluster's name in it, and its network.
+      ...(settings.mesh ? {
+        meshID: settings.mesh.id,
+        multiCluster: { clusterName: settings.mesh.clusterName },
+        ...(settings.mesh.network ? { network: settings.mesh.network } : {}),
+      } : {}),
     },
     base: { validationFailurePolicy: 'Fail' },
     // Explicit even for Istio's default (ALLOW_ANY), so dist/ shows the policy in force.
@@ -114,6 +120,8 @@ export function gatewayValues(gateway: ResolvedGateway): HelmValues {
     nodeSelector: gateway.scheduling.nodeSelector,
     tolerations: gateway.scheduling.tolerations,
     ...(gateway.replicas !== undefined ? { replicaCount: gateway.replicas, autoscaling: { enabled: false } } : {}),
+    // The chart's network gateway: ports 15021, 15443, 15012 and 15017, and the network label.
+    ...(gateway.kind === 'eastwest' && gateway.network ? { networkGateway: gateway.network } : {}),
   };
   return mergeValues(values, gateway.values);
 }
