@@ -65,6 +65,43 @@ exec '${realHelm}' "\${args[@]}"
     .map(n => fs.readFileSync(path.join(calls, n, 'args'), 'utf8').replace(/\n$/, '').split('\n'));
 }
 
+/**
+ * Fleets and app namespaces (lib/bench/synth-fleet.ts): each shape synthesised cold
+ * (empty render cache) and warm, in a fresh process, with its ratio to the floor.
+ */
+function scalingTable(scratch: string, env: NodeJS.ProcessEnv, floorMs: number, runs: number): string[] {
+  const shapes = [[1, 1], [3, 1], [10, 1], [1, 100], [1, 1000]] as const;
+  const rows: string[] = [`scaling (${runs} run(s) each; N clusters × M app namespaces; clusters differ in their mesh cluster name):`];
+  const results = new Map<string, { cold: number; warm: number }>();
+  for (const [clusters, namespaces] of shapes) {
+    const outdir = path.join(scratch, `fleet-${clusters}-${namespaces}`, 'dist');
+    fs.mkdirSync(path.dirname(outdir), { recursive: true });
+    const synth = (cacheDir: string) => () => check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/bench/synth-fleet.ts', outdir, String(clusters), String(namespaces)], {
+      cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...env, [CACHE_DIR_ENV]: cacheDir },
+    }), `synth of ${clusters} clusters × ${namespaces} namespaces`);
+    const cold: number[] = [];
+    const warm: number[] = [];
+    const warmCache = path.join(scratch, `fleet-warm-${clusters}-${namespaces}`);
+    synth(warmCache)();
+    for (let i = 0; i < runs; i++) {
+      const coldCache = path.join(scratch, `fleet-cold-${clusters}-${namespaces}-${i}`);
+      cold.push(timed(synth(coldCache)));
+      fs.rmSync(coldCache, { recursive: true, force: true });
+      warm.push(timed(synth(warmCache)));
+    }
+    results.set(`${clusters}x${namespaces}`, { cold: median(cold), warm: median(warm) });
+    const r = results.get(`${clusters}x${namespaces}`)!;
+    rows.push(`  ${String(clusters).padStart(2)} × ${String(namespaces).padStart(4)}   cold median ${r.cold.toFixed(0).padStart(5)} ms (${(r.cold / floorMs).toFixed(2)}× floor)   warm median ${r.warm.toFixed(0).padStart(5)} ms (${(r.warm / floorMs).toFixed(2)}× floor)`);
+  }
+  const one = results.get('1x1')!;
+  const ten = results.get('10x1')!;
+  const thousand = results.get('1x1000')!;
+  rows.push(`  10 clusters cold / 1 cluster cold: ${(ten.cold / one.cold).toFixed(2)}×  (target ≤ 3×)`);
+  rows.push(`  1,000 app namespaces add: ${((thousand.warm - one.warm) / 1000).toFixed(2)} s warm, ${((thousand.cold - one.cold) / 1000).toFixed(2)} s cold  (target ≤ 0.3 s)`);
+  rows.push('  (these run through tsx, without the esbuild bundle: compare them with each other, not with the rows above)');
+  return rows;
+}
+
 /** `npm run bench`. */
 export function main(argv: readonly string[], io: CommandIO): number {
   const parsed = parseCommandArgs(argv, io, USAGE, { 'runs': { type: 'string' }, 'no-test': { type: 'boolean' } });
@@ -121,6 +158,7 @@ export function main(argv: readonly string[], io: CommandIO): number {
       row(npx, '≤ 1800 ms'),
       `${'peak RSS of a synth process (no cache)'.padEnd(46)} median ${median(rss).toFixed(0).padStart(5)} MB  max ${Math.max(...rss).toFixed(0)} MB  (target ≤ 300 MB)`,
     ];
+    lines.push(...scalingTable(scratch, env, floorMs, Math.min(runs, 3)));
     if (!values['no-test']) {
       const ms = timed(() => check(spawnSync('npm', ['test', '--silent'], { cwd: PROJECT_ROOT, encoding: 'utf8', env }), 'npm test'));
       lines.push(`${'npm test (one run)'.padEnd(46)} ${ms.toFixed(0).padStart(12)} ms  (target ≤ 15000 ms)`);

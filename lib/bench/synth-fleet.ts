@@ -1,0 +1,25 @@
+import * as mainTs from '../../main';
+import { clustersOf, ProjectDefinition, readProject } from '../project';
+import { MeshSettings } from '../settings';
+import { synthMesh } from '../synth/synth';
+
+/**
+ * A fleet made from main.ts's (first) cluster for the scaling table: N clusters, each
+ * its own name in the mesh (so istiod's values, and its render, differ per cluster, as
+ * in a real multi-cluster mesh), and M app namespaces each. Used by `npm run bench`.
+ */
+export function benchFleet(base: MeshSettings, clusters: number, namespaces: number): ProjectDefinition {
+  const appNamespaces = Array.from({ length: namespaces }, (_, i) => ({ name: `app-${i}` }));
+  const one = (name: string): MeshSettings => ({ ...base, mesh: { ...(base.mesh ?? { id: 'bench' }), clusterName: name }, appNamespaces });
+  return { clusters: Object.fromEntries(Array.from({ length: clusters }, (_, i) => [`c${i}`, one(`c${i}`)])) };
+}
+
+// One synthesis of such a fleet in a fresh process: argv = outdir, clusters, namespaces.
+if (require.main === module) {
+  const [outdir, clusters, namespaces] = process.argv.slice(2);
+  const base = clustersOf(readProject(mainTs))[0].settings;
+  synthMesh(benchFleet(base, Number(clusters), Number(namespaces)), { outdir, log: () => undefined }).catch((err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+  });
+}
