@@ -62,7 +62,8 @@ export async function prepareMeshes(clusters: readonly ResolvedMeshSettings[], o
   const list = [...unique.values()];
   const rendered = await renderReleases(list, { helm, cache, warn: opts.warn });
   const byKey = new Map(list.map((req, i) => [keyOf(req), rendered[i]]));
-  // Constructs patch their objects (scheduling), so a release two clusters share is copied for the second.
+  // Each cluster's constructs get objects of their own (cdk8s resolves patches on copies today;
+  // a shared object would tie every cluster to that detail), so a shared release is copied.
   const used = new Set<string>();
   const of = (req: ReleaseRequest): RenderedRelease => {
     const key = keyOf(req);

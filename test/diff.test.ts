@@ -380,7 +380,7 @@ describe('diffFolders', () => {
 });
 
 describe('formatMarkdown', () => {
-  const comparison = (diff: FolderDiff, fresh = false): Comparison => ({ before: 'old', after: 'new', fresh, diff });
+  const comparison = (diff: FolderDiff, fresh = false): Comparison => (fresh ? { before: 'dist/', after: 'a fresh synthesis', fresh, diff } : { before: 'old', after: 'new', fresh, diff });
 
   test('heading with the counts, a table of files, common changes once, then objects per file', () => {
     const names = ['c1', 'c2', 'c3'];
@@ -618,7 +618,14 @@ describe('npm run diff -- <git-ref>', () => {
     expect(dev.out[0]).toBe(`diff: dist/dev/ at HEAD (${head}) → dist/dev/ in the working tree`);
     expect(dev.out[1]).toBe('objects: 0 changed, 2 added, 0 removed, 0 moved (1 before, 3 after); files: +1 -0');
     const none = await run(root, ['--cluster', 'staging', 'HEAD']);
-    expect(none).toEqual({ status: 2, out: [], err: ['error: no cluster staging in dist/ (clusters: dev, prod)'] });
+    expect(none).toEqual({ status: 2, out: [], err: [`error: no cluster staging in dist/ at HEAD (${head}) nor in dist/ in the working tree (clusters: dev, prod)`] });
+    // A cluster the change adds (on one side only) is compared with nothing: all of it added.
+    writeFiles(root, { 'dist/eu/0000-namespaces.k8s.yaml': NAMESPACE });
+    const added = await run(root, ['--cluster', 'eu', 'HEAD']);
+    expect(added.out.slice(0, 2)).toEqual([
+      `diff: dist/eu/ at HEAD (${head}) → dist/eu/ in the working tree`,
+      'objects: 0 changed, 1 added, 0 removed, 0 moved (0 before, 1 after); files: +1 -0',
+    ]);
   });
 
   test('in a project below the repository root, dist/ is the project\'s', async () => {

@@ -165,3 +165,36 @@ describe('mesh identity: a multi-primary mesh on two networks', () => {
       .toThrow('values.istiod.global.meshID: "x" is set by mesh.id in the settings; use that instead of values');
   });
 });
+
+describe('fleet rendering is per cluster', () => {
+  test('each cluster\'s folder is byte-identical to rendering that cluster alone; one object changed in two clusters counts twice', async () => {
+    const t = tempDir();
+    try {
+      // Two identical clusters share every release; scheduling and sync waves patch each cluster's own objects.
+      const twin: MeshSettings = { ...SHARED, scheduling: { nodeSelector: { pool: 'infra' } }, argoCdSyncWaves: true };
+      const fleetDir = path.join(t.dir, 'fleet', 'dist');
+      await synthMesh({ clusters: { a: twin, b: { ...twin, scheduling: { nodeSelector: { pool: 'other' } } } } }, { outdir: fleetDir, log: quiet });
+      const alone = path.join(t.dir, 'alone', 'dist');
+      await synthMesh({ settings: twin }, { outdir: alone, log: quiet });
+      const read = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+      expect(read(path.join(fleetDir, 'a'))).toEqual(read(alone));
+      expect(read(path.join(fleetDir, 'b'))).not.toEqual(read(alone));
+      // The same namespace added to both clusters: two objects added, not one.
+      const again = await synthMesh({ clusters: { a: { ...twin, appNamespaces: [{ name: 'shop' }, { name: 'cart' }] }, b: { ...twin, scheduling: { nodeSelector: { pool: 'other' } }, appNamespaces: [{ name: 'shop' }, { name: 'cart' }] } } }, { outdir: fleetDir, log: quiet });
+      expect(again.changes).toMatchObject({ added: 2, removed: 0 });
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('ztunnel carries istiod\'s cluster name; ambient multi-network is refused rather than rendered wrongly', async () => {
+    const ambient: MeshSettings = { ...SHARED, mode: 'ambient', mesh: { id: 'mesh1', clusterName: 'amb' } };
+    const { manifests } = await renderMesh(ambient);
+    const envOf = (kind: string, name: string) => manifests.find(m => m.kind === kind && m.name === name)!.object.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    const istiodId = envOf('Deployment', 'istiod').find(e => e.name === 'CLUSTER_ID')?.value;
+    expect(istiodId).toBe('amb');
+    expect(envOf('DaemonSet', 'ztunnel').find(e => e.name === 'ISTIO_META_CLUSTER_ID')?.value).toBe(istiodId);
+    expect(() => resolveSettings({ ...ambient, mesh: { id: 'mesh1', clusterName: 'amb', network: 'n1' }, gateways: [{ name: 'ew', namespace: 'istio-system', kind: 'eastwest' }] }, lockedVersions(PROJECT_ROOT)))
+      .toThrow(/mesh\.network: "n1" is not supported with ambient namespaces yet[^]*gateways\[0\]\.kind: "eastwest" is the sidecar mode's network gateway/);
+  });
+});

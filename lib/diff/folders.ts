@@ -89,14 +89,10 @@ export function readManifestFolder(dir: string): ManifestSet {
   return parseManifestSet(dir, bytes);
 }
 
-/** The part of a set in one cluster's folder (`<cluster>/…`), or an error naming the clusters there are. */
-export function clusterSubset(set: ManifestSet, cluster: string, where: string): ManifestSet {
+/** The part of a set in one cluster's folder (`<cluster>/…`): empty when the cluster has no folder there. */
+export function clusterSubset(set: ManifestSet, cluster: string): ManifestSet {
   const prefix = `${cluster}/`;
   const files = set.files.filter(f => f.startsWith(prefix));
-  if (!files.length) {
-    const clusters = [...new Set(set.files.filter(f => f.includes('/')).map(f => f.split('/')[0]))];
-    throw new UserError(`no cluster ${cluster} in ${where} (${clusters.length ? `clusters: ${clusters.join(', ')}` : 'it holds one cluster\'s files, not a folder per cluster'})`);
-  }
   return { files, bytes: new Map(files.map(f => [f, set.bytes.get(f)!])), manifests: set.manifests.filter(m => m.file.startsWith(prefix)) };
 }
 

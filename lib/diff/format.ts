@@ -55,10 +55,10 @@ export function formatDiff(d: FolderDiff, opts: FormatOptions = {}): string[] {
 export function formatComparison(c: Comparison, opts: FormatOptions = {}): string[] {
   const objects = plural(c.diff.objectsAfter, 'object');
   if (isIdentical(c.diff)) {
-    return [c.fresh ? `diff: dist/ is up to date (${objects})` : `diff: ${c.before} and ${c.after} are identical (${objects})`];
+    return [c.fresh ? `diff: ${c.before} is up to date (${objects})` : `diff: ${c.before} and ${c.after} are identical (${objects})`];
   }
   const head = c.fresh
-    ? ['diff: dist/ is stale: run `npm run synth` and commit dist/', '(before = dist/ on disk, after = fresh synthesis)']
+    ? [`diff: ${c.before} is stale: run \`npm run synth\` and commit dist/`, `(before = ${c.before} on disk, after = fresh synthesis)`]
     : [`diff: ${c.before} → ${c.after}`];
   return [...head, ...formatDiff(c.diff, opts)];
 }

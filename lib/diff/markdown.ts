@@ -47,10 +47,10 @@ function fileSection(f: ReportFile): string[] {
  */
 export function formatMarkdown(c: Comparison, opts: ReportOptions = {}): string[] {
   const compared = c.fresh
-    ? `${codeSpan('dist/')} (before) against a fresh synthesis (after)`
+    ? `${codeSpan(c.before)} (before) against a fresh synthesis (after)`
     : `${codeSpan(c.before)} → ${codeSpan(c.after)}`;
   if (isIdentical(c.diff)) {
-    const verdict = c.fresh ? `${codeSpan('dist/')} is up to date` : `${codeSpan(c.before)} and ${codeSpan(c.after)} are identical`;
+    const verdict = c.fresh ? `${codeSpan(c.before)} is up to date` : `${codeSpan(c.before)} and ${codeSpan(c.after)} are identical`;
     return ['### diff: no changes', '', `${verdict} (${plural(c.diff.objectsAfter, 'object')}).`];
   }
   const report = buildReport(c.diff, opts);

@@ -31,25 +31,36 @@ function distFolder(root: string): string {
  * (relative ones from the process's working folder).
  */
 export function compareTarget(target: DiffTarget, root: string, git: GitOptions = {}, cluster?: string): Comparison {
-  // A fleet's output holds a folder per cluster; --cluster compares one of them.
-  const pick = (set: ManifestSet, where: string) => (cluster === undefined ? set : clusterSubset(set, cluster, where));
+  // A fleet's output holds a folder per cluster; --cluster compares one of them. A cluster
+  // on one side only (added or removed by the change) is compared with nothing.
+  const pair = (a: ManifestSet, aWhere: string, b: ManifestSet, bWhere: string): [ManifestSet, ManifestSet] => {
+    if (cluster === undefined) return [a, b];
+    const [x, y] = [clusterSubset(a, cluster), clusterSubset(b, cluster)];
+    if (!x.files.length && !y.files.length) {
+      const clusters = [...new Set([...a.files, ...b.files].filter(f => f.includes('/')).map(f => f.split('/')[0]))].sort();
+      throw new UserError(`no cluster ${cluster} in ${aWhere} nor in ${bWhere} (${clusters.length ? `clusters: ${clusters.join(', ')}` : 'they hold one cluster\'s files, not a folder per cluster'})`);
+    }
+    return [x, y];
+  };
   const inCluster = (name: string) => (cluster === undefined ? name : `${name}${cluster}/`);
   switch (target.kind) {
     case 'folders': {
-      const diff = diffManifestSets(pick(readManifestFolder(target.before), target.before), pick(readManifestFolder(target.after), target.after));
-      return { before: target.before, after: target.after, fresh: false, diff };
+      const diff = diffManifestSets(...pair(readManifestFolder(target.before), target.before, readManifestFolder(target.after), target.after));
+      const named = (dir: string) => (cluster === undefined ? dir : `${path.join(dir, cluster)}/`);
+      return { before: named(target.before), after: named(target.after), fresh: false, diff };
     }
     case 'ref': {
       // The working tree first: reading a commit is wasted when there is nothing to compare it with.
-      const now = pick(readManifestFolder(distFolder(root)), 'dist/');
+      const now = readManifestFolder(distFolder(root));
       const committed = readCommittedFolder(root, target.ref, 'dist', git);
-      const before = `${inCluster('dist/')} at ${target.ref} (${committed.commit})`;
-      return { before, after: `${inCluster('dist/')} in the working tree`, fresh: false, diff: diffManifestSets(pick(parseManifestSet(before, committed.files), before), now) };
+      const where = `dist/ at ${target.ref} (${committed.commit})`;
+      const [before, after] = pair(parseManifestSet(where, committed.files), where, now, 'dist/ in the working tree');
+      return { before: `${inCluster('dist/')} at ${target.ref} (${committed.commit})`, after: `${inCluster('dist/')} in the working tree`, fresh: false, diff: diffManifestSets(before, after) };
     }
     case 'fresh': {
       // Checked first: a missing dist/ should fail before a synth that takes seconds.
       const dist = distFolder(root);
-      const diff = withFreshSynth(root, fresh => diffManifestSets(pick(readManifestFolder(dist), 'dist/'), pick(readManifestFolder(fresh), 'a fresh synthesis')));
+      const diff = withFreshSynth(root, fresh => diffManifestSets(...pair(readManifestFolder(dist), 'dist/', readManifestFolder(fresh), 'a fresh synthesis')));
       return { before: inCluster('dist/'), after: 'a fresh synthesis', fresh: true, diff };
     }
   }

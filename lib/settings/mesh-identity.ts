@@ -24,4 +24,9 @@ export function checkMeshIdentity(p: Problems, input: MeshSettings, cluster: str
   if (mesh.network === undefined) {
     for (const [, i] of eastwest) p.add(`gateways[${i}].kind`, 'eastwest', 'needs mesh.network: the network the gateway connects');
   }
+  // Ambient's multi-network (istiod's AMBIENT_ENABLE_MULTI_NETWORK, a Gateway API east-west
+  // gateway) is not rendered: refused rather than rendered as the sidecar kind, which would not work.
+  const ambient = input.mode === 'ambient' || asList(input.appNamespaces).some(ns => asMap(ns).dataplane === 'ambient');
+  if (ambient && mesh.network !== undefined) p.add('mesh.network', mesh.network, 'is not supported with ambient namespaces yet: ambient multi-network needs a Gateway API east-west gateway this project does not render');
+  if (ambient) for (const [, i] of eastwest) p.add(`gateways[${i}].kind`, 'eastwest', 'is the sidecar mode\'s network gateway; ambient namespaces need ambient\'s own, not rendered yet');
 }

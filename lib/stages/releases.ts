@@ -107,6 +107,8 @@ export function ztunnelRelease(settings: ResolvedMeshSettings, chart: ChartSourc
   const values: HelmValues = {
     revision: settings.nodeAgents.revision,
     global: { ...platformValue(settings) },
+    // istiod's CA checks ztunnel's cluster against its own: the same name as istiod's.
+    ...(settings.mesh ? { multiCluster: { clusterName: settings.mesh.clusterName } } : {}),
     ...nodeAgentScheduling(settings),
   };
   return { ...chart, releaseName: 'ztunnel', namespace: settings.nodeAgents.namespace, values: mergeValues(values, settings.values.ztunnel), kubeVersion: settings.kubeVersion };
