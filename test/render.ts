@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
-import { Manifest } from '../lib/manifests';
+import { Manifest, outputManifestFiles } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
 import { prepareMesh } from '../lib/prepare-mesh';
 import { ExtendFunction } from '../lib/project';
@@ -58,12 +58,7 @@ export function inMemoryChart(): Chart {
  * fleet's output `<cluster>/0000-….yaml` (tests must hold for either form of main.ts).
  */
 export function distManifestFiles(dist = path.join(PROJECT_ROOT, 'dist')): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dist, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(e.name);
-    if (e.isDirectory()) for (const f of fs.readdirSync(path.join(dist, e.name)).filter(n => /\.ya?ml$/.test(n)).sort()) out.push(`${e.name}/${f}`);
-  }
-  return out;
+  return outputManifestFiles(dist);
 }
 
 /** The folders of the committed dist/ that hold one cluster's files each: dist/ itself, or dist/<cluster>/. */

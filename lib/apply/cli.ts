@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { manifestFiles } from '../manifests';
+import { outputManifestFiles } from '../manifests';
 import { loadManifestFolder } from '../check/check';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
@@ -83,9 +83,9 @@ interface ApplyTarget {
  * one --cluster names.
  */
 function applyTargets(dir: string, cluster: string | undefined, context: string | undefined): ApplyTarget[] {
-  const clusters = fs.existsSync(dir) && fs.statSync(dir).isDirectory() && manifestFiles(dir).length === 0
-    ? fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory() && manifestFiles(path.join(dir, e.name)).length > 0).map(e => e.name).sort()
-    : [];
+  const files = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? outputManifestFiles(dir) : [];
+  // Cluster folders only when the folder holds no files of its own: a fleet's output.
+  const clusters = files.some(f => !f.includes('/')) ? [] : [...new Set(files.map(f => f.split('/')[0]))];
   if (clusters.length === 0) {
     if (cluster !== undefined) throw new UserError(`--cluster ${cluster}: ${path.relative(process.cwd(), dir) || '.'} holds one cluster's files, not a folder per cluster; leave --cluster out`);
     return [{ dir, context }];

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Manifest, manifestFiles, parseManifests } from '../manifests';
+import { Manifest, outputManifestFiles, parseManifests } from '../manifests';
 import { UserError } from '../user-error';
 import { compareStrings, diffManifests, ObjectDiff } from './compare';
 import { sameValue } from './fields';
@@ -81,12 +81,8 @@ export function readManifestFolder(dir: string): ManifestSet {
     throw new UserError(`no such folder: ${dir}`);
   }
   if (!stat.isDirectory()) throw new UserError(`not a folder: ${dir}`);
-  const bytes = new Map(manifestFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f))]));
   // A fleet's output: a folder per cluster, its files named `<cluster>/<file>`.
-  for (const sub of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort()) {
-    for (const f of manifestFiles(path.join(dir, sub))) bytes.set(`${sub}/${f}`, fs.readFileSync(path.join(dir, sub, f)));
-  }
-  return parseManifestSet(dir, bytes);
+  return parseManifestSet(dir, new Map(outputManifestFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f))])));
 }
 
 /** The part of a set in one cluster's folder (`<cluster>/…`): empty when the cluster has no folder there. */

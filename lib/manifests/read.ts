@@ -32,6 +32,16 @@ export function manifestFiles(dir: string): string[] {
 }
 
 /**
+ * The manifest files of an output folder as paths below it: its own (`0000-….yaml`) and
+ * those of its cluster folders (a fleet's `<cluster>/0000-….yaml`), in name order.
+ */
+export function outputManifestFiles(dir: string): string[] {
+  const own = manifestFiles(dir);
+  const clusters = fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort();
+  return [...own, ...clusters.flatMap(c => manifestFiles(path.join(dir, c)).map(f => `${c}/${f}`))];
+}
+
+/**
  * Parses one YAML stream into manifests; empty documents are skipped. YAML 1.1 as
  * cdk8s writes it (lib/yaml11.ts): js-yaml parses the 1 MB of dist/ several times
  * faster than the `yaml` package.

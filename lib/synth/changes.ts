@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { manifestFiles, objectKey, parseManifests } from '../manifests';
+import { objectKey, outputManifestFiles, parseManifests } from '../manifests';
 
 /** What one synthesis changed in the output folder, object by object. */
 export interface OutputChanges {
@@ -25,11 +25,7 @@ interface Side {
 /** The manifest files of an output folder and of its cluster folders (a fleet's), by relative path. */
 function readSide(dir: string): Side {
   const bytes = new Map<string, Buffer>();
-  if (!fs.existsSync(dir)) return { bytes };
-  for (const f of manifestFiles(dir)) bytes.set(f, fs.readFileSync(path.join(dir, f)));
-  for (const sub of fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort()) {
-    for (const f of manifestFiles(path.join(dir, sub))) bytes.set(`${sub}/${f}`, fs.readFileSync(path.join(dir, sub, f)));
-  }
+  if (fs.existsSync(dir)) for (const f of outputManifestFiles(dir)) bytes.set(f, fs.readFileSync(path.join(dir, f)));
   return { bytes };
 }
 
