@@ -1,4 +1,5 @@
 import { isCrd, Manifest, objectRef, parseApiVersion } from '../manifests';
+import { podTemplateOf, usesGatewayTemplate } from '../check/pod-templates';
 import { UserError } from '../user-error';
 
 /** A workload whose rollout a step waits for. */
@@ -23,8 +24,10 @@ const groupOf = (m: Manifest) => parseApiVersion(m.apiVersion).group;
 const isIstioResource = (m: Manifest) => !isCrd(m) && (groupOf(m) === 'istio.io' || groupOf(m).endsWith('.istio.io'));
 
 /** Gateway pods get their proxy from istiod's injector, which must answer when they are created. */
-const isInjectedGateway = (m: Manifest) => m.kind === 'Deployment'
-  && String(m.object.spec?.template?.metadata?.annotations?.['inject.istio.io/templates'] ?? '').split(',').includes('gateway');
+const isInjectedGateway = (m: Manifest) => {
+  const template = m.kind === 'Deployment' ? podTemplateOf(m) : undefined;
+  return template !== undefined && usesGatewayTemplate(template.metadata);
+};
 
 /** istiod Deployments (one per revision): Istio's charts label them `app: istiod`. */
 const isIstiod = (m: Manifest) => m.kind === 'Deployment' && groupOf(m) === 'apps' && m.object.metadata?.labels?.app === 'istiod';

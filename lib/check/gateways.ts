@@ -1,6 +1,6 @@
 import { Manifest, parseApiVersion } from '../manifests';
 import { formatLabels, Labels, labelsOf } from './label-selectors';
-import { podTemplateOf } from './pod-templates';
+import { podTemplateOf, usesGatewayTemplate } from './pod-templates';
 import { violation, Violation } from './violation';
 
 /** The pod labels of gateway workloads: pods the injector turns into gateways (`inject.istio.io/templates: gateway`). */
@@ -9,8 +9,7 @@ function gatewayPods(manifests: readonly Manifest[]): { readonly m: Manifest; re
   for (const m of manifests) {
     if (m.kind !== 'Deployment') continue;
     const template = podTemplateOf(m);
-    const templates = String(template?.metadata.annotations?.['inject.istio.io/templates'] ?? '');
-    if (template && templates.split(',').includes('gateway')) out.push({ m, labels: labelsOf(template.metadata.labels) });
+    if (template && usesGatewayTemplate(template.metadata)) out.push({ m, labels: labelsOf(template.metadata.labels) });
   }
   return out;
 }

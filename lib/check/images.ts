@@ -1,5 +1,5 @@
 import { Manifest } from '../manifests';
-import { containersOf, PodMetadataLike, podTemplateOf } from './pod-templates';
+import { containersOf, PodMetadataLike, podTemplateOf, usesGatewayTemplate } from './pod-templates';
 import { violation, Violation } from './violation';
 
 /**
@@ -9,8 +9,7 @@ import { violation, Violation } from './violation';
  */
 function isInjectedGateway(metadata: PodMetadataLike): boolean {
   const inject = metadata.annotations?.['sidecar.istio.io/inject'] ?? metadata.labels?.['sidecar.istio.io/inject'];
-  const templates = String(metadata.annotations?.['inject.istio.io/templates'] ?? '').split(',').map(s => s.trim());
-  return inject === 'true' && templates.includes('gateway');
+  return inject === 'true' && usesGatewayTemplate(metadata);
 }
 
 /** Why an image reference is not pinned, or undefined when it has a tag other than latest, or a digest. */

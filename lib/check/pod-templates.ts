@@ -69,3 +69,11 @@ export function containersOf(spec: PodSpecLike): { readonly field: string; reado
   const fields = ['initContainers', 'containers', 'ephemeralContainers'] as const;
   return fields.flatMap(field => (Array.isArray(spec[field]) ? spec[field]! : []).map(container => ({ field, container })));
 }
+
+/**
+ * Whether the injector turns the pod into a gateway (`inject.istio.io/templates` lists
+ * `gateway`): the pods of Istio's gateway chart, whose proxy image is filled in by istiod.
+ */
+export function usesGatewayTemplate(metadata: PodMetadataLike): boolean {
+  return String(metadata.annotations?.['inject.istio.io/templates'] ?? '').split(',').map(t => t.trim()).includes('gateway');
+}

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
 import { RenderedRelease } from '../render/engine';
+import { gatewayPodSelector } from './gateway-pods';
 import { UserError } from '../user-error';
 
 /** Port east-west gateways take mTLS traffic of other networks on (Istio's multi-network install). */
@@ -21,13 +22,12 @@ export class CrossNetworkGateway extends Construct {
   constructor(scope: Construct, id: string, props: CrossNetworkGatewayProps) {
     super(scope, id);
     const { release } = props;
-    const deployment = (release.documents as any[]).find(d => d?.kind === 'Deployment');
-    const selector = deployment?.spec?.selector?.matchLabels;
+    const selector = gatewayPodSelector(release);
     if (!selector) throw new UserError(`eastwest gateway ${release.request.releaseName} rendered no Deployment with a selector (check its values)`);
     new Gateway(this, 'gateway', {
       metadata: { name: `${release.request.releaseName}-cross-network`, namespace: release.request.namespace },
       spec: {
-        selector: { ...selector },
+        selector,
         servers: [{
           port: { number: CROSS_NETWORK_PORT, name: 'tls', protocol: 'TLS' },
           tls: { mode: GatewaySpecServersTlsMode.AUTO_UNDERSCORE_PASSTHROUGH },

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution, VirtualService } from '../../imports/networking.istio.io';
 import { RenderedRelease } from '../render/engine';
+import { gatewayPodSelector } from './gateway-pods';
 import { ISTIO_NAMESPACE, ResolvedEgress } from '../settings';
 import { UserError } from '../user-error';
 import { egressName } from '../settings/egress-names';
@@ -27,9 +28,8 @@ export interface EgressGatewayEndpoint {
 export function egressGatewayEndpoint(release: RenderedRelease): EgressGatewayEndpoint {
   const docs = release.documents as any[];
   const name = release.request.releaseName;
-  const deployment = docs.find(d => d?.kind === 'Deployment');
   const service = docs.find(d => d?.kind === 'Service');
-  const selector = deployment?.spec?.selector?.matchLabels;
+  const selector = gatewayPodSelector(release);
   if (!selector || !service) {
     throw new UserError(`egress: gateway ${name} rendered no Deployment with a selector, or no Service; egress hosts need both (check values.gateways)`);
   }
