@@ -1,6 +1,6 @@
-import { ClusterDefinition, clustersOf, ProjectDefinition } from './project';
+import { clustersOf, ProjectDefinition } from './project';
 import { ResolvedMeshSettings, resolveSettings } from './settings';
-import { UserError } from './user-error';
+import { InvalidSettingsError } from './settings/problems';
 
 /** One cluster, its settings validated and resolved. */
 export interface ResolvedCluster {
@@ -9,8 +9,6 @@ export interface ResolvedCluster {
   /** Its resolved settings. */
   readonly settings: ResolvedMeshSettings;
 }
-
-const PROBLEM = '  - ';
 
 /**
  * Validates every cluster of a project: one error listing every problem of every
@@ -25,21 +23,13 @@ export function resolveProject(project: ProjectDefinition, lockedVersions: reado
     try {
       resolved.push({ name: c.name, settings: resolveSettings(c.settings, lockedVersions, c.name) });
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      problems.push(...clusterProblems(c, err.message));
+      if (!(err instanceof InvalidSettingsError)) throw err;
+      problems.push(...err.problems.map(p => `clusters.${c.name}.${p}`));
     }
   }
   if (!problems.length) problems.push(...meshProblems(resolved));
-  if (problems.length) throw new UserError(`invalid settings (main.ts):\n${problems.map(p => `${PROBLEM}${p}`).join('\n')}`);
+  if (problems.length) throw new InvalidSettingsError(problems);
   return resolved;
-}
-
-/** A cluster's problem lines, each field prefixed with `clusters.<name>.`. */
-function clusterProblems(c: ClusterDefinition, message: string): string[] {
-  const lines = message.split('\n').filter(l => l.startsWith(PROBLEM)).map(l => l.slice(PROBLEM.length));
-  const prefix = `clusters.${c.name}`;
-  if (lines.length === 0) return [`${prefix}: ${message}`];
-  return lines.map(l => `${prefix}.${l}`);
 }
 
 /** Every Istio version any cluster uses (vendoring needs them all). */

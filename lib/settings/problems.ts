@@ -1,3 +1,4 @@
+import { UserError } from '../user-error';
 import { DNS_LABEL, RFC1123_RULE } from './names';
 
 /**
@@ -34,3 +35,10 @@ export function checkDnsLabel(p: Problems, field: string, value: unknown): void 
   }
 }
 
+
+/** Settings that break rules: every problem, one line each, `field: what is wrong`. */
+export class InvalidSettingsError extends UserError {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid settings (main.ts):\n${problems.map(p => `  - ${p}`).join('\n')}`);
+  }
+}

@@ -1,6 +1,5 @@
-import { UserError } from '../user-error';
 import { DNS_1035_LABEL, HELM_RELEASE_NAME_MAX, RFC1035_RULE } from './names';
-import { asList, asMap, checkDnsLabel, Problems } from './problems';
+import { asList, asMap, checkDnsLabel, InvalidSettingsError, Problems } from './problems';
 import { checkNamespaceDataplane, DATAPLANE_LABELS, DataplanePlan, dataplaneLabels, resolveDataplane } from './dataplane';
 import { resolveRevisions, RevisionPlan } from './revisions';
 import { DEFAULT_GATEWAYS, DEFAULT_KUBE_VERSION, ISTIO_NAMESPACE, MIN_KUBE_VERSION, RESERVED_NAMESPACES } from './defaults';
@@ -258,7 +257,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
   checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace), plan, dp);
 
   if (p.list.length > 0) {
-    throw new UserError(`invalid settings (main.ts):\n  - ${p.list.join('\n  - ')}`);
+    throw new InvalidSettingsError(p.list);
   }
 
   const meshScheduling = input.scheduling ?? {};
