@@ -37,7 +37,7 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
   if (parsed.positionals.length > 1) throw new UserError(`expected at most one folder, got ${parsed.positionals.length}\n${USAGE}`);
   const dir = path.resolve(parsed.positionals[0] ?? path.join(ctx.root, 'dist'));
   const project = ctx.project();
-  const clusters = selectClusters(resolveProject(project, lockedVersions(ctx.root)), parsed.values.cluster, project);
+  const clusters = selectClusters(resolveProject(project, lockedVersions(ctx.root)), parsed.values.cluster);
   let objects = 0;
   let files = 0;
   let violations = 0;

@@ -1,5 +1,4 @@
 import { ResolvedCluster } from '../fleet';
-import { ProjectDefinition } from '../project';
 import { UserError } from '../user-error';
 
 /**
@@ -7,9 +6,9 @@ import { UserError } from '../user-error';
  * is not a cluster, or `--cluster` for a project of one cluster, is an error naming the
  * clusters there are.
  */
-export function selectClusters(clusters: readonly ResolvedCluster[], wanted: string | undefined, project: ProjectDefinition): readonly ResolvedCluster[] {
+export function selectClusters(clusters: readonly ResolvedCluster[], wanted: string | undefined): readonly ResolvedCluster[] {
   if (wanted === undefined) return clusters;
-  if (!project.clusters) throw new UserError(`--cluster ${wanted}: main.ts exports one cluster's \`settings\`, not \`clusters\`; leave --cluster out`);
+  if (clusters.every(c => c.name === undefined)) throw new UserError(`--cluster ${wanted}: main.ts exports one cluster's \`settings\`, not \`clusters\`; leave --cluster out`);
   const found = clusters.find(c => c.name === wanted);
   if (!found) throw new UserError(`--cluster ${wanted}: main.ts has no such cluster (clusters: ${clusters.map(c => c.name).join(', ')})`);
   return [found];
