@@ -178,15 +178,42 @@ describe('rule: built-in kinds match the Kubernetes OpenAPI schema', () => {
     d.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes';
     const violations = checkManifests(folder({ '0000-apps.yaml': [d] }), expected);
     expect(violations.map(formatViolation)).toEqual([
-      '0000-apps.yaml: Deployment/default/web: kube-schema: at /spec/replicas: must be integer',
-      '0000-apps.yaml: Deployment/default/web: kube-schema: at /spec/template/spec/containers/0/imagePullPolicy: must be equal to one of the allowed values ("Always", "IfNotPresent", "Never")',
+      '0000-apps.yaml: Deployment/default/web: kube-schema: spec.replicas: Invalid value: "two": spec.replicas in body must be of type integer: "string"',
+      '0000-apps.yaml: Deployment/default/web: kube-schema: spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"',
     ]);
   });
 
   test('a missing required field is a kube-schema violation', () => {
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'x' }, subjects: [] };
     expect(checkManifests(folder({ '0000-rbac.yaml': [role] }), expected).map(formatViolation)).toEqual([
-        '0000-rbac.yaml: ClusterRoleBinding/-/x: kube-schema: at /: must have required property roleRef',
+        '0000-rbac.yaml: ClusterRoleBinding/-/x: kube-schema: roleRef: Required value',
+    ]);
+  });
+
+  test('a key repeated in a list server-side apply merges by key (containers, env, ports, webhooks) is a kube-schema violation', () => {
+    const d = deployment('default', 'web') as any;
+    const main = d.spec.template.spec.containers[0];
+    main.env = [{ name: 'A', value: '1' }, { name: 'A', value: '2' }];
+    // protocol defaults to TCP in the key: 8080 and 8080/TCP are the same port.
+    main.ports = [{ containerPort: 8080 }, { containerPort: 8080, protocol: 'TCP' }, { containerPort: 8080, protocol: 'UDP' }];
+    d.spec.template.spec.containers.push({ name: 'main', image: 'example.com/app:1.0.0' });
+    expect(checkManifests(folder({ '0000-apps.yaml': [d] }), expected).map(v => v.detail)).toEqual([
+      'spec.template.spec.containers[1]: Duplicate value: {"name":"main"}',
+      'spec.template.spec.containers[0].env[1]: Duplicate value: {"name":"A"}',
+      'spec.template.spec.containers[0].ports[1]: Duplicate value: {"containerPort":8080,"protocol":"TCP"}',
+    ]);
+  });
+
+  test('metadata is validated for every kind: name format per kind, labels, annotations', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: '9lives', namespace: 'default', labels: { 'bad key!': 'x' } }, spec: { ports: [{ port: 80 }] } };
+    const cm = { ...configMap('default', 'Settings'), metadata: { name: 'Settings', namespace: 'default', annotations: { a: 'x'.repeat(262144) } } };
+    const violations = checkManifests(folder({ '0000-x.yaml': [svc, cm] }), expected);
+    expect(violations.map(v => v.rule)).toEqual(['metadata', 'metadata', 'metadata', 'metadata']);
+    expect(violations.map(v => v.detail)).toEqual([
+      expect.stringMatching(/^metadata\.name: Invalid value: "9lives": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character/),
+      expect.stringMatching(/^metadata\.labels: Invalid value: "bad key!": name part must consist of alphanumeric characters/),
+      expect.stringMatching(/^metadata\.name: Invalid value: "Settings": a lowercase RFC 1123 subdomain must consist of/),
+      expect.stringMatching(/^metadata\.annotations: Too long: may not be more than 262144 bytes/),
     ]);
   });
 
@@ -219,7 +246,9 @@ describe('rule: custom resources match their CRD schema', () => {
   test('spec.mtls.mode BANANA is a crd-schema violation', () => {
     const dir = folder({ ...base, '0002-policies.yaml': [peerAuthentication({ mtls: { mode: 'BANANA' } })] });
     expect(checkManifests(dir, expected).map(formatViolation)).toEqual([
-      '0002-policies.yaml: PeerAuthentication/apps/default: crd-schema: at /spec/mtls/mode: must be equal to one of the allowed values ("UNSET", "DISABLE", "PERMISSIVE", "STRICT")',
+      '0002-policies.yaml: PeerAuthentication/apps/default: crd-schema: spec.mtls.mode: Unsupported value: "BANANA": supported values: "UNSET", "DISABLE", "PERMISSIVE", "STRICT"',
+      // An enum error keeps the server from running the CEL rules, and it says so.
+      '0002-policies.yaml: PeerAuthentication/apps/default: crd-rule: Invalid value: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
     ]);
   });
 
@@ -228,8 +257,8 @@ describe('rule: custom resources match their CRD schema', () => {
     const alpha = { ...peerAuthentication({}), apiVersion: 'security.istio.io/v1alpha9', metadata: { name: 'alpha', namespace: 'apps' } };
     const dir = folder({ ...base, '0002-policies.yaml': [misspelt, alpha] });
     expect(checkManifests(dir, expected).map(v => v.detail)).toEqual([
-      'at /spec/mtls: unknown field "mood"',
-      'version v1alpha9 is not served by CustomResourceDefinition peerauthentications.security.istio.io (served: v1, v1beta1)',
+      'spec.mtls.mood: field not declared in schema',
+      'apiVersion: Invalid value: "security.istio.io/v1alpha9": version v1alpha9 is not served by CustomResourceDefinition peerauthentications.security.istio.io (served: v1, v1beta1)',
     ]);
   });
 

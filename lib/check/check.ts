@@ -66,8 +66,8 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     ...checkNodeAgents(wellFormed, expected),
     ...checkImages(wellFormed),
   ];
-  // A stable sort keeps each file's violations in rule order.
-  return all.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  // In apply order, object by object; a stable sort keeps each object's violations in rule order.
+  return all.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index));
 }
 
 /** Checks every object of a manifest folder (default of the CLI: dist/) against every rule. */

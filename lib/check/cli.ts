@@ -15,10 +15,21 @@ import { checkWarnings } from './warnings';
 const USAGE = `usage: npm run check [-- [--cluster NAME] [<folder>]]
   <folder>            manifest folder to check (default: dist)
   --cluster NAME      in a fleet (main.ts exports clusters), check only <folder>/NAME (default: every cluster)
-Validates every object offline: Kubernetes schemas of built-in kinds, CRD schemas of custom
-resources, and this project's structure rules (namespaces, CRD order, webhooks and the pods
-and config they select, scheduling, pinned images) against the settings in main.ts (each
-cluster's own, in a fleet). Exits 1 on any violation.`;
+Refuses, offline, what a Kubernetes API server would refuse on create, and what this project's
+structure rules forbid; prints one line per violation (file: kind/namespace/name: rule: field:
+message) and exits 1 on any.
+  API server   built-in kinds against their OpenAPI schema (Kubernetes 1.33) and server-side
+               apply's list keys; every object's metadata (name format per kind, labels,
+               annotations); custom resources against their CRD in the folder: schema defaults
+               applied first, the OpenAPI schema, x-kubernetes-list-type map/set, embedded
+               resources, and every x-kubernetes-validations CEL rule. Transition rules (those
+               reading oldSelf) apply to updates only and are skipped. A rule check cannot
+               evaluate is a violation (crd-rule-unsupported), never a pass.
+  structure    namespaces and CRDs created before their use, one object per name, webhooks and
+               the pods and config they select, scheduling, pinned images — against main.ts's
+               settings (each cluster's own, in a fleet).
+Not known offline: istiod's own validating webhook, the cluster's admission policies and
+webhooks, quotas, and objects already in the cluster.`;
 
 /** What the check command reads besides its arguments; tests pass their own. */
 export interface CheckCommandContext {

@@ -1,21 +1,12 @@
-import { createHash } from 'crypto';
-import Ajv, { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { groupKind, isCrd, Manifest } from '../manifests';
-import { formatSchemaErrors } from './schema-errors';
-
-/** An OpenAPI v3 schema node as found in a CRD; only the keywords rewritten here are typed. */
-interface SchemaNode {
-  readonly [keyword: string]: unknown;
-  readonly type?: string | readonly string[];
-  readonly properties?: { readonly [name: string]: SchemaNode };
-  readonly items?: SchemaNode;
-  readonly additionalProperties?: SchemaNode | boolean;
-  readonly anyOf?: readonly SchemaNode[];
-  readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
-  readonly 'x-kubernetes-int-or-string'?: boolean;
-  readonly 'x-kubernetes-embedded-resource'?: boolean;
-}
+import { evaluateRules, UnsupportedRule } from './cel/validator';
+import { FieldError, FieldErrorType } from './field-error';
+import { defaultedCopy } from './schema/defaulting';
+import { embeddedResourceErrors } from './schema/embedded-resources';
+import { formatErrors } from './schema/formats';
+import { listTypeErrors } from './schema/list-types';
+import { openApiErrors } from './schema/openapi';
+import { JsonValue, SchemaNode } from './schema/structural';
 
 /** One version of a CustomResourceDefinition. */
 interface CrdVersion {
@@ -38,8 +29,6 @@ export interface Crd {
   /** spec.versions by name. */
   readonly versions: ReadonlyMap<string, CrdVersion>;
 }
-
-/** Whether a manifest is a CustomResourceDefinition. */
 
 /** The CRDs of a folder, by the group and kind they define. */
 export class CrdIndex {
@@ -76,68 +65,37 @@ export class CrdIndex {
   }
 }
 
-/** The properties the API server accepts at the root of every object (and of embedded resources), declared or not. */
-const OBJECT_ROOT_PROPERTIES: { readonly [name: string]: SchemaNode } = {
-  apiVersion: { type: 'string' },
-  kind: { type: 'string' },
-  metadata: { type: 'object' },
-};
+/** What the API server would say of a custom resource, in three parts. */
+export interface CustomResourceFindings {
+  /** OpenAPI schema, list-type and version errors. */
+  readonly schema: readonly FieldError[];
+  /** x-kubernetes-validations rules that failed or could not be evaluated on this object. */
+  readonly rules: readonly FieldError[];
+  /** Rules this evaluator cannot run, where they would have run. */
+  readonly unsupported: readonly UnsupportedRule[];
+}
+
+/** Field errors that keep the server from running the CEL rules (apiextensions-apiserver strategy.go hasBlockingErr). */
+const BLOCKING = new Set<FieldErrorType>(['Unsupported', 'Required', 'TooLong', 'TooMany', 'TypeInvalid']);
 
 /**
- * Rewrites a structural CRD schema into one ajv enforces as the API server would:
- * - fields a schema does not declare are errors (the server prunes them, and kubectl's
- *   default strict field validation rejects them), unless x-kubernetes-preserve-unknown-fields;
- * - x-kubernetes-int-or-string without its usual anyOf accepts an integer or a string;
- * - apiVersion, kind and metadata are always allowed at an object's root.
- * x-kubernetes-validations (CEL rules) are not evaluated: no CEL interpreter here.
- * Only the structural path (properties, items, additionalProperties) is rewritten: the
- * branches of anyOf/oneOf/allOf/not may only add value checks in a structural schema.
+ * Validates a custom resource as the API server does on create: the CRD must serve its
+ * version; the schema's defaults are applied (to a copy) and non-nullable nulls dropped;
+ * then the OpenAPI schema and the list types are checked and, unless a type, required,
+ * enum or size error makes the object unfit for them, every CEL rule is evaluated.
  */
-function toAjvSchema(node: SchemaNode, isRoot: boolean): SchemaNode {
-  const out: { [keyword: string]: unknown } = { ...node };
-  let properties = node.properties;
-  if (isRoot || node['x-kubernetes-embedded-resource']) properties = { ...OBJECT_ROOT_PROPERTIES, ...properties };
-  if (properties) {
-    out.properties = Object.fromEntries(Object.entries(properties).map(([name, child]) => [name, toAjvSchema(child, false)]));
-    if (node.additionalProperties === undefined && !node['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
-  }
-  if (node.items) out.items = toAjvSchema(node.items, false);
-  if (typeof node.additionalProperties === 'object') out.additionalProperties = toAjvSchema(node.additionalProperties, false);
-  if (node['x-kubernetes-int-or-string'] && node.type === undefined && node.anyOf === undefined) out.type = ['integer', 'string'];
-  return out;
-}
-
-let ajv: Ajv | undefined;
-// Keyed by the schema's content: compiling a large CRD schema (the Gateway API's) costs
-// hundreds of milliseconds, and the same schema read again (another folder, another
-// check in the same process) is the same validator.
-const compiled = new Map<string, ValidateFunction>();
-
-/** One ajv for every CRD, created on first use so a folder without custom resources pays nothing. */
-function getAjv(): Ajv {
-  if (!ajv) {
-    // strict: false lets the x-kubernetes-* keywords through as annotations; logger: false
-    // because the API server, too, ignores formats it does not know.
-    ajv = new Ajv({ strict: false, allErrors: true, logger: false });
-    // The OpenAPI formats Istio's CRDs use (int32, double, byte, date-time) and the common ones.
-    addFormats(ajv);
-  }
-  return ajv;
-}
-
-/** Schema errors of a custom resource against its CRD; the CRD must serve the object's version. */
-export function validateCustomResource(crd: Crd, version: string, object: object): string[] {
+export function validateCustomResource(crd: Crd, version: string, object: object): CustomResourceFindings {
   const served = crd.versions.get(version);
   if (!served?.served) {
     const servedNames = [...crd.versions].filter(([, v]) => v.served).map(([name]) => name);
-    return [`version ${version} is not served by CustomResourceDefinition ${crd.manifest.name} (served: ${servedNames.join(', ') || 'none'})`];
+    return { schema: [{ path: 'apiVersion', type: 'Invalid', value: `${crd.group}/${version}`, detail: `version ${version} is not served by CustomResourceDefinition ${crd.manifest.name} (served: ${servedNames.join(', ') || 'none'})` }], rules: [], unsupported: [] };
   }
-  if (!served.schema) return [];
-  const key = createHash('sha256').update(JSON.stringify(served.schema)).digest('hex');
-  let validate = compiled.get(key);
-  if (!validate) {
-    validate = getAjv().compile(toAjvSchema(served.schema, true));
-    compiled.set(key, validate);
+  if (!served.schema) return { schema: [], rules: [], unsupported: [] };
+  const value = defaultedCopy(object as JsonValue, served.schema);
+  const schema = [...openApiErrors(served.schema, value), ...formatErrors(served.schema, value), ...embeddedResourceErrors(served.schema, value), ...listTypeErrors(served.schema, value)];
+  if (schema.some(e => BLOCKING.has(e.type))) {
+    return { schema, rules: [{ path: '', type: 'Invalid', detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }], unsupported: [] };
   }
-  return validate(object) ? [] : formatSchemaErrors(validate.errors ?? []);
+  const { errors, unsupported } = evaluateRules(served.schema, value);
+  return { schema, rules: errors, unsupported };
 }

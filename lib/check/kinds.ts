@@ -2,7 +2,10 @@ import { Manifest } from '../manifests';
 import { parseApiVersion } from '../manifests';
 import { isClusterScopedBuiltin } from './cluster-scope';
 import { Crd, CrdIndex, validateCustomResource } from './crd-schema';
+import { builtinListTypeErrors } from './builtin-list-types';
+import { formatFieldError } from './field-error';
 import { builtinStatus, validateBuiltin } from './kube-schema';
+import { validateObjectMetadata } from './metadata';
 import { violation, Violation } from './violation';
 
 /** Whether objects of a kind live in a namespace. */
@@ -23,11 +26,6 @@ export interface KindCheck {
 }
 
 /**
- * Resolves every object's kind and validates it: a group served by a CRD in the folder
- * makes a custom resource (validated against that CRD); otherwise it must be a built-in kind
- * that the configured Kubernetes version still serves (validated against its OpenAPI schema).
- */
-/**
  * Kinds a platform's own CRDs serve, which no file here defines: OpenShift ships Multus
  * (its NetworkAttachmentDefinition is how istio-cni joins pods there). They are allowed
  * unvalidated, namespaced, only when the settings name that platform.
@@ -36,6 +34,21 @@ const PLATFORM_KINDS: { readonly [platform: string]: readonly string[] } = {
   openshift: ['k8s.cni.cncf.io/NetworkAttachmentDefinition'],
 };
 
+/**
+ * metadata as the API server validates it for every object (name format per kind, labels,
+ * annotations, finalizers). Namespace presence is the namespace-scope rule's: kubectl fills
+ * in a missing one and the server drops a stray one, so only their format is checked here.
+ */
+function metadataViolations(m: Manifest, group: string, custom: boolean): Violation[] {
+  return validateObjectMetadata(m.object, { group, kind: m.kind, custom }).map(p => violation(m, 'metadata', `${p.path}: ${p.message}`));
+}
+
+/**
+ * Resolves every object's kind and validates it: a group served by a CRD in the folder
+ * makes a custom resource (validated against that CRD); otherwise it must be a built-in kind
+ * that the configured Kubernetes version still serves (validated against its OpenAPI schema
+ * and server-side apply's list keys). Every object's metadata is validated too.
+ */
 export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeVersion: string, platform?: string): KindCheck {
   const platformKinds = new Set(platform ? PLATFORM_KINDS[platform] ?? [] : []);
   const violations: Violation[] = [];
@@ -50,7 +63,13 @@ export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeV
         continue;
       }
       kinds.set(m, { source: 'custom', scope: crd.scope, crd });
-      for (const e of validateCustomResource(crd, version, m.object)) violations.push(violation(m, 'crd-schema', e));
+      violations.push(...metadataViolations(m, group, true));
+      const found = validateCustomResource(crd, version, m.object);
+      for (const e of found.schema) violations.push(violation(m, 'crd-schema', formatFieldError(e)));
+      for (const e of found.rules) violations.push(violation(m, 'crd-rule', formatFieldError(e)));
+      for (const u of found.unsupported) {
+        violations.push(violation(m, 'crd-rule-unsupported', `${u.path || 'the object'}: CustomResourceDefinition ${crd.manifest.name} has a rule check cannot evaluate (${u.reason}), so it cannot tell whether the API server accepts this object: ${u.rule}`));
+      }
       continue;
     }
     if (platformKinds.has(`${group}/${m.kind}`)) {
@@ -68,7 +87,8 @@ export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeV
       violations.push(violation(m, 'removed-api', `apiVersion ${m.apiVersion} is no longer served since Kubernetes ${status.removedIn} (configured: ${kubeVersion})`));
       continue;
     }
-    for (const e of validateBuiltin(m.object)) violations.push(violation(m, 'kube-schema', e));
+    violations.push(...metadataViolations(m, group, false));
+    for (const e of [...validateBuiltin(m.object), ...builtinListTypeErrors(m.object)]) violations.push(violation(m, 'kube-schema', formatFieldError(e)));
   }
   return { violations, kinds };
 }

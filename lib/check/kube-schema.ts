@@ -1,7 +1,8 @@
 import type { ErrorObject } from 'ajv';
 import { parseApiVersion } from '../manifests';
+import { FieldError } from './field-error';
 import { removedIn } from './removed-apis';
-import { formatSchemaErrors } from './schema-errors';
+import { toFieldErrors } from './schema/openapi';
 
 /**
  * Where the built-in kinds' schemas come from: kubernetes-models 4.5.x carries validators
@@ -71,8 +72,8 @@ export function builtinStatus(apiVersion: string, kind: string, kubeVersion: str
   return removed === undefined ? { kind: 'served' } : { kind: 'removed', removedIn: `${major}.${removed}` };
 }
 
-/** Schema errors of a built-in object, one string each; [] when valid or not a built-in kind. */
-export function validateBuiltin(object: { readonly apiVersion?: unknown; readonly kind?: unknown }): string[] {
+/** Schema errors of a built-in object, in the server's words; [] when valid or not a built-in kind. */
+export function validateBuiltin(object: { readonly apiVersion?: unknown; readonly kind?: unknown }): FieldError[] {
   const model = loadModel(String(object.apiVersion), String(object.kind));
   if (!model) return [];
   try {
@@ -81,7 +82,7 @@ export function validateBuiltin(object: { readonly apiVersion?: unknown; readonl
   } catch (err) {
     const errors = (err as Partial<ModelValidationError>).errors;
     if (!Array.isArray(errors)) throw err;
-    return formatSchemaErrors(errors);
+    return toFieldErrors(errors, object);
   }
 }
 

@@ -6,7 +6,10 @@ export type Rule =
   | 'kube-schema'
   | 'removed-api'
   | 'unknown-kind'
+  | 'metadata'
   | 'crd-schema'
+  | 'crd-rule'
+  | 'crd-rule-unsupported'
   | 'unique'
   | 'namespace-scope'
   | 'namespace-order'
@@ -28,6 +31,8 @@ export type Rule =
 export interface Violation {
   /** Manifest file the object is in, relative to the checked folder. */
   readonly file: string;
+  /** Position of the object in its file, from 0. */
+  readonly index: number;
   /** `kind/namespace/name` of the object (see objectRef). */
   readonly ref: string;
   /** The rule that was broken. */
@@ -38,7 +43,7 @@ export interface Violation {
 
 /** A violation of `rule` by manifest `m`. */
 export function violation(m: Manifest, rule: Rule, detail: string): Violation {
-  return { file: m.file, ref: objectRef(m), rule, detail };
+  return { file: m.file, index: m.index, ref: objectRef(m), rule, detail };
 }
 
 /** `file: kind/ns/name: rule: detail`, the one-line form the CLI prints. */

@@ -56,6 +56,11 @@ export function parseManifests(file: string, text: string): Manifest[] {
     const where = mark ? `line ${mark.line + 1}, column ${mark.column + 1}: ` : '';
     throw new Error(`${file}: ${where}${err.reason}`);
   }
+  return manifestsOf(file, docs);
+}
+
+/** The manifests of one file's documents (as parsed, or as about to be written); empty documents are skipped. */
+export function manifestsOf(file: string, docs: readonly unknown[]): Manifest[] {
   const out: Manifest[] = [];
   docs.forEach((object: any, index) => {
     if (object === null || object === undefined) return;
