@@ -1,5 +1,5 @@
 import { DNS_LABEL, HELM_RELEASE_NAME_MAX, RFC1123_RULE, REVISION_MAX } from './names';
-import { mergeValues } from '../values';
+import { mergeValues } from './merge-values';
 import { asList, asMap, checkDnsLabel, Problems } from './problems';
 import { HelmValues, ImageSettings, MeshSettings, ResolvedRevision, RevisionSettings } from './types';
 

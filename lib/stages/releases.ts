@@ -1,6 +1,6 @@
 import { ReleaseRequest } from '../render/release-request';
 import { HelmValues, ISTIO_NAMESPACE, ResolvedGateway, ResolvedMeshSettings, ResolvedRevision } from '../settings';
-import { mergeValues } from '../values';
+import { mergeValues } from '../settings/merge-values';
 import { VendoredReleases } from '../vendoring/vendor';
 import { chartSource, ChartSource } from './chart-source';
 

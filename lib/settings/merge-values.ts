@@ -1,4 +1,4 @@
-import { HelmValues } from './settings';
+import type { HelmValues } from './types';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
