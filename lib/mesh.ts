@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExtendFunction } from './project';
+import { ExtendFunction, placeInMain } from './project';
+import { PROJECT_ROOT } from './project-root';
 import { RenderedRelease } from './render/engine';
 import { ISTIO_NAMESPACE, ResolvedMeshSettings } from './settings';
 import { UserError } from './user-error';
@@ -123,7 +124,8 @@ export class IstioMesh extends Construct {
         props.extend!(custom, this);
       } catch (err) {
         // The user's code: one line naming where to look, as for any other bad input.
-        throw new UserError(`extend() in main.ts failed: ${err instanceof Error ? err.message : String(err)}`);
+        const place = placeInMain(err, PROJECT_ROOT);
+        throw new UserError(`extend() in main.ts failed${place ? ` at ${place}` : ''}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
     if (settings.argoCdSyncWaves) {

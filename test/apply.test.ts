@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { applyCommand, FIELD_MANAGER } from '../lib/apply/cli';
+import { ApplyContext, applyCommand, FIELD_MANAGER } from '../lib/apply/cli';
+import { checkCommand } from '../lib/check/cli';
 import { applyPlan } from '../lib/apply/plan';
 import { readManifests } from '../lib/manifests';
 import { PROJECT_ROOT } from '../lib/project-root';
@@ -72,6 +73,8 @@ function fixtureFolder(dir: string): string {
 }
 
 const NO_DELAY = { attempts: 2, delayMs: 0 };
+/** These fixtures are about kubectl's sequence, not about check (tested below with a real one): a check that passes. */
+const context = (kubectl: string, check: ApplyContext['check'] = () => 0): ApplyContext => ({ root: PROJECT_ROOT, kubectl, retry: NO_DELAY, check });
 const applyArgs = (folder: string, file: string, extra: string[] = []) => ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', path.join(folder, file), ...extra];
 
 describe('npm run apply', () => {
@@ -80,7 +83,7 @@ describe('npm run apply', () => {
     try {
       const folder = fixtureFolder(t.dir);
       const stub = kubectlStub(t.dir);
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), ['--context', 'prod', '--timeout', '90s', folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), ['--context', 'prod', '--timeout', '90s', folder]);
       expect(r.status).toBe(0);
       const ctx = ['--context', 'prod'];
       expect(stub.calls()).toEqual([
@@ -107,7 +110,7 @@ describe('npm run apply', () => {
     try {
       const folder = fixtureFolder(t.dir);
       const stub = kubectlStub(t.dir, { on: '0004-policy', stderr: 'Error from server (Forbidden): error when creating "0004-policy.k8s.yaml": peerauthentications.security.istio.io "default" is forbidden: denied by webhook' });
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), [folder]);
       expect(r.status).toBe(1);
       expect(stub.calls().map(c => c.find(a => a.endsWith('.yaml')) ?? c[0])).toEqual([
         path.join(folder, '0000-namespaces.k8s.yaml'), path.join(folder, '0001-crds.k8s.yaml'), path.join(folder, '0002-istiod.k8s.yaml'),
@@ -128,7 +131,7 @@ describe('npm run apply', () => {
     try {
       const folder = fixtureFolder(t.dir);
       const stub = kubectlStub(t.dir);
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), ['--dry-run=server', folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), ['--dry-run=server', folder]);
       expect(r.status).toBe(0);
       expect(stub.calls().every(c => c[0] === 'apply' && c[c.length - 1] === '--dry-run=server')).toBe(true);
       expect(stub.calls()).toHaveLength(6);
@@ -147,7 +150,7 @@ describe('npm run apply', () => {
     const t = tempDir();
     try {
       const stub = kubectlStub(t.dir);
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), argv);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), argv);
       expect(r.status).not.toBe(0);
       expect(r.err.filter(l => l.startsWith('error:')).join('\n')).toContain(message);
       expect(stub.calls()).toEqual([]);
@@ -159,10 +162,10 @@ describe('npm run apply', () => {
   test('no kubectl, or no folder: one error line naming the fix', async () => {
     const t = tempDir();
     try {
-      const missing = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, path.join(t.dir, 'no-such-kubectl')), [fixtureFolder(t.dir)]);
+      const missing = await runCaptured((argv, io) => applyCommand(argv, io, context(path.join(t.dir, 'no-such-kubectl'))), [fixtureFolder(t.dir)]);
       expect(missing.status).toBe(1);
       expect(missing.err.join('\n')).toMatch(/^error: .*no-such-kubectl not found on PATH: install kubectl/m);
-      const noFolder = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, 'kubectl'), [path.join(t.dir, 'absent')]);
+      const noFolder = await runCaptured((argv, io) => applyCommand(argv, io, context('kubectl')), [path.join(t.dir, 'absent')]);
       expect(noFolder.status).toBe(1);
       expect(noFolder.err.join('\n')).toMatch(/^error: .*absent is not a folder; render it first with: npm run synth/m);
     } finally {
@@ -175,7 +178,7 @@ describe('npm run apply', () => {
     try {
       const folder = fixtureFolder(t.dir);
       const stub = kubectlStub(t.dir, { on: 'deployment/istiod-canary', stderr: 'error: timed out waiting for the condition' });
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), ['--timeout', '1m30s', folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), ['--timeout', '1m30s', folder]);
       expect(r.status).toBe(1);
       const errors = r.err.filter(l => l.startsWith('error:'));
       expect(errors).toHaveLength(1);
@@ -194,13 +197,13 @@ describe('npm run apply', () => {
         on: '0002-istiod',
         stderr: 'error: Apply failed with 1 conflict: conflict with "helm" using apps/v1: .spec.replicas\nPlease review the fields above--they currently have other managers.\n  up-to-date.',
       });
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), [folder]);
       const errors = r.err.filter(l => l.startsWith('error:'));
       expect(errors).toHaveLength(1);
       expect(errors[0]).toContain('0002-istiod.k8s.yaml: error: Apply failed with 1 conflict: conflict with "helm" using apps/v1: .spec.replicas (fields owned by another manager: add --force-conflicts to take them over)');
       expect(r.err).toContain('  Please review the fields above--they currently have other managers.');
       const forced = kubectlStub(fs.mkdtempSync(path.join(t.dir, 'forced-')));
-      expect((await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, forced.bin, NO_DELAY), ['--force-conflicts', folder])).status).toBe(0);
+      expect((await runCaptured((argv, io) => applyCommand(argv, io, context(forced.bin)), ['--force-conflicts', folder])).status).toBe(0);
       expect(forced.calls().filter(c => c[0] === 'apply').every(c => c.includes('--force-conflicts'))).toBe(true);
     } finally {
       t.cleanup();
@@ -212,7 +215,7 @@ describe('npm run apply', () => {
     try {
       const folder = fixtureFolder(t.dir);
       const stub = kubectlStub(t.dir, { on: '0004-policy', times: 2, stderr: 'Error from server (InternalError): Internal error occurred: failed calling webhook "validation.istio.io": no endpoints available for service "istiod"' });
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), [folder]);
       expect(r.status).toBe(0);
       expect(stub.calls().filter(c => c.includes(path.join(folder, '0004-policy.k8s.yaml')))).toHaveLength(3);
       expect(r.err.filter(l => l.includes('retrying'))).toHaveLength(2);
@@ -228,9 +231,35 @@ describe('npm run apply', () => {
       fs.mkdirSync(folder);
       fs.writeFileSync(path.join(folder, '0000-custom.k8s.yaml'), [crd('widgets', 'example.com', 'Widget'), { ...widget, metadata: { name: 'w' } }].map(d => stringify(d)).join('---\n'));
       const stub = kubectlStub(t.dir);
-      const r = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [folder]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), [folder]);
       expect(r.status).toBe(1);
       expect(r.err.join('\n')).toContain('error: 0000-custom.k8s.yaml: Widget/-/w is in the same file as its CRD');
+      expect(stub.calls()).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a folder npm run check refuses is not applied: the check runs first, kubectl never', async () => {
+    const t = tempDir();
+    try {
+      const folder = path.join(t.dir, 'refused');
+      fs.mkdirSync(folder);
+      // A PeerAuthentication with port-level mTLS and no selector: its CRD's CEL rule refuses it.
+      const crdFromDist = readManifests(distClusterFolders()[0]).find(m => m.name === 'peerauthentications.security.istio.io')!.object;
+      const files: Record<string, object[]> = {
+        '0000-namespaces.k8s.yaml': [ns('istio-system')],
+        '0001-crds.k8s.yaml': [crdFromDist],
+        '0002-policy.k8s.yaml': [{ ...peerAuth, spec: { portLevelMtls: { 8080: { mode: 'DISABLE' } } } }],
+      };
+      for (const [f, docs] of Object.entries(files)) fs.writeFileSync(path.join(folder, f), docs.map(d => stringify(d)).join('---\n'));
+      const stub = kubectlStub(t.dir);
+      const settings = { istioVersion: readLock(PROJECT_ROOT).istioVersion };
+      const realCheck: ApplyContext['check'] = (argv, io) => checkCommand(argv, io, { project: () => ({ settings }), root: PROJECT_ROOT });
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, realCheck)), [folder]);
+      expect(r.status).toBe(1);
+      expect(r.out).toContain('0002-policy.k8s.yaml: PeerAuthentication/istio-system/default: crd-rule: spec: Invalid value: "object": portLevelMtls requires selector');
+      expect(r.err.join('\n')).toMatch(/^error: npm run check refuses .*refused \(violations above\), so nothing was applied/m);
       expect(stub.calls()).toEqual([]);
     } finally {
       t.cleanup();
@@ -260,7 +289,7 @@ describe('npm run apply', () => {
       fs.mkdirSync(dist);
       for (const c of ['dev', 'prod']) fs.renameSync(fixtureFolder(fs.mkdtempSync(path.join(t.dir, `${c}-`))), path.join(dist, c));
       const stub = kubectlStub(t.dir);
-      const all = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, stub.bin, NO_DELAY), [dist]);
+      const all = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), [dist]);
       expect(all.status).toBe(0);
       const contexts = stub.calls().map(c => `${c[1]} ${c[2] === 'apply' ? path.relative(dist, c[c.indexOf('-f') + 1]) : c[2]}`);
       expect(contexts.filter(c => c.includes('namespaces'))).toEqual(['dev dev/0000-namespaces.k8s.yaml', 'prod prod/0000-namespaces.k8s.yaml']);
@@ -269,11 +298,11 @@ describe('npm run apply', () => {
       expect(all.out[all.out.length - 1]).toBe('apply: 2 clusters applied');
 
       const one = kubectlStub(fs.mkdtempSync(path.join(t.dir, 'one-')));
-      expect((await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, one.bin, NO_DELAY), ['--cluster', 'prod', '--context', 'eu-1', dist])).status).toBe(0);
+      expect((await runCaptured((argv, io) => applyCommand(argv, io, context(one.bin)), ['--cluster', 'prod', '--context', 'eu-1', dist])).status).toBe(0);
       expect(new Set(one.calls().map(c => `${c[1]} ${c.find(a => a.endsWith('.yaml'))?.split(path.sep).slice(-2, -1)[0] ?? ''}`))).toEqual(new Set(['eu-1 prod', 'eu-1 ']));
-      const bad = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, one.bin, NO_DELAY), ['--context', 'eu-1', dist]);
+      const bad = await runCaptured((argv, io) => applyCommand(argv, io, context(one.bin)), ['--context', 'eu-1', dist]);
       expect(bad.err).toEqual(['error: --context eu-1 names one cluster\'s context, and 2 clusters would be applied: add --cluster NAME']);
-      const unknown = await runCaptured((argv, io) => applyCommand(argv, io, PROJECT_ROOT, one.bin, NO_DELAY), ['--cluster', 'staging', dist]);
+      const unknown = await runCaptured((argv, io) => applyCommand(argv, io, context(one.bin)), ['--cluster', 'staging', dist]);
       expect(unknown.err[0]).toMatch(/^error: --cluster staging: no such cluster folder in .*dist \(clusters: dev, prod\)$/);
     } finally {
       t.cleanup();

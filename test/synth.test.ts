@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { HELM_ENV } from '../lib/render/helm-binary';
 import { readManifests } from '../lib/manifests';
 import { ProjectDefinition, readProject } from '../lib/project';
@@ -9,8 +9,8 @@ import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings } from '../lib/settings';
 import { compareOutputs, summaryLine } from '../lib/synth/changes';
 import { synthCommand } from '../lib/synth/cli';
-import { synthMesh } from '../lib/synth/synth';
-import { describeSystemError } from '../lib/user-error';
+import { outputDir, synthMesh } from '../lib/synth/synth';
+import { describeSystemError, UserError } from '../lib/user-error';
 import { readLock } from '../lib/vendoring/lock';
 import { runCaptured } from './command-io';
 import { tempDir } from './render';
@@ -86,6 +86,32 @@ describe('synthMesh', () => {
     const r = await runCaptured((a, io) => synthCommand(a, io, { project: () => ({ settings: FIXTURE }), root: PROJECT_ROOT, env: process.env }), ['-o', path.join(blocker, 'sub', 'dist')]);
     expect(r).toEqual({ status: 1, out: [], err: [`error: cannot mkdir ${path.join(blocker, 'sub')}: a part of the path is a file, not a folder (ENOTDIR)`] });
     fs.rmSync(blocker);
+    expectUntouched();
+  });
+
+  test('what check would refuse is never written: one error listing every violation, output as it was', async () => {
+    const object = (kind: string, apiVersion: string, name: string, namespace: string | undefined, rest: object = {}) => (chart: Chart) =>
+      new ApiObject(chart, `${kind}-${namespace}-${name}`, { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...rest });
+    const project: ProjectDefinition = {
+      settings: FIXTURE,
+      extend: chart => {
+        // The mesh-wide policy again, a namespace that already exists, a ConfigMap in a namespace nobody creates,
+        // and a PeerAuthentication its CRD's CEL rules refuse.
+        object('PeerAuthentication', 'security.istio.io/v1', 'default', 'istio-system', { spec: { mtls: { mode: 'PERMISSIVE' } } })(chart);
+        object('Namespace', 'v1', 'shop', undefined)(chart);
+        object('ConfigMap', 'v1', 'settings', 'nowhere', { data: { a: 'b' } })(chart);
+        object('PeerAuthentication', 'security.istio.io/v1', 'ports', 'shop', { spec: { portLevelMtls: { 8080: { mode: 'DISABLE' } } } })(chart);
+      },
+    };
+    const err: Error = await synthMesh(project, { outdir: out.outdir, log: quiet }).then(() => { throw new Error('synth passed'); }, e => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message.split('\n')).toEqual([
+      'npm run check would refuse this output (4 violations below), so nothing was written; fix main.ts and run npm run synth again:',
+      '  0006-custom.k8s.yaml: PeerAuthentication/istio-system/default: unique: same group, kind, namespace and name as document 0 of 0005-policy.k8s.yaml',
+      '  0006-custom.k8s.yaml: Namespace/-/shop: unique: same group, kind, namespace and name as document 0 of 0004-apps.k8s.yaml',
+      '  0006-custom.k8s.yaml: ConfigMap/nowhere/settings: namespace-order: namespace nowhere is not created by any file',
+      '  0006-custom.k8s.yaml: PeerAuthentication/shop/ports: crd-rule: spec: Invalid value: "object": portLevelMtls requires selector',
+    ]);
     expectUntouched();
   });
 
@@ -203,6 +229,15 @@ describe('interrupted', () => {
       out.cleanup();
     }
   }, 30_000);
+});
+
+describe('outputDir', () => {
+  test('--output, else CDK8S_OUTDIR, else dist; an empty value is no folder (never the project root)', () => {
+    expect(outputDir('/p', {}, 'out')).toBe('/p/out');
+    expect(outputDir('/p', { CDK8S_OUTDIR: '/elsewhere' })).toBe('/elsewhere');
+    expect(outputDir('/p', { CDK8S_OUTDIR: '' })).toBe('/p/dist');
+    expect(outputDir('/p', {}, '')).toBe('/p/dist');
+  });
 });
 
 describe('readProject (main.ts exports)', () => {

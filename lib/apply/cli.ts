@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { outputManifestFiles } from '../manifests';
+import * as mainTs from '../../main';
 import { loadManifestFolder } from '../check/check';
+import { checkCommand } from '../check/cli';
+import { readProject } from '../project';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
@@ -42,8 +45,24 @@ function sleep(ms: number): void {
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** What the apply command works with besides its arguments; tests pass their own. */
+export interface ApplyContext {
+  /** Project root (its dist/ is the default folder). */
+  readonly root: string;
+  /** The kubectl to run. */
+  readonly kubectl: string;
+  /** Retries of an apply refused by a webhook that is not answering yet. */
+  readonly retry: RetryPolicy;
+  /**
+   * `npm run check` on the folder (`--cluster` when one is named), run before the first
+   * kubectl call; returns its exit status, having printed its lines.
+   */
+  readonly check: (argv: readonly string[], io: CommandIO) => number;
+}
+
 /** `npm run apply`. */
-export function applyCommand(argv: readonly string[], io: CommandIO, root: string = PROJECT_ROOT, kubectlCommand = 'kubectl', retry: RetryPolicy = WEBHOOK_RETRY): number {
+export function applyCommand(argv: readonly string[], io: CommandIO, ctx: ApplyContext): number {
+  const { root, kubectl: kubectlCommand, retry } = ctx;
   const parsed = parseCommandArgs(argv, io, USAGE, {
     context: { type: 'string' },
     'dry-run': { type: 'string' },
@@ -62,6 +81,10 @@ export function applyCommand(argv: readonly string[], io: CommandIO, root: strin
   const dryRun = values['dry-run'] === 'server';
   const dir = path.resolve(positionals[0] ?? path.join(root, 'dist'));
   const targets = applyTargets(dir, values.cluster, values.context);
+  // What the API server (or this project's rules) would refuse stops the apply before it starts, not half-way.
+  if (ctx.check([...(values.cluster === undefined ? [] : ['--cluster', values.cluster]), dir], io) !== 0) {
+    throw new UserError(`npm run check refuses ${path.relative(process.cwd(), dir) || '.'} (violations above), so nothing was applied; fix main.ts, run npm run synth, and apply again`);
+  }
   for (const target of targets) {
     if (target.cluster !== undefined) io.err(`== cluster ${target.cluster} (kube context ${target.context})`);
     applyFolder(target.dir, target.context, { dryRun, timeout: values.timeout, forceConflicts: values['force-conflicts'] ?? false }, io, kubectlCommand, retry);
@@ -154,9 +177,14 @@ ${state}; fix the cause and run npm run apply again (server-side apply is idempo
   io.out(`apply: ${steps.filter(s => s.kind === 'apply').length} files of ${shown} applied${dryRun ? ' (server dry run: nothing persisted)' : ''}${values.context ? ` to context ${values.context}` : ''}`);
 }
 
-/** The command as the script runs it. */
+/** The command as the script runs it: kubectl on PATH, check against main.ts's settings. */
 export function main(argv: readonly string[], io: CommandIO): number {
-  return applyCommand(argv, io);
+  return applyCommand(argv, io, {
+    root: PROJECT_ROOT,
+    kubectl: 'kubectl',
+    retry: WEBHOOK_RETRY,
+    check: (checkArgv, checkIo) => checkCommand(checkArgv, checkIo, { project: () => readProject(mainTs), root: PROJECT_ROOT }),
+  });
 }
 
 runIfMain(module, main);

@@ -21,7 +21,7 @@ export function withFreshSynth<T>(root: string, use: (dir: string) => T): T {
   const buildDir = fs.mkdtempSync(path.join(root, '.build', 'diff-'));
   try {
     const bundle = path.join(buildDir, 'synth.js');
-    run(path.join(root, 'node_modules', '.bin', 'esbuild'), ['lib/synth/cli.ts', '--bundle', '--platform=node', '--target=node20', '--packages=external', `--outfile=${bundle}`, '--log-level=warning'], root, {});
+    run(path.join(root, 'node_modules', '.bin', 'esbuild'), ['lib/synth/cli.ts', '--bundle', '--platform=node', '--target=node20', '--packages=external', `--outfile=${bundle}`, '--sourcemap', '--log-level=warning'], root, {});
     // A folder below tmp, because synth stages its output beside the output folder.
     const outdir = path.join(tmp, 'dist');
     // Without the render cache: this is the check that dist/ is what the code renders, cache or not.

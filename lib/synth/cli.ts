@@ -5,6 +5,7 @@ import { staleImportsNote } from '../imports/generated-from';
 import { NO_CACHE_ENV } from '../render/render-cache';
 import { ProjectDefinition, readProject } from '../project';
 import { PROJECT_ROOT } from '../project-root';
+import { typecheckMain } from '../main-typecheck';
 import { UserError } from '../user-error';
 import { readLock } from '../vendoring/lock';
 import { summaryLine } from './changes';
@@ -27,6 +28,8 @@ export interface SynthCommandContext {
   readonly root: string;
   /** Environment. */
   readonly env: NodeJS.ProcessEnv;
+  /** Type-checks main.ts alongside rendering (rejects with its errors). @default - no type-check */
+  readonly typecheck?: () => Promise<void>;
 }
 
 /** `npm run synth` (and `cdk8s synth`, which runs the same command). */
@@ -38,7 +41,8 @@ export async function synthCommand(argv: readonly string[], io: CommandIO, ctx: 
 ${USAGE}`);
   const { values } = parsed;
   const outdir = outputDir(ctx.root, ctx.env, values.output);
-  const result = await synthMesh(ctx.project(), { root: ctx.root, env: ctx.env, outdir, log: io.err, noCache: values['no-cache'] });
+  const precondition = ctx.typecheck?.() ?? Promise.resolve();
+  const result = await synthMesh(ctx.project(), { root: ctx.root, env: ctx.env, outdir, log: io.err, noCache: values['no-cache'], precondition });
   const note = staleImportsNote(ctx.root, readLock(ctx.root).istioVersion);
   if (note) io.err(`note: ${note}`);
   if (!values.quiet) {
@@ -50,7 +54,7 @@ ${USAGE}`);
 
 /** The command as the script runs it: main.ts of this project. */
 export function main(argv: readonly string[], io: CommandIO): Promise<number> {
-  return synthCommand(argv, io, { project: () => readProject(mainTs), root: PROJECT_ROOT, env: process.env });
+  return synthCommand(argv, io, { project: () => readProject(mainTs), root: PROJECT_ROOT, env: process.env, typecheck: () => typecheckMain(PROJECT_ROOT) });
 }
 
 runIfMain(module, main);

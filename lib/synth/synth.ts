@@ -21,6 +21,12 @@ export interface SynthOptions {
   readonly log?: (line: string) => void;
   /** Render every release, neither reading nor writing the render cache. @default false */
   readonly noCache?: boolean;
+  /**
+   * Work that runs alongside rendering and must succeed before the output is replaced
+   * (the synth command's type-check of main.ts); its rejection is the synthesis's error.
+   * @default - none
+   */
+  readonly precondition?: Promise<void>;
 }
 
 /** What a synthesis wrote. */
@@ -39,7 +45,8 @@ export interface SynthResult {
 
 /** The output folder a synthesis writes to. */
 export function outputDir(root: string, env: NodeJS.ProcessEnv, outdir?: string): string {
-  return path.resolve(root, outdir ?? env.CDK8S_OUTDIR ?? 'dist');
+  // An empty value is no folder (it would name the project root itself, which a synth replaces).
+  return path.resolve(root, outdir || env.CDK8S_OUTDIR || 'dist');
 }
 
 /** Puts `staged` where `outdir` is; if that fails half-way, the previous output goes back. */
@@ -64,6 +71,18 @@ function swapInto(staged: string, outdir: string): void {
  * leaves the previous output as it was, and no stale file survives a successful run.
  */
 export async function synthMesh(project: ProjectDefinition, opts: SynthOptions = {}): Promise<SynthResult> {
+  const precondition = opts.precondition ?? Promise.resolve();
+  // Awaited before the swap; marked handled now, so a failure elsewhere reports the precondition's first.
+  precondition.catch(() => undefined);
+  try {
+    return await synthAfter(precondition, project, opts);
+  } catch (err) {
+    await precondition;
+    throw err;
+  }
+}
+
+async function synthAfter(precondition: Promise<void>, project: ProjectDefinition, opts: SynthOptions): Promise<SynthResult> {
   const root = opts.root ?? PROJECT_ROOT;
   const env = opts.env ?? process.env;
   const outdir = outputDir(root, env, opts.outdir);
@@ -79,7 +98,9 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
   // otherwise come on top of helm's time); nothing before needs them.
   const { App } = require('cdk8s') as typeof import('cdk8s');
   const { IstioMesh } = require('../mesh') as typeof import('../mesh');
-  const { writeManifests } = require('./write-manifests') as typeof import('./write-manifests');
+  const { manifestFilesOf, writeManifestFiles } = require('./write-manifests') as typeof import('./write-manifests');
+  const { loadChecker, refusals } = require('./output-check') as typeof import('./output-check');
+  loadChecker();
   const meshes = await rendering;
   // A release several clusters share counts once, as it rendered once.
   const releases = [...new Map(meshes.flatMap(m => releaseList(m.releases)).map(r => [JSON.stringify(r.request), r])).values()];
@@ -90,12 +111,17 @@ export async function synthMesh(project: ProjectDefinition, opts: SynthOptions =
   process.once('exit', removeStaged);
   try {
     fs.chmodSync(staged, 0o755);
-    clusters.forEach((cluster, i) => {
+    const planned = clusters.map((cluster, i) => {
       // Manifests only, whatever CDK8S_RECORD_CONSTRUCT_METADATA says (writeManifests writes no metadata either).
       const app = new App({ outdir: cluster.name === undefined ? staged : path.join(staged, cluster.name), recordConstructMetadata: false });
       new IstioMesh(app, 'mesh', { ...meshes[i], cluster: cluster.name });
-      writeManifests(app, cache);
+      return { app, files: manifestFilesOf(app) };
     });
+    // What check would refuse is never written (as cdk8s writes nothing when a validation fails).
+    const refused = refusals(planned.map(({ files }, i) => ({ cluster: clusters[i].name, files, expected: clusters[i].settings })), cache, root);
+    if (refused) throw refused;
+    for (const { app, files } of planned) writeManifestFiles(app.outdir, files, cache);
+    await precondition;
     const changes = compareOutputs(outdir, staged);
     swapInto(staged, outdir);
     return {

@@ -12,11 +12,22 @@ const CDK8S_VERSION: string = require('cdk8s/package.json').version;
 /** A marker for `undefined` in cache keys: cdk8s writes it as `null`, JSON would drop it. */
 const UNDEFINED = '\u0000undefined';
 
+// Computed once per planned file: the writer's text cache and synth's check verdict both key on it.
+const keys = new WeakMap<readonly unknown[], string>();
+
 /**
  * The key of a file's text: its documents exactly (key order; undefined, NaN, ±Infinity
  * and -0 told apart from null and 0, as YAML tells them apart) and cdk8s's version.
  */
-function documentsKey(docs: readonly unknown[]): string {
+export function documentsKey(docs: readonly unknown[]): string {
+  const known = keys.get(docs);
+  if (known) return known;
+  const key = computeDocumentsKey(docs);
+  keys.set(docs, key);
+  return key;
+}
+
+function computeDocumentsKey(docs: readonly unknown[]): string {
   const json = JSON.stringify(docs, (_k, v: unknown) => {
     if (v === undefined) return UNDEFINED;
     if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return `\u0000number:${Object.is(v, -0) ? '-0' : v}`;
@@ -122,10 +133,14 @@ export function manifestFilesOf(app: App): ManifestFile[] {
  * only, whatever the environment.
  */
 export function writeManifests(app: App, cache?: RenderCache): string[] {
-  const planned = manifestFilesOf(app);
-  fs.mkdirSync(app.outdir, { recursive: true });
+  return writeManifestFiles(app.outdir, manifestFilesOf(app), cache);
+}
+
+/** Writes planned files (manifestFilesOf) into a folder, as writeManifests does; returns their names. */
+export function writeManifestFiles(outdir: string, planned: readonly ManifestFile[], cache?: RenderCache): string[] {
+  fs.mkdirSync(outdir, { recursive: true });
   const files = planned.map(({ file, documents }) => {
-    fs.writeFileSync(path.join(app.outdir, file), fileText(documents, cache), 'utf8');
+    fs.writeFileSync(path.join(outdir, file), fileText(documents, cache), 'utf8');
     return file;
   });
   try {

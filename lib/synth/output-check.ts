@@ -1,0 +1,94 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { CheckExpectations } from '../check/check';
+import { manifestsOf } from '../manifests';
+import { PROJECT_ROOT } from '../project-root';
+import type { RenderCache } from '../render/render-cache';
+import { UserError } from '../user-error';
+import { documentsKey, ManifestFile } from './write-manifests';
+
+/** One cluster's output, as about to be written. */
+export interface PlannedOutput {
+  /** The cluster's folder below the output (a fleet), or undefined for the output itself. */
+  readonly cluster?: string;
+  /** Its files, in apply order. */
+  readonly files: readonly ManifestFile[];
+  /** The resolved settings it was rendered from, which check compares it with. */
+  readonly expected: CheckExpectations;
+}
+
+/** What decides check's verdict besides its input: its own code, and the versions of the libraries it runs. */
+const CHECKER_SOURCES = ['lib/check', 'lib/manifests', 'lib/yaml11.ts', 'package-lock.json'];
+
+let checkerIdentity: string | undefined;
+
+/** A digest of the checker (its sources and the lock), so a changed rule never reuses an old verdict. */
+function checker(root: string): string {
+  if (checkerIdentity) return checkerIdentity;
+  const hash = createHash('sha256');
+  for (const entry of CHECKER_SOURCES) {
+    const abs = path.join(root, entry);
+    if (!fs.existsSync(abs)) continue;
+    const files = fs.statSync(abs).isDirectory() ? (fs.readdirSync(abs, { recursive: true }) as string[]).map(f => path.join(entry, f)).sort() : [entry];
+    for (const file of files) {
+      const full = path.join(root, file);
+      if (fs.statSync(full).isFile()) hash.update(`${file}\0`).update(fs.readFileSync(full)).update('\0');
+    }
+  }
+  checkerIdentity = hash.digest('hex');
+  return checkerIdentity;
+}
+
+/** The key of one verdict: the checker, what the output is compared with, and the output's documents. */
+function verdictKey(outputs: readonly PlannedOutput[], root: string): string {
+  const hash = createHash('sha256').update(`check-verdict\0${checker(root)}`);
+  for (const o of outputs) {
+    hash.update(`\0${o.cluster ?? ''}\0${JSON.stringify(o.expected)}`);
+    for (const f of o.files) hash.update(`\0${f.file}\0${documentsKey(f.documents)}`);
+  }
+  return hash.digest('hex');
+}
+
+const PASSED = 'passed';
+
+/** The violations of each output, one line each (`[cluster/]file: kind/ns/name: rule: detail`). */
+function violationLines(outputs: readonly PlannedOutput[]): string[] {
+  const { checkManifestList } = require('../check/check') as typeof import('../check/check');
+  const { formatViolation } = require('../check/violation') as typeof import('../check/violation');
+  const lines: string[] = [];
+  for (const { cluster, files, expected } of outputs) {
+    const manifests = files.flatMap(f => manifestsOf(f.file, f.documents));
+    const prefix = cluster === undefined ? '' : `${cluster}/`;
+    for (const v of checkManifestList(manifests, expected)) lines.push(`  ${prefix}${formatViolation(v)}`);
+  }
+  return lines;
+}
+
+/** The checker's modules (schemas, CEL libraries), loaded by synth while helm renders and its thread would wait. */
+export function loadChecker(): void {
+  require('../check/check');
+}
+
+/**
+ * What `npm run check` would refuse in a synth's output about to be written: one
+ * UserError listing every violation, or undefined when it passes. Synth stops on it, so
+ * what check (and the API server) would refuse never reaches the output folder, as cdk8s
+ * writes nothing when a validation fails. An output the same checker passed before (same
+ * documents, same settings) is not checked again: the verdict is kept in the render cache.
+ */
+export function refusals(outputs: readonly PlannedOutput[], cache?: RenderCache, root: string = PROJECT_ROOT): UserError | undefined {
+  const key = cache ? verdictKey(outputs, root) : undefined;
+  if (key && cache?.readText(key) === PASSED) return undefined;
+  const lines = violationLines(outputs);
+  if (lines.length === 0) {
+    try {
+      if (key) cache?.writeText(key, PASSED);
+    } catch {
+      // A cache that cannot be written only costs the next run a check.
+    }
+    return undefined;
+  }
+  const count = `${lines.length} violation${lines.length === 1 ? '' : 's'}`;
+  return new UserError(`npm run check would refuse this output (${count} below), so nothing was written; fix main.ts and run npm run synth again:\n${lines.join('\n')}`);
+}
