@@ -115,6 +115,21 @@ describe('synthMesh', () => {
     expectUntouched();
   });
 
+  test('the README\'s refused PeerAuthentication prints what the README shows', async () => {
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const block = /A PeerAuthentication with port-level mTLS but no selector[^\n]*\n\n```\n\$ npm run synth\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const project: ProjectDefinition = {
+      settings: FIXTURE,
+      extend: chart => {
+        new ApiObject(chart, 'ports', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'ports', namespace: 'shop' }, spec: { portLevelMtls: { 8080: { mode: 'DISABLE' } } } });
+      },
+    };
+    const err: Error = await synthMesh(project, { outdir: out.outdir, log: quiet }).then(() => { throw new Error('synth passed'); }, e => e);
+    expect(`error: ${err.message}`).toBe(block);
+    expectUntouched();
+  });
+
   test('a successful run replaces the whole output: no stale file survives; extend() adds a last stage', async () => {
     const project: ProjectDefinition = {
       settings: FIXTURE,

@@ -102,6 +102,36 @@ function scalingTable(scratch: string, env: NodeJS.ProcessEnv, floorMs: number, 
   return rows;
 }
 
+/**
+ * What following the API server (defaults, CEL rules, list types, formats, metadata) costs
+ * `npm run check` on dist/: the command as npm runs it, and its checking alone (a fresh
+ * process each, lib/bench/check-once.ts), with and without it.
+ */
+function checkCost(env: NodeJS.ProcessEnv, runs: number): string[] {
+  const run = (schemaOnly: boolean) => {
+    const started = performance.now();
+    const out = JSON.parse(check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/bench/check-once.ts', ...(schemaOnly ? ['--schema-only'] : [])], {
+      cwd: PROJECT_ROOT, encoding: 'utf8', env,
+    }), 'check of dist/')) as { checkMs: number };
+    return { command: performance.now() - started, checking: out.checkMs };
+  };
+  const full: { command: number; checking: number }[] = [];
+  const schemaOnly: { command: number; checking: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    full.push(run(false));
+    schemaOnly.push(run(true));
+  }
+  const row = (label: string, of: (r: { command: number; checking: number }) => number, target = '') => {
+    const [a, b] = [median(full.map(of)), median(schemaOnly.map(of))];
+    return `  ${label.padEnd(16)} median ${a.toFixed(0).padStart(5)} ms vs ${b.toFixed(0).padStart(5)} ms: +${((a / b - 1) * 100).toFixed(0)} %${target}`;
+  };
+  return [
+    'npm run check on dist/, API server semantics (CEL rules, defaults, list types, formats, metadata) vs schema only:',
+    row('whole command', r => r.command, '  (target ≤ +30 %)'),
+    row('checking alone', r => r.checking),
+  ];
+}
+
 /** `npm run bench`. */
 export function main(argv: readonly string[], io: CommandIO): number {
   const parsed = parseCommandArgs(argv, io, USAGE, { 'runs': { type: 'string' }, 'no-test': { type: 'boolean' } });
@@ -158,6 +188,7 @@ export function main(argv: readonly string[], io: CommandIO): number {
       row(npx, '≤ 1800 ms'),
       `${'peak RSS of a synth process (no cache)'.padEnd(46)} median ${median(rss).toFixed(0).padStart(5)} MB  max ${Math.max(...rss).toFixed(0)} MB  (target ≤ 300 MB)`,
     ];
+    lines.push(...checkCost(env, runs));
     lines.push(...scalingTable(scratch, env, floorMs, Math.min(runs, 3)));
     if (!values['no-test']) {
       const ms = timed(() => check(spawnSync('npm', ['test', '--silent'], { cwd: PROJECT_ROOT, encoding: 'utf8', env }), 'npm test'));

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { Manifest, manifestFiles, readManifests } from '../manifests';
 import { ResolvedMeshSettings } from '../settings';
 import { UserError } from '../user-error';
-import { CrdIndex } from './crd-schema';
+import { CheckOptions, CrdIndex } from './crd-schema';
 import { checkDefaultValidator } from './default-validator';
 import { checkImages } from './images';
 import { checkInjection, checkSystemInjection } from './injection';
@@ -38,7 +38,7 @@ export function loadManifestFolder(dir: string): ManifestFolder {
 }
 
 /** Every rule over already-read manifests, violations in file order, then rule order. */
-export function checkManifestList(manifests: readonly Manifest[], expected: CheckExpectations): Violation[] {
+export function checkManifestList(manifests: readonly Manifest[], expected: CheckExpectations, options: CheckOptions = {}): Violation[] {
   const shapeViolations: Violation[] = [];
   const wellFormed = manifests.filter(m => {
     const v = checkObjectShape(m);
@@ -46,7 +46,7 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     return !v;
   });
   const crds = new CrdIndex(wellFormed);
-  const { violations: kindViolations, kinds } = checkKinds(wellFormed, crds, expected.kubeVersion, expected.platform);
+  const { violations: kindViolations, kinds } = checkKinds(wellFormed, crds, expected.kubeVersion, expected.platform, options);
   const all = [
     ...shapeViolations,
     ...kindViolations,

@@ -1,7 +1,7 @@
 import { Manifest } from '../manifests';
 import { parseApiVersion } from '../manifests';
 import { isClusterScopedBuiltin } from './cluster-scope';
-import { Crd, CrdIndex, validateCustomResource } from './crd-schema';
+import { CheckOptions, Crd, CrdIndex, validateCustomResource } from './crd-schema';
 import { builtinListTypeErrors } from './builtin-list-types';
 import { formatFieldError } from './field-error';
 import { builtinStatus, validateBuiltin } from './kube-schema';
@@ -49,7 +49,7 @@ function metadataViolations(m: Manifest, group: string, custom: boolean): Violat
  * that the configured Kubernetes version still serves (validated against its OpenAPI schema
  * and server-side apply's list keys). Every object's metadata is validated too.
  */
-export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeVersion: string, platform?: string): KindCheck {
+export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeVersion: string, platform?: string, options: CheckOptions = {}): KindCheck {
   const platformKinds = new Set(platform ? PLATFORM_KINDS[platform] ?? [] : []);
   const violations: Violation[] = [];
   const kinds = new Map<Manifest, KindInfo>();
@@ -63,8 +63,8 @@ export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeV
         continue;
       }
       kinds.set(m, { source: 'custom', scope: crd.scope, crd });
-      violations.push(...metadataViolations(m, group, true));
-      const found = validateCustomResource(crd, version, m.object);
+      if (!options.schemaOnly) violations.push(...metadataViolations(m, group, true));
+      const found = validateCustomResource(crd, version, m.object, options);
       for (const e of found.schema) violations.push(violation(m, 'crd-schema', formatFieldError(e)));
       for (const e of found.rules) violations.push(violation(m, 'crd-rule', formatFieldError(e)));
       for (const u of found.unsupported) {
@@ -87,8 +87,8 @@ export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeV
       violations.push(violation(m, 'removed-api', `apiVersion ${m.apiVersion} is no longer served since Kubernetes ${status.removedIn} (configured: ${kubeVersion})`));
       continue;
     }
-    violations.push(...metadataViolations(m, group, false));
-    for (const e of [...validateBuiltin(m.object), ...builtinListTypeErrors(m.object)]) violations.push(violation(m, 'kube-schema', formatFieldError(e)));
+    if (!options.schemaOnly) violations.push(...metadataViolations(m, group, false));
+    for (const e of [...validateBuiltin(m.object), ...(options.schemaOnly ? [] : builtinListTypeErrors(m.object))]) violations.push(violation(m, 'kube-schema', formatFieldError(e)));
   }
   return { violations, kinds };
 }

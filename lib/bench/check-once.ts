@@ -1,0 +1,19 @@
+import * as path from 'path';
+import * as mainTs from '../../main';
+import { checkManifestList, loadManifestFolder } from '../check/check';
+import { resolveProject } from '../fleet';
+import { readProject } from '../project';
+import { PROJECT_ROOT } from '../project-root';
+import { lockedVersions } from '../vendoring/lock';
+
+// One check of dist/ in a fresh process, as `npm run check` does it (every cluster of
+// main.ts), or with --schema-only as check worked before it followed the API server:
+// prints the in-process time (modules loaded on first use count) as JSON for `npm run bench`.
+const started = performance.now();
+const schemaOnly = process.argv.includes('--schema-only');
+let violations = 0;
+for (const cluster of resolveProject(readProject(mainTs), lockedVersions(PROJECT_ROOT))) {
+  const dir = cluster.name === undefined ? path.join(PROJECT_ROOT, 'dist') : path.join(PROJECT_ROOT, 'dist', cluster.name);
+  violations += checkManifestList(loadManifestFolder(dir).manifests, cluster.settings, { schemaOnly }).length;
+}
+process.stdout.write(JSON.stringify({ checkMs: performance.now() - started, violations }) + '\n');
