@@ -7,7 +7,7 @@ import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import * as telemetry from '../imports/telemetry.istio.io';
 import { staleImportsNote } from '../lib/imports/generated-from';
-import { compareVersionPriority, generateImports, IMPORTED_GROUPS, main, preferredVersion } from '../lib/imports/generate';
+import { compareVersionPriority, generateImports, IMPORTED_GROUPS, main, preferredVersion } from '../tools/import-crds';
 import { UserError } from '../lib/user-error';
 import { LOCK_FILE, readLock, versionDir } from '../lib/vendoring/lock';
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, resolveSettings } from '../lib/settings';
-import { generateSettingsValidator, recordedTypesDigest, SCHEMA_FILE, TYPES_FILE, typesDigest, VALIDATOR_FILE } from '../lib/settings/schema-generator';
+import { generateSettingsValidator, recordedTypesDigest, SCHEMA_FILE, TYPES_FILE, typesDigest, VALIDATOR_FILE } from '../tools/settings-schema';
 import { UserError } from '../lib/user-error';
 import { tempDir } from './render';
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { recordTypecheckPassed, typecheckInputsDigest, typecheckIsCurrent } from '../lib/typecheck-stamp';
+import { recordTypecheckPassed, typecheckInputsDigest, typecheckIsCurrent } from '../tools/typecheck-stamp';
 import { tempDir } from './render';
 
 describe('the type-check stamp of npm test', () => {

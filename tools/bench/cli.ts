@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
-import { PROJECT_ROOT } from '../project-root';
-import { HELM_ENV, locateHelm } from '../render/helm-binary';
-import { CACHE_DIR_ENV, NO_CACHE_ENV } from '../render/render-cache';
-import { CommandIO, parseCommandArgs, runIfMain } from '../command';
-import { UserError } from '../user-error';
+import { PROJECT_ROOT } from '../../lib/project-root';
+import { HELM_ENV, locateHelm } from '../../lib/render/helm-binary';
+import { CACHE_DIR_ENV, NO_CACHE_ENV } from '../../lib/render/render-cache';
+import { CommandIO, parseCommandArgs, runIfMain } from '../../lib/command';
+import { UserError } from '../../lib/user-error';
 
 const USAGE = `usage: npm run bench [-- --runs N] [-- --no-test]
   --runs N     runs per measurement (default 5)
@@ -58,7 +58,7 @@ done
 printf '%s\\n' "\${args[@]}" > "$d/args"
 exec '${realHelm}' "\${args[@]}"
 `, { mode: 0o755 });
-  check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/bench/synth-once.ts', path.join(scratch, 'recorded')], {
+  check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'tools/bench/synth-once.ts', path.join(scratch, 'recorded')], {
     cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, [HELM_ENV]: shim, [NO_CACHE_ENV]: '1' },
   }), 'synth with a recording helm');
   return fs.readdirSync(calls).sort()
@@ -66,7 +66,7 @@ exec '${realHelm}' "\${args[@]}"
 }
 
 /**
- * Fleets and app namespaces (lib/bench/synth-fleet.ts): each shape synthesised cold
+ * Fleets and app namespaces (tools/bench/synth-fleet.ts): each shape synthesised cold
  * (empty render cache) and warm, in a fresh process, with its ratio to the floor.
  */
 function scalingTable(scratch: string, env: NodeJS.ProcessEnv, floorMs: number, runs: number): string[] {
@@ -76,7 +76,7 @@ function scalingTable(scratch: string, env: NodeJS.ProcessEnv, floorMs: number, 
   for (const [clusters, namespaces] of shapes) {
     const outdir = path.join(scratch, `fleet-${clusters}-${namespaces}`, 'dist');
     fs.mkdirSync(path.dirname(outdir), { recursive: true });
-    const synth = (cacheDir: string) => () => check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/bench/synth-fleet.ts', outdir, String(clusters), String(namespaces)], {
+    const synth = (cacheDir: string) => () => check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'tools/bench/synth-fleet.ts', outdir, String(clusters), String(namespaces)], {
       cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...env, [CACHE_DIR_ENV]: cacheDir },
     }), `synth of ${clusters} clusters × ${namespaces} namespaces`);
     const cold: number[] = [];
@@ -110,7 +110,7 @@ function scalingTable(scratch: string, env: NodeJS.ProcessEnv, floorMs: number, 
 function checkCost(env: NodeJS.ProcessEnv, runs: number): string[] {
   const run = (schemaOnly: boolean) => {
     const started = performance.now();
-    const out = JSON.parse(check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/bench/check-once.ts', ...(schemaOnly ? ['--schema-only'] : [])], {
+    const out = JSON.parse(check(spawnSync(process.execPath, ['--require', 'tsx/cjs', 'tools/bench/check-once.ts', ...(schemaOnly ? ['--schema-only'] : [])], {
       cwd: PROJECT_ROOT, encoding: 'utf8', env,
     }), 'check of dist/')) as { checkMs: number };
     return { command: performance.now() - started, checking: out.checkMs };

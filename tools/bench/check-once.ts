@@ -1,10 +1,10 @@
 import * as path from 'path';
 import * as mainTs from '../../main';
-import { checkManifestList, loadManifestFolder } from '../check/check';
-import { resolveProject } from '../fleet';
-import { readProject } from '../project';
-import { PROJECT_ROOT } from '../project-root';
-import { lockedVersions } from '../vendoring/lock';
+import { checkManifestList, loadManifestFolder } from '../../lib/check/check';
+import { resolveProject } from '../../lib/fleet';
+import { readProject } from '../../lib/project';
+import { PROJECT_ROOT } from '../../lib/project-root';
+import { lockedVersions } from '../../lib/vendoring/lock';
 
 // One check of dist/ in a fresh process, as `npm run check` does it (every cluster of
 // main.ts), or with --schema-only as check worked before it followed the API server:

@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { CommandIO, parseCommandArgs, runIfMain } from '../command';
-import { PROJECT_ROOT } from '../project-root';
-import { UserError } from '../user-error';
-import { LOCK_FILE } from '../vendoring/lock';
-import { vendoredCharts } from '../vendoring/vendor';
+import { CommandIO, parseCommandArgs, runIfMain } from '../lib/command';
+import { PROJECT_ROOT } from '../lib/project-root';
+import { UserError } from '../lib/user-error';
+import { LOCK_FILE } from '../lib/vendoring/lock';
+import { vendoredCharts } from '../lib/vendoring/vendor';
 
 /**
  * The API groups that get typed classes: the ones users write objects of (mTLS and
@@ -123,7 +123,7 @@ export function selectCrds(crdYaml: string, groups: readonly string[] = IMPORTED
     kinds.push({ group, kind, version, otherServed: versions.filter(v => v.served && v.name !== version).map(v => v.name) });
   }
   const missing = groups.filter(g => !kinds.some(k => k.group === g));
-  if (missing.length) throw new UserError(`the vendored CRDs define no served kind of ${missing.join(', ')}: remove ${missing.length > 1 ? 'them' : 'it'} from IMPORTED_GROUPS in lib/imports/generate.ts`);
+  if (missing.length) throw new UserError(`the vendored CRDs define no served kind of ${missing.join(', ')}: remove ${missing.length > 1 ? 'them' : 'it'} from IMPORTED_GROUPS in tools/import-crds.ts`);
   return { crds, kinds };
 }
 

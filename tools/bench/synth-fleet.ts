@@ -1,7 +1,7 @@
 import * as mainTs from '../../main';
-import { clustersOf, ProjectDefinition, readProject } from '../project';
-import { MeshSettings } from '../settings';
-import { synthMesh } from '../synth/synth';
+import { clustersOf, ProjectDefinition, readProject } from '../../lib/project';
+import { MeshSettings } from '../../lib/settings';
+import { synthMesh } from '../../lib/synth/synth';
 
 /**
  * A fleet made from main.ts's (first) cluster for the scaling table: N clusters, each

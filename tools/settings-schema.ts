@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CommandIO, parseCommandArgs, runIfMain } from '../command';
-import { PROJECT_ROOT } from '../project-root';
-import { UserError } from '../user-error';
+import { CommandIO, parseCommandArgs, runIfMain } from '../lib/command';
+import { PROJECT_ROOT } from '../lib/project-root';
+import { UserError } from '../lib/user-error';
 
 /** The JSON schema of MeshSettings, generated from lib/settings/types.ts and committed. */
 export const SCHEMA_FILE = path.join('lib', 'settings', 'mesh-settings.schema.json');

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as mainTs from '../../main';
-import { readProject } from '../project';
-import { synthMesh } from '../synth/synth';
+import { readProject } from '../../lib/project';
+import { synthMesh } from '../../lib/synth/synth';
 
 // One synthesis in a fresh process: prints the in-process time (modules already loaded)
 // and this process's peak RSS, as JSON, for the benchmark to collect.

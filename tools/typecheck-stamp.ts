@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /** Folders whose TypeScript (and imported JSON) tsconfig.json includes, besides main.ts. */
-const SOURCE_DIRS = ['lib', 'test', 'imports', 'bench'];
+const SOURCE_DIRS = ['lib', 'tools', 'test', 'imports'];
 
 /** Files outside the sources that decide the type-check: its options and the type packages' versions. */
 const SETTINGS_FILES = ['tsconfig.json', 'package-lock.json', 'main.ts'];

@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
-import { CommandIO, runIfMain } from './command';
-import { PROJECT_ROOT } from './project-root';
+import { CommandIO, runIfMain } from '../lib/command';
+import { PROJECT_ROOT } from '../lib/project-root';
 import { recordTypecheckPassed, typecheckInputsDigest, typecheckIsCurrent } from './typecheck-stamp';
 
 const USAGE = `usage: npm test [-- <jest options and test paths>]
