@@ -1,10 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExtendFunction, placeInMain } from './project';
-import { PROJECT_ROOT } from './project-root';
 import { RenderedRelease } from './render/engine';
+import { EgressGatewayEndpoint } from './render/gateway-endpoints';
+import { MeshReleases } from './render/mesh-releases';
 import { ISTIO_NAMESPACE, ResolvedMeshSettings } from './settings';
-import { UserError } from './user-error';
 import { AppsChart } from './stages/apps';
 import { GatewayApiChart } from './stages/gateway-api';
 import { GatewaysChart } from './stages/gateways';
@@ -13,16 +12,41 @@ import { IstiodChart } from './stages/istiod';
 import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
 import { NodeAgentChart } from './stages/node-agent';
 import { PolicyChart } from './stages/policy';
-import { egressGatewayEndpoint } from './stages/egress';
 import { CrossNetworkGateway } from './stages/eastwest';
-import { MeshReleases } from './stages/releases';
 
-/** Props of IstioMesh. */
+/**
+ * Adds the user's own objects beside Istio's. `chart` renders into the last file of
+ * dist/ (of each cluster's folder), after the app namespaces; `mesh` gives the validated
+ * settings, the stages and, in a fleet, the cluster's name.
+ */
+export type ExtendFunction = (chart: Chart, mesh: IstioMesh) => void;
+
+/** An exception thrown by the user's extend function, kept as its cause (synth says where in main.ts). */
+export class ExtendError extends Error {
+  constructor(readonly cause: unknown) {
+    super(`extend() failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ExtendError';
+  }
+}
+
+/**
+ * Props of IstioMesh: what prepareMesh makes of a cluster's settings, with all I/O done.
+ * In a cdk8s app of your own:
+ *
+ * ```ts
+ * const settings = resolveSettings(mySettings, lockedVersions(PROJECT_ROOT)); // lib/settings, lib/vendoring/lock
+ * const props = await prepareMesh(settings, { extend });                      // lib/render/prepare-mesh
+ * new IstioMesh(app, 'mesh', props);
+ * app.synth();
+ * ```
+ */
 export interface IstioMeshProps {
   /** The cluster's settings, validated and with defaults (resolveSettings). */
   readonly settings: ResolvedMeshSettings;
   /** Its releases, rendered (prepareMesh). */
   readonly releases: MeshReleases<RenderedRelease>;
+  /** Where the egress hosts are routed through, read from the egress gateway's release. @default - no egress gateway route */
+  readonly egressGateway?: EgressGatewayEndpoint;
   /** The Gateway API CRDs, parsed, when settings.gatewayApi. @default - none */
   readonly gatewayApiCrds?: readonly object[];
   /** Adds the user's own objects to a last stage, `custom`. @default - no custom stage */
@@ -67,13 +91,16 @@ function istioNamespaces(settings: ResolvedMeshSettings): NamespaceSpec[] {
 }
 
 /**
- * One Istio mesh: the stage charts, each depending on the one before, so cdk8s writes
- * them as 0000-namespaces … 0004-apps (and 0005-custom) in apply order.
+ * One Istio mesh: a chart per apply stage (namespaces, istio-base, gateway-api, istiod,
+ * cni, ztunnel, gateways, apps, policy, custom; the optional ones only when rendered),
+ * each depending on the one before, so they are written as numbered files in apply
+ * order (0000-namespaces.k8s.yaml, …).
  *
- * Construction does no I/O: settings are validated and releases rendered before
- * (prepareMesh). The stage charts are created beside this construct, in `scope` (the
- * App): cdk8s names a chart's file after its path, and a chart nested in this
- * construct would get a file name with a hash in it.
+ * The stage charts are this construct's children: they cannot collide with charts of
+ * the App's own. synth names each file by its stage (app.synth() would name it by its
+ * path, with a hash). Construction does no I/O: settings are validated and releases
+ * rendered before (prepareMesh); problems found in the rendered releases are reported
+ * through node validations, which synth turns into one error.
  */
 export class IstioMesh extends Construct {
   /** The settings, validated, with defaults. */
@@ -88,22 +115,21 @@ export class IstioMesh extends Construct {
     const { settings, releases } = props;
     this.settings = settings;
     this.cluster = props.cluster;
-    const namespaces = new NamespacesChart(scope, 'namespaces', { namespaces: istioNamespaces(settings) });
-    const base = new IstioBaseChart(scope, 'istio-base', { release: releases.base });
-    const gatewayApi = props.gatewayApiCrds ? new GatewayApiChart(scope, 'gateway-api', { documents: props.gatewayApiCrds }) : undefined;
-    const istiod = new IstiodChart(scope, 'istiod', { releases: releases.istiods, scheduling: settings.istiodScheduling });
+    const namespaces = new NamespacesChart(this, 'namespaces', { namespaces: istioNamespaces(settings) });
+    const base = new IstioBaseChart(this, 'istio-base', { release: releases.base });
+    const gatewayApi = props.gatewayApiCrds ? new GatewayApiChart(this, 'gateway-api', { documents: props.gatewayApiCrds }) : undefined;
+    const istiod = new IstiodChart(this, 'istiod', { releases: releases.istiods, scheduling: settings.istiodScheduling });
     const nodeAgent = (id: string, release: RenderedRelease | undefined) =>
-      release && new NodeAgentChart(scope, id, { release, scheduling: settings.nodeAgents.scheduling });
+      release && new NodeAgentChart(this, id, { release, scheduling: settings.nodeAgents.scheduling });
     const cni = nodeAgent('cni', releases.cni);
     const ztunnel = nodeAgent('ztunnel', releases.ztunnel);
-    const gateways = new GatewaysChart(scope, 'gateways', { gateways: settings.gateways, releases: releases.gateways });
-    const apps = new AppsChart(scope, 'apps', { namespaces: settings.appNamespaces });
-    const egressGatewayIndex = settings.gateways.findIndex(g => g.name === settings.egress.gateway?.name);
-    const policy = new PolicyChart(scope, 'policy', {
+    const gateways = new GatewaysChart(this, 'gateways', { gateways: settings.gateways, releases: releases.gateways });
+    const apps = new AppsChart(this, 'apps', { namespaces: settings.appNamespaces });
+    const policy = new PolicyChart(this, 'policy', {
       mtls: settings.mtls,
       namespaces: settings.appNamespaces,
       egress: settings.egress,
-      egressGateway: egressGatewayIndex >= 0 && settings.egress.hosts.length ? egressGatewayEndpoint(releases.gateways[egressGatewayIndex]) : undefined,
+      egressGateway: props.egressGateway,
     });
     // Istio's install order: CRDs, istiod, istio-cni, ztunnel, gateways, then what uses them.
     settings.gateways.forEach((g, i) => {
@@ -114,7 +140,7 @@ export class IstioMesh extends Construct {
     if (props.extend) {
       // Last, after the app namespaces: the user's objects may live in them, and custom
       // resources must come after their CRDs (in an earlier file, applied first).
-      custom = new Chart(scope, 'custom');
+      custom = new Chart(this, 'custom');
       order.push(custom);
     }
     for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);
@@ -123,9 +149,7 @@ export class IstioMesh extends Construct {
       try {
         props.extend!(custom, this);
       } catch (err) {
-        // The user's code: one line naming where to look, as for any other bad input.
-        const place = placeInMain(err, PROJECT_ROOT);
-        throw new UserError(`extend() in main.ts failed${place ? ` at ${place}` : ''}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new ExtendError(err);
       }
     }
     if (settings.argoCdSyncWaves) {

@@ -7,7 +7,7 @@ import { lockedVersions, readLock } from '../lib/vendoring/lock';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { IstioMesh } from '../lib/mesh';
-import { prepareMesh } from '../lib/prepare-mesh';
+import { prepareMesh } from '../lib/render/prepare-mesh';
 import { vendoredCharts } from '../lib/vendoring/vendor';
 import { fixtureVersions, syntheticRelease } from './fixtures/synthetic-release';
 import { manifestsOf, podSpec, renderMesh, tempDir } from './render';

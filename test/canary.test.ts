@@ -4,7 +4,7 @@ import { checkManifestList } from '../lib/check/check';
 import { formatViolation } from '../lib/check/violation';
 import { Manifest } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
-import { prepareMesh } from '../lib/prepare-mesh';
+import { prepareMesh } from '../lib/render/prepare-mesh';
 import { MeshSettings, resolveSettings } from '../lib/settings';
 import { vendoredCharts } from '../lib/vendoring/vendor';
 import { PROJECT_ROOT } from '../lib/project-root';

@@ -13,7 +13,7 @@ import { codeSpan, formatMarkdown } from '../lib/diff/markdown';
 import { USAGE } from '../lib/diff/options';
 import { Comparison } from '../lib/diff/targets';
 import { Manifest, parseManifests } from '../lib/manifests';
-import { loadYaml11 } from '../lib/yaml11';
+import { loadYaml11 } from '../lib/manifests/yaml11';
 import { runCaptured } from './command-io';
 
 const ROOT = path.resolve(__dirname, '..');

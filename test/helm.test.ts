@@ -53,9 +53,9 @@ describe('locateHelm', () => {
   });
 });
 
-describe('npm postinstall (lib/install-helm.ts)', () => {
+describe('npm postinstall (lib/render/install-helm.ts)', () => {
   test('reports the helm it prepared; without a usable helm it warns and lets the install finish', () => {
-    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/install-helm.ts'], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+    const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/render/install-helm.ts'], { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
     const ok = run({});
     expect(ok.status).toBe(0);
     expect(ok.stdout).toBe(`helm: ${locateHelm({ root: PROJECT_ROOT, env: {} })}\n`);

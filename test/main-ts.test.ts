@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { mainTypecheckIsCurrent } from '../lib/main-typecheck';
+import { mainTypecheckIsCurrent } from '../lib/project/typecheck';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { readLockFile, versionDir, gatewayApiDir } from '../lib/vendoring/lock';
 import { tempDir } from './render';

@@ -3,7 +3,7 @@ import { checkManifestList } from '../lib/check/check';
 import { formatViolation } from '../lib/check/violation';
 import * as path from 'path';
 import { Manifest, objectRef, readManifests } from '../lib/manifests';
-import { ClusterDefinition, clustersOf, readProject } from '../lib/project';
+import { ClusterDefinition, clustersOf, readProject } from '../lib/project/definition';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { ISTIO_NAMESPACE, resolveSettings } from '../lib/settings';
 import { lockedVersions } from '../lib/vendoring/lock';

@@ -1,7 +1,15 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { Manifest, objectRef } from '../lib/manifests';
+import { ExtendError, IstioMesh } from '../lib/mesh';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { readLock } from '../lib/vendoring/lock';
-import { podSpec, renderMesh } from './render';
+import { prepareMesh } from '../lib/render/prepare-mesh';
+import { resolveSettings } from '../lib/settings';
+import { manifestFilesOf, TreeValidationError } from '../lib/synth/write-manifests';
+import { lockedVersions, readLock } from '../lib/vendoring/lock';
+import { podSpec, renderMesh, tempDir } from './render';
 
 // Kinds Kubernetes serves without a namespace (those the Istio charts use, and more).
 const CLUSTER_SCOPED = new Set([
@@ -84,5 +92,51 @@ describe('settings reach the rendered objects', () => {
       expect(ns.object.metadata.labels?.['istio-injection']).not.toBe('disabled');
     }
     expect(podSpec(find('Deployment', 'edge')).containers[0].image).toBe('auto');
+  });
+});
+
+describe('IstioMesh keeps cdk8s\'s construct contract', () => {
+  const settings = { istioVersion: readLock(PROJECT_ROOT).istioVersion, appNamespaces: [{ name: 'shop' }] };
+
+  test('it lives in a user\'s own App next to the user\'s own chart named like a stage, and app.synth() writes both', async () => {
+    const t = tempDir();
+    try {
+      const app = new App({ outdir: t.dir });
+      const own = new Chart(app, 'apps');
+      new ApiObject(own, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mine', namespace: 'default' }, data: { a: 'b' } });
+      new IstioMesh(app, 'mesh', await prepareMesh(resolveSettings(settings, lockedVersions(PROJECT_ROOT))));
+      app.synth();
+      const files = fs.readdirSync(t.dir).sort();
+      // The user's chart keeps its name; the mesh's apps stage is its own file (cdk8s adds the construct path).
+      const ownFile = files.find(f => /^\d{4}-apps\.k8s\.yaml$/.test(f))!;
+      expect(fs.readFileSync(path.join(t.dir, ownFile), 'utf8')).toContain('name: mine');
+      expect(files.filter(f => /^\d{4}-mesh-apps-[0-9a-f]+\.k8s\.yaml$/.test(f))).toHaveLength(1);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a release rendered without what a stage needs is a node validation, not an exception of the constructor', async () => {
+    const props = await prepareMesh(resolveSettings({ ...settings, mesh: { id: 'm', clusterName: 'c', network: 'n1' }, gateways: [{ name: 'ew', namespace: 'istio-system', kind: 'eastwest' }] }, lockedVersions(PROJECT_ROOT)));
+    const withoutDeployment = { ...props.releases.gateways[0], documents: props.releases.gateways[0].documents.filter((d: any) => d?.kind !== 'Deployment') };
+    const app = new App({ outdir: path.join(os.tmpdir(), 'never-written') });
+    const mesh = new IstioMesh(app, 'mesh', { ...props, releases: { ...props.releases, gateways: [withoutDeployment] } });
+    expect(mesh.stages.policy).toBeDefined();
+    expect(() => manifestFilesOf(app)).toThrow(TreeValidationError);
+    expect(() => manifestFilesOf(app)).toThrow(/\[mesh\/policy\/ew-cross-network\] eastwest gateway ew rendered no Deployment with a selector \(check its values\)/);
+  });
+
+  test('an exception of extend() reaches the caller as an ExtendError carrying it', async () => {
+    const boom = new Error('no such team');
+    const props = await prepareMesh(resolveSettings(settings, lockedVersions(PROJECT_ROOT)), { extend: () => { throw boom; } });
+    const app = new App({ outdir: path.join(os.tmpdir(), 'never-written') });
+    let thrown: unknown;
+    try {
+      new IstioMesh(app, 'mesh', props);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ExtendError);
+    expect((thrown as ExtendError).cause).toBe(boom);
   });
 });

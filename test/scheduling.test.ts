@@ -1,5 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { applyScheduling } from '../lib/scheduling';
+import { applyScheduling } from '../lib/stages/scheduling';
 import { inMemoryChart } from './render';
 
 const INFRA = { key: 'infra', operator: 'Exists' as const, effect: 'NoSchedule' as const };

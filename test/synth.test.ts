@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { HELM_ENV } from '../lib/render/helm-binary';
 import { readManifests } from '../lib/manifests';
-import { ProjectDefinition, readProject } from '../lib/project';
+import { ProjectDefinition, readProject } from '../lib/project/definition';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings } from '../lib/settings';
 import { compareOutputs, summaryLine } from '../lib/synth/changes';

@@ -1,10 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { outputManifestFiles } from '../manifests';
 import * as mainTs from '../../main';
-import { loadManifestFolder } from '../check/check';
+import { loadManifestFolder, outputManifestFiles } from '../manifests';
 import { checkCommand } from '../check/cli';
-import { readProject } from '../project';
+import { readProject } from '../project/definition';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';

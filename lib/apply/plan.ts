@@ -1,5 +1,5 @@
 import { isCrd, Manifest, objectRef, parseApiVersion } from '../manifests';
-import { podTemplateOf, usesGatewayTemplate } from '../check/pod-templates';
+import { podTemplateOf, usesGatewayTemplate } from '../manifests';
 import { UserError } from '../user-error';
 
 /** A workload whose rollout a step waits for. */

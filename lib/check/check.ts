@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import { Manifest, manifestFiles, readManifests } from '../manifests';
+import { loadManifestFolder, Manifest } from '../manifests';
 import { ResolvedMeshSettings } from '../settings';
-import { UserError } from '../user-error';
 import { CheckOptions, CrdIndex } from './crd-schema';
 import { checkDefaultValidator } from './default-validator';
 import { checkImages } from './images';
@@ -16,26 +14,6 @@ import { checkDestinationSubsets, checkEgressServiceEntries, checkGatewaySelecto
 
 /** What the manifests must agree with: the resolved settings of the cluster they were rendered for. */
 export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations;
-
-/** The manifests of a folder, as the checker reads them. */
-export interface ManifestFolder {
-  /** Manifest file names, in apply order. */
-  readonly files: readonly string[];
-  /** Every object of every file. */
-  readonly manifests: readonly Manifest[];
-}
-
-/** Reads a manifest folder; a missing folder, no manifest files or unparsable YAML is a UserError. */
-export function loadManifestFolder(dir: string): ManifestFolder {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${dir} is not a folder; render it first with: npm run synth`);
-  const files = manifestFiles(dir);
-  if (files.length === 0) throw new UserError(`${dir} has no manifest files (*.yaml, *.yml); render them with: npm run synth`);
-  try {
-    return { files, manifests: readManifests(dir) };
-  } catch (err) {
-    throw new UserError(`cannot read ${dir}: ${(err as Error).message}`);
-  }
-}
 
 /** Every rule over already-read manifests, violations in file order, then rule order. */
 export function checkManifestList(manifests: readonly Manifest[], expected: CheckExpectations, options: CheckOptions = {}): Violation[] {

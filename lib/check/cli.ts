@@ -1,12 +1,13 @@
 import * as path from 'path';
 import * as mainTs from '../../main';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
-import { resolveProject } from '../fleet';
-import { isFleet, ProjectDefinition, readProject } from '../project';
+import { resolveProject } from '../project/resolve';
+import { isFleet, ProjectDefinition, readProject } from '../project/definition';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
 import { lockedVersions } from '../vendoring/lock';
-import { checkManifestList, loadManifestFolder } from './check';
+import { loadManifestFolder } from '../manifests';
+import { checkManifestList } from './check';
 import { selectClusters } from './clusters';
 import { schemaVersionNote } from './kube-schema';
 import { formatViolation } from './violation';

@@ -1,4 +1,4 @@
-import { ResolvedCluster } from '../fleet';
+import { ResolvedCluster } from '../project/resolve';
 import { UserError } from '../user-error';
 
 /**

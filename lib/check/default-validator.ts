@@ -1,6 +1,6 @@
 import { Manifest } from '../manifests';
 import { labelsOf } from './label-selectors';
-import { podTemplateOf } from './pod-templates';
+import { podTemplateOf } from '../manifests/pod-templates';
 import { violation, Violation } from './violation';
 import { NAMESPACE_NAME_LABEL, webhookCovers, webhookSelects, webhooksOf } from './webhooks';
 

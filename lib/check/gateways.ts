@@ -1,6 +1,6 @@
 import { Manifest, parseApiVersion } from '../manifests';
 import { formatLabels, Labels, labelsOf } from './label-selectors';
-import { podTemplateOf, usesGatewayTemplate } from './pod-templates';
+import { podTemplateOf, usesGatewayTemplate } from '../manifests/pod-templates';
 import { violation, Violation } from './violation';
 
 /** The pod labels of gateway workloads: pods the injector turns into gateways (`inject.istio.io/templates: gateway`). */

@@ -1,5 +1,5 @@
 import { Manifest } from '../manifests';
-import { containersOf, PodMetadataLike, podTemplateOf, usesGatewayTemplate } from './pod-templates';
+import { containersOf, PodMetadataLike, podTemplateOf, usesGatewayTemplate } from '../manifests/pod-templates';
 import { violation, Violation } from './violation';
 
 /**

@@ -1,7 +1,7 @@
 import { Manifest } from '../manifests';
 import { ISTIO_NAMESPACE } from '../settings';
 import { formatLabels, Labels, labelsOf, pickLabels } from './label-selectors';
-import { containersOf, PodTemplate, podTemplateOf } from './pod-templates';
+import { containersOf, PodTemplate, podTemplateOf } from '../manifests/pod-templates';
 import { violation, Violation } from './violation';
 import { describeWebhooks, NamespaceLabels, selectorKeys, Webhook, webhookCovers, webhookSelects, webhooksOf } from './webhooks';
 

@@ -1,6 +1,6 @@
 import { Manifest, tolerationKey } from '../manifests';
 import { ISTIO_NAMESPACE, ResolvedMeshSettings } from '../settings';
-import { podTemplateOf } from './pod-templates';
+import { podTemplateOf } from '../manifests/pod-templates';
 import { violation, Violation } from './violation';
 
 /** What node agents may be restricted by: componentScheduling.nodeAgents only. */

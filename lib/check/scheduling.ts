@@ -1,6 +1,6 @@
 import { Manifest, tolerationKey } from '../manifests';
 import { ISTIO_NAMESPACE, ResolvedMeshSettings, Scheduling } from '../settings';
-import { podTemplateOf } from './pod-templates';
+import { podTemplateOf } from '../manifests/pod-templates';
 import { violation, Violation } from './violation';
 
 /** The scheduling every Istio pod template must carry: per gateway, and for the control plane. */

@@ -2,7 +2,7 @@ import { Manifest } from '../manifests';
 import { groupKind, parseApiVersion } from '../manifests';
 import { KindInfo } from './kinds';
 import { formatLabels, labelsOf, matchesLabelSelector } from './label-selectors';
-import { podTemplateOf } from './pod-templates';
+import { podTemplateOf } from '../manifests/pod-templates';
 import { violation, Violation } from './violation';
 import { webhooksOf } from './webhooks';
 

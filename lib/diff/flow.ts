@@ -1,4 +1,4 @@
-import { loadYaml11 } from '../yaml11';
+import { loadYaml11 } from '../manifests/yaml11';
 
 /** Marks where a value was shortened. */
 const ELLIPSIS = '…';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { YAMLException } from 'js-yaml';
-import { loadYaml11 } from '../yaml11';
+import { loadYaml11 } from './yaml11';
 
 /** One Kubernetes object as read from a manifest file. */
 export interface Manifest {

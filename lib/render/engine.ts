@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeSystemError, UserError } from '../user-error';
-import { loadYaml11 } from '../yaml11';
+import { loadYaml11 } from '../manifests/yaml11';
 import { HelmBinary } from './helm-binary';
 import { helmTemplate } from './helm-process';
 import { ReleaseRequest } from './release-request';

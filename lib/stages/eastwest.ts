@@ -1,8 +1,7 @@
 import { Construct } from 'constructs';
 import { Gateway, GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
 import { RenderedRelease } from '../render/engine';
-import { gatewayPodSelector } from './gateway-pods';
-import { UserError } from '../user-error';
+import { gatewayPodSelector } from '../render/gateway-endpoints';
 
 /** Port east-west gateways take mTLS traffic of other networks on (Istio's multi-network install). */
 export const CROSS_NETWORK_PORT = 15443;
@@ -23,7 +22,10 @@ export class CrossNetworkGateway extends Construct {
     super(scope, id);
     const { release } = props;
     const selector = gatewayPodSelector(release);
-    if (!selector) throw new UserError(`eastwest gateway ${release.request.releaseName} rendered no Deployment with a selector (check its values)`);
+    if (!selector) {
+      this.node.addValidation({ validate: () => [`eastwest gateway ${release.request.releaseName} rendered no Deployment with a selector (check its values)`] });
+      return;
+    }
     new Gateway(this, 'gateway', {
       metadata: { name: `${release.request.releaseName}-cross-network`, namespace: release.request.namespace },
       spec: {

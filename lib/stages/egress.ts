@@ -1,44 +1,10 @@
 import { Construct } from 'constructs';
 import { DestinationRule, Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution, VirtualService } from '../../imports/networking.istio.io';
-import { RenderedRelease } from '../render/engine';
-import { gatewayPodSelector } from './gateway-pods';
+import { EGRESS_GATEWAY_TLS_PORT, EgressGatewayEndpoint } from '../render/gateway-endpoints';
 import { ISTIO_NAMESPACE, ResolvedEgress } from '../settings';
-import { UserError } from '../user-error';
 import { egressName } from '../settings/egress-names';
 
 export { egressName };
-
-/** The port egress gateways take TLS on: every host shares it, told apart by SNI. */
-export const EGRESS_GATEWAY_TLS_PORT = 443;
-
-/** Where the mesh reaches an egress gateway, read from its rendered release. */
-export interface EgressGatewayEndpoint {
-  /** Its namespace. */
-  readonly namespace: string;
-  /** The pod labels its Deployment selects (a Gateway resource's selector). */
-  readonly selector: { readonly [label: string]: string };
-  /** Its Service's cluster name, `<name>.<namespace>.svc.cluster.local`. */
-  readonly serviceHost: string;
-}
-
-/**
- * The egress gateway's pod selector and Service, as its chart rendered them (the chart's
- * values may change both, so they are read, not assumed).
- */
-export function egressGatewayEndpoint(release: RenderedRelease): EgressGatewayEndpoint {
-  const docs = release.documents as any[];
-  const name = release.request.releaseName;
-  const service = docs.find(d => d?.kind === 'Service');
-  const selector = gatewayPodSelector(release);
-  if (!selector || !service) {
-    throw new UserError(`egress: gateway ${name} rendered no Deployment with a selector, or no Service; egress hosts need both (check values.gateways)`);
-  }
-  if (!(service.spec?.ports ?? []).some((p: any) => p?.port === EGRESS_GATEWAY_TLS_PORT)) {
-    throw new UserError(`egress: the Service of gateway ${name} has no port ${EGRESS_GATEWAY_TLS_PORT}, which egress hosts are routed to; keep it in the gateway's service.ports values`);
-  }
-  const namespace = release.request.namespace;
-  return { namespace, selector, serviceHost: `${service.metadata.name}.${namespace}.svc.cluster.local` };
-}
 
 /** Props of EgressRoutes. */
 export interface EgressRoutesProps {

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RenderedRelease } from '../render/engine';
 import { HelmRelease } from '../render/helm-release';
-import { applyScheduling } from '../scheduling';
+import { applyScheduling } from './scheduling';
 import { Scheduling } from '../settings';
 
 /** Props of a node-agent stage. */

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { ISTIO_NAMESPACE, MtlsMode, ResolvedAppNamespace, ResolvedEgress } from '../settings';
-import { EgressGatewayEndpoint, EgressRoutes } from './egress';
+import { EgressGatewayEndpoint } from '../render/gateway-endpoints';
+import { EgressRoutes } from './egress';
 
 /** Props of the policy stage. */
 export interface PolicyChartProps {

@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { prepareMeshes, releaseList } from '../prepare-mesh';
-import { projectVersions, resolveProject } from '../fleet';
-import { isFleet, ProjectDefinition } from '../project';
+import { prepareMeshes, releaseList } from '../render/prepare-mesh';
+import { projectVersions, resolveProject } from '../project/resolve';
+import { isFleet, ProjectDefinition } from '../project/definition';
+import { placeInMain } from '../project/place-in-main';
 import { PROJECT_ROOT } from '../project-root';
+import { UserError } from '../user-error';
 import { lockedVersions } from '../vendoring/lock';
 import { ensureVendored } from '../vendoring/vendor';
 import { projectRenderCache } from '../render/render-cache';
@@ -47,6 +49,24 @@ export interface SynthResult {
 export function outputDir(root: string, env: NodeJS.ProcessEnv, outdir?: string): string {
   // An empty value is no folder (it would name the project root itself, which a synth replaces).
   return path.resolve(root, outdir || env.CDK8S_OUTDIR || 'dist');
+}
+
+/**
+ * A failure while building a cluster's construct tree, as the user's error it is: an
+ * exception of extend() with its place in main.ts, or what the constructs' validations
+ * found (a release rendered without what a stage needs); anything else is a bug.
+ */
+function buildError(err: unknown, root: string, cluster: string | undefined): unknown {
+  // Loaded lazily, as in synthAfter: by now they are.
+  const { ExtendError } = require('../mesh') as typeof import('../mesh');
+  const { TreeValidationError } = require('./write-manifests') as typeof import('./write-manifests');
+  const where = cluster === undefined ? '' : ` (cluster ${cluster})`;
+  if (err instanceof ExtendError) {
+    const place = placeInMain(err.cause, root);
+    return new UserError(`extend() in main.ts failed${place ? ` at ${place}` : ''}${where}: ${err.cause instanceof Error ? err.cause.message : String(err.cause)}`);
+  }
+  if (err instanceof TreeValidationError) return new UserError(`the mesh cannot be built${where}:\n  ${err.errors.join('\n  ')}`);
+  return err;
 }
 
 /** Puts `staged` where `outdir` is; if that fails half-way, the previous output goes back. */
@@ -114,8 +134,12 @@ async function synthAfter(precondition: Promise<void>, project: ProjectDefinitio
     const planned = clusters.map((cluster, i) => {
       // Manifests only, whatever CDK8S_RECORD_CONSTRUCT_METADATA says (writeManifests writes no metadata either).
       const app = new App({ outdir: cluster.name === undefined ? staged : path.join(staged, cluster.name), recordConstructMetadata: false });
-      new IstioMesh(app, 'mesh', { ...meshes[i], cluster: cluster.name });
-      return { app, files: manifestFilesOf(app) };
+      try {
+        new IstioMesh(app, 'mesh', { ...meshes[i], cluster: cluster.name });
+        return { app, files: manifestFilesOf(app) };
+      } catch (err) {
+        throw buildError(err, root, cluster.name);
+      }
     });
     // What check would refuse is never written (as cdk8s writes nothing when a validation fails).
     const refused = refusals(planned.map(({ files }, i) => ({ cluster: clusters[i].name, files, expected: clusters[i].settings })), cache, root);

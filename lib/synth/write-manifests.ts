@@ -56,10 +56,29 @@ function fileText(docs: readonly unknown[], cache: RenderCache | undefined): str
   return text;
 }
 
+/** What the constructs' own validations found (node.addValidation), each as `[path] message`. */
+export class TreeValidationError extends Error {
+  constructor(readonly errors: readonly string[]) {
+    super(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    this.name = 'TreeValidationError';
+  }
+}
+
 /** Every construct's own validation, as App.synth runs it: one error listing them all. */
 function validateTree(constructs: readonly IConstruct[]): void {
   const errors = constructs.flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  if (errors.length > 0) throw new TreeValidationError(errors);
+}
+
+/**
+ * A chart's file name (without number and extension): cdk8s's, from the chart's path,
+ * except for a chart grouped in a plain construct (IstioMesh's stages), which is named by
+ * its own id: app.synth() would add the group's path and a hash, `mesh-istiod-c8a1…`.
+ */
+function chartFileLabel(chart: Chart): string {
+  const parent = chart.node.scope;
+  const grouped = parent !== undefined && !(parent instanceof App) && !(parent instanceof Chart);
+  return grouped ? chart.node.id.toLowerCase() : Names.toDnsLabel(chart);
 }
 
 /**
@@ -117,7 +136,7 @@ export function manifestFilesOf(app: App): ManifestFile[] {
   // whose cost grows with the product of the stages' sizes (see topologicalOrder).
   const charts = topologicalOrder(app).filter((c): c is Chart => c instanceof Chart);
   return charts.map((chart, i) => ({
-    file: `${numbered ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(chart)}${app.outputFileExtension}`,
+    file: `${numbered ? `${String(i).padStart(4, '0')}-` : ''}${chartFileLabel(chart)}${app.outputFileExtension}`,
     documents: topologicalOrder(chart)
       .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
       .map(o => o.toJson()),

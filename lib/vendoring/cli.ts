@@ -1,6 +1,6 @@
 import { CommandIO, runCommand, runIfMain } from '../command';
 import * as mainTs from '../../main';
-import { clustersOf, ProjectDefinition, readProject } from '../project';
+import { clustersOf, ProjectDefinition, readProject } from '../project/definition';
 import { PROJECT_ROOT } from '../project-root';
 import { compareVersions, settingsVersions } from '../settings/revisions';
 import { parseVendorArgs, VENDOR_USAGE } from './args';

@@ -1,8 +1,9 @@
 import * as path from 'path';
 import * as mainTs from '../../main';
-import { checkManifestList, loadManifestFolder } from '../../lib/check/check';
-import { resolveProject } from '../../lib/fleet';
-import { readProject } from '../../lib/project';
+import { checkManifestList } from '../../lib/check/check';
+import { loadManifestFolder } from '../../lib/manifests';
+import { resolveProject } from '../../lib/project/resolve';
+import { readProject } from '../../lib/project/definition';
 import { PROJECT_ROOT } from '../../lib/project-root';
 import { lockedVersions } from '../../lib/vendoring/lock';
 

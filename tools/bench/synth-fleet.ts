@@ -1,5 +1,5 @@
 import * as mainTs from '../../main';
-import { clustersOf, ProjectDefinition, readProject } from '../../lib/project';
+import { clustersOf, ProjectDefinition, readProject } from '../../lib/project/definition';
 import { MeshSettings } from '../../lib/settings';
 import { synthMesh } from '../../lib/synth/synth';
 

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as mainTs from '../../main';
-import { readProject } from '../../lib/project';
+import { readProject } from '../../lib/project/definition';
 import { synthMesh } from '../../lib/synth/synth';
 
 // One synthesis in a fresh process: prints the in-process time (modules already loaded)

@@ -1,14 +1,14 @@
 import * as path from 'path';
-import type { IstioMeshProps } from './mesh';
-import { ExtendFunction } from './project';
-import { PROJECT_ROOT } from './project-root';
-import { readManifestFile, RenderedRelease, renderReleases } from './render/engine';
-import { HELM_MEMO_DIR, identifyHelm, locateHelm } from './render/helm-binary';
-import { projectRenderCache, RenderCache } from './render/render-cache';
-import { ResolvedMeshSettings } from './settings';
-import { meshReleaseRequests, MeshReleases } from './stages/releases';
-import { ReleaseRequest } from './render/release-request';
-import { vendoredCharts, VendoredReleases } from './vendoring/vendor';
+import type { ExtendFunction, IstioMeshProps } from '../mesh';
+import { PROJECT_ROOT } from '../project-root';
+import { readManifestFile, RenderedRelease, renderReleases } from './engine';
+import { egressGatewayEndpoint } from './gateway-endpoints';
+import { HELM_MEMO_DIR, identifyHelm, locateHelm } from './helm-binary';
+import { projectRenderCache, RenderCache } from './render-cache';
+import { ResolvedMeshSettings } from '../settings';
+import { meshReleaseRequests, MeshReleases } from './mesh-releases';
+import { ReleaseRequest } from './release-request';
+import { vendoredCharts, VendoredReleases } from '../vendoring/vendor';
 
 /** Where prepareMesh finds things. */
 export interface PrepareOptions {
@@ -88,6 +88,12 @@ export async function prepareMeshes(clusters: readonly ResolvedMeshSettings[], o
     const gatewayApiCrds = resolved.gatewayApi
       ? readManifestFile(crdRelease.gatewayApi.file, crdRelease.gatewayApi.sha256, cache, opts.warn)
       : undefined;
-    return { settings: resolved, releases, gatewayApiCrds: gatewayApiCrds && i > 0 ? structuredClone(gatewayApiCrds) : gatewayApiCrds, extend: opts.extend };
+    const egressGatewayIndex = resolved.gateways.findIndex(g => g.name === resolved.egress.gateway?.name);
+    const egressGateway = egressGatewayIndex >= 0 && resolved.egress.hosts.length ? egressGatewayEndpoint(releases.gateways[egressGatewayIndex]) : undefined;
+    return {
+      settings: resolved, releases, extend: opts.extend,
+      ...(egressGateway ? { egressGateway } : {}),
+      ...(gatewayApiCrds ? { gatewayApiCrds: i > 0 ? structuredClone(gatewayApiCrds) : gatewayApiCrds } : {}),
+    };
   });
 }

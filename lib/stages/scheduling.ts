@@ -1,6 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { tolerationKey } from './manifests';
-import { Scheduling, Toleration } from './settings';
+import { tolerationKey } from '../manifests';
+import { Scheduling, Toleration } from '../settings';
 
 /** Where each workload kind keeps its pod spec (JSON pointer segments). */
 export const POD_SPEC_PATHS: { readonly [kind: string]: readonly string[] } = {

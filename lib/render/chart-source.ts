@@ -1,4 +1,4 @@
-import { ReleaseRequest } from '../render/release-request';
+import { ReleaseRequest } from './release-request';
 import { IstioChart } from '../vendoring/lock';
 import { VendoredCharts } from '../vendoring/vendor';
 

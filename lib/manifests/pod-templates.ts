@@ -1,6 +1,6 @@
-import { Manifest } from '../manifests';
+import { Manifest } from '.';
 import { Toleration } from '../settings';
-import { parseApiVersion } from '../manifests';
+import { parseApiVersion } from '.';
 
 /** The parts of a container these rules read. */
 export interface ContainerLike {

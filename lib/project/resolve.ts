@@ -1,6 +1,6 @@
-import { clustersOf, ProjectDefinition } from './project';
-import { ResolvedMeshSettings, resolveSettings } from './settings';
-import { InvalidSettingsError } from './settings/problems';
+import { clustersOf, ProjectDefinition } from './definition';
+import { ResolvedMeshSettings, resolveSettings } from '../settings';
+import { InvalidSettingsError } from '../settings/problems';
 
 /** One cluster, its settings validated and resolved. */
 export interface ResolvedCluster {

