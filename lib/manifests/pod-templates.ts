@@ -1,6 +1,6 @@
-import { Manifest } from '.';
-import { Toleration } from '../settings';
-import { parseApiVersion } from '.';
+import { parseApiVersion } from './api-version';
+import { Manifest } from './read';
+import { TolerationLike } from './tolerations';
 
 /** The parts of a container these rules read. */
 export interface ContainerLike {
@@ -15,7 +15,7 @@ export interface PodSpecLike {
   /** Node labels the pod requires. */
   readonly nodeSelector?: { readonly [label: string]: unknown };
   /** Taints the pod tolerates. */
-  readonly tolerations?: readonly Toleration[];
+  readonly tolerations?: readonly TolerationLike[];
   /** App containers. */
   readonly containers?: readonly ContainerLike[];
   /** Init containers. */
