@@ -1,6 +1,7 @@
 import { ReleaseRequest } from './release-request';
 import { HelmValues, ISTIO_NAMESPACE, ResolvedGateway, ResolvedMeshSettings, ResolvedRevision } from '../settings';
 import { mergeValues } from '../settings/merge-values';
+import { BASE_OWNED_VALUES, CNI_OWNED_VALUES, GATEWAY_OWNED_VALUES, ISTIOD_OWNED_VALUES, ownedValues, ZTUNNEL_OWNED_VALUES } from '../settings/owned-values';
 import { VendoredReleases } from '../vendoring/vendor';
 import { chartSource, ChartSource } from './chart-source';
 
@@ -18,12 +19,10 @@ function chartOf(charts: VendoredReleases, version: string, chart: 'base' | 'ist
  * version in use (CRDs are compatible backwards, not forwards), rendered once.
  */
 export function istioBaseRelease(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest {
-  const values: HelmValues = {
-    // The revision that validates Istio resources: the default tag's (or the single revision).
-    defaultRevision: settings.defaultRevision,
+  const values = mergeValues(ownedValues(BASE_OWNED_VALUES, settings), {
     // Rendered for `kubectl apply`/GitOps: start with Fail so istiod never flips it (drift).
     base: { validationFailurePolicy: 'Fail' },
-  };
+  });
   return { ...chart, releaseName: 'istio-base', namespace: ISTIO_NAMESPACE, values: mergeValues(values, settings.values.base), kubeVersion: settings.kubeVersion };
 }
 
@@ -35,32 +34,14 @@ export function istioBaseRelease(settings: ResolvedMeshSettings, chart: ChartSou
 export function istiodRelease(settings: ResolvedMeshSettings, revision: ResolvedRevision, chart: ChartSource): ReleaseRequest {
   const { hub, tag } = revision.images;
   const image = { ...(hub ? { hub } : {}), ...(tag ? { tag } : {}) };
-  const values: HelmValues = {
-    revision: revision.name,
-    ...(revision.tags.length ? { revisionTags: revision.tags } : {}),
-    // Ambient: istiod's ambient profile (ztunnel configuration, waypoints); with istio-cni
-    // in sidecar mode, injection leaves out the privileged istio-init container.
-    ...(settings.mode === 'ambient' ? { profile: 'ambient' } : {}),
-    ...(settings.nodeAgents.cni ? { cni: { enabled: true } } : {}),
+  const values = mergeValues(ownedValues(ISTIOD_OWNED_VALUES, { settings, revision }), {
     nodeSelector: settings.istiodScheduling.nodeSelector,
     tolerations: settings.istiodScheduling.tolerations,
     ...image,
     // global.hub/tag also pick the proxy image that injection puts into pods and gateways.
-    global: {
-      istioNamespace: ISTIO_NAMESPACE, ...image, ...platformValue(settings),
-      // The injector's setting for every proxy it injects (sidecars and gateways).
-      ...(settings.debug.privilegedProxies ? { proxy: { privileged: true } } : {}),
-      // Multi-cluster: the mesh, this cluster's name in it, and its network.
-      ...(settings.mesh ? {
-        meshID: settings.mesh.id,
-        multiCluster: { clusterName: settings.mesh.clusterName },
-        ...(settings.mesh.network ? { network: settings.mesh.network } : {}),
-      } : {}),
-    },
+    global: { ...image },
     base: { validationFailurePolicy: 'Fail' },
-    // Explicit even for Istio's default (ALLOW_ANY), so dist/ shows the policy in force.
-    meshConfig: { outboundTrafficPolicy: { mode: settings.egress.outboundTrafficPolicy } },
-  };
+  });
   return {
     ...chart,
     releaseName: revision.name ? `istiod-${revision.name}` : 'istiod',
@@ -68,11 +49,6 @@ export function istiodRelease(settings: ResolvedMeshSettings, revision: Resolved
     values: mergeValues(values, revision.values),
     kubeVersion: settings.kubeVersion,
   };
-}
-
-/** The charts' platform profile value, when the settings name a platform. */
-function platformValue(settings: ResolvedMeshSettings): HelmValues {
-  return settings.platform ? { platform: settings.platform } : {};
 }
 
 /** Scheduling values for a node agent: only what componentScheduling.nodeAgents sets (the charts tolerate every taint). */
@@ -90,41 +66,30 @@ function nodeAgentScheduling(settings: ResolvedMeshSettings): HelmValues {
  * revisioned: one per cluster, of the Istio version of the revision it follows.
  */
 export function cniRelease(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest {
-  const values: HelmValues = {
-    ...(settings.mode === 'ambient' ? { profile: 'ambient' } : {}),
-    global: { ...platformValue(settings) },
+  const values = mergeValues(ownedValues(CNI_OWNED_VALUES, settings), {
     // GKE keeps CNI binaries in /home/kubernetes/bin; the chart finds that out only from a
     // "-gke" kube version, which an offline render for a plain version cannot have.
     // (Under cni:, where the gke platform profile sets it to "", which a top-level value cannot undo.)
     ...(settings.platform === 'gke' ? { cni: { cniBinDir: '/home/kubernetes/bin' } } : {}),
     ...nodeAgentScheduling(settings),
-  };
+  });
   return { ...chart, releaseName: 'istio-cni', namespace: settings.nodeAgents.namespace, values: mergeValues(values, settings.values.cni), kubeVersion: settings.kubeVersion };
 }
 
 /** The `ztunnel` release: ambient mode's per-node proxy, talking to the istiod of the revision it follows. */
 export function ztunnelRelease(settings: ResolvedMeshSettings, chart: ChartSource): ReleaseRequest {
-  const values: HelmValues = {
-    revision: settings.nodeAgents.revision,
-    global: { ...platformValue(settings) },
-    // istiod's CA checks ztunnel's cluster against its own: the same name as istiod's.
-    ...(settings.mesh ? { multiCluster: { clusterName: settings.mesh.clusterName } } : {}),
-    ...nodeAgentScheduling(settings),
-  };
+  const values = mergeValues(ownedValues(ZTUNNEL_OWNED_VALUES, settings), nodeAgentScheduling(settings));
   return { ...chart, releaseName: 'ztunnel', namespace: settings.nodeAgents.namespace, values: mergeValues(values, settings.values.ztunnel), kubeVersion: settings.kubeVersion };
 }
 
 /** The chart values for one gateway. */
 export function gatewayValues(gateway: ResolvedGateway): HelmValues {
-  const values: HelmValues = {
-    revision: gateway.revision,
-    service: { type: gateway.serviceType },
+  const values = mergeValues(ownedValues(GATEWAY_OWNED_VALUES, gateway), {
     nodeSelector: gateway.scheduling.nodeSelector,
     tolerations: gateway.scheduling.tolerations,
-    ...(gateway.replicas !== undefined ? { replicaCount: gateway.replicas, autoscaling: { enabled: false } } : {}),
-    // The chart's network gateway: ports 15021, 15443, 15012 and 15017, and the network label.
-    ...(gateway.kind === 'eastwest' && gateway.network ? { networkGateway: gateway.network } : {}),
-  };
+    // A fixed count: the chart's autoscaler would change it.
+    ...(gateway.replicas !== undefined ? { autoscaling: { enabled: false } } : {}),
+  });
   return mergeValues(values, gateway.values);
 }
 

@@ -1,4 +1,5 @@
-// The settings of one cluster's mesh: types (what main.ts writes), defaults, validation.
+// The settings of one cluster's mesh: types (what main.ts writes), defaults, validation
+// (validate.ts) and resolution (resolve.ts).
 export * from './types';
 export * from './defaults';
-export { resolveSettings } from './validate';
+export { resolveSettings } from './resolve';

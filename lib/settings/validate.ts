@@ -1,12 +1,13 @@
 import { DNS_1035_LABEL, HELM_RELEASE_NAME_MAX, RFC1035_RULE } from './names';
 import { asList, asMap, checkDnsLabel, InvalidSettingsError, Problems } from './problems';
-import { checkNamespaceDataplane, DATAPLANE_LABELS, DataplanePlan, dataplaneLabels, resolveDataplane } from './dataplane';
+import { checkNamespaceDataplane, DATAPLANE_LABELS, DataplanePlan, resolveDataplane } from './dataplane';
 import { resolveRevisions, RevisionPlan } from './revisions';
 import { DEFAULT_GATEWAYS, DEFAULT_KUBE_VERSION, ISTIO_NAMESPACE, MIN_KUBE_VERSION, RESERVED_NAMESPACES } from './defaults';
 import { shapeProblems } from './shape';
-import { checkEgress, resolveEgress } from './egress';
+import { checkEgress } from './egress';
 import { checkMeshIdentity } from './mesh-identity';
-import { MeshSettings, ResolvedMeshSettings, Scheduling, Toleration } from './types';
+import { OWNED_VALUES } from './owned-values';
+import { MeshSettings, Scheduling, Toleration } from './types';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -14,20 +15,12 @@ const KUBE_VERSION = /^v?(\d+)\.(\d+)\.(\d+)$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
- * Chart values that typed settings own: set through `values` they would contradict what
- * the settings say (and what check and the tests expect), so they are refused, naming
- * the setting to use instead.
+ * Chart values that typed settings own (owned-values.ts, the table the release builders
+ * set them from): set through `values` they would contradict what the settings say (and
+ * what check and the tests expect), so they are refused, naming the setting to use instead.
  */
-const OWNED_VALUES: { readonly [release: string]: ReadonlyArray<readonly [path: readonly string[], setting: string]> } = {
-  gateway: [[['name'], 'the gateway\'s name'], [['networkGateway'], 'kind: \'eastwest\' and mesh.network'], [['revision'], 'revision'], [['labels', 'istio.io/rev'], 'revision'], [['service', 'type'], 'serviceType'], [['replicaCount'], 'replicas']],
-  istiod: [[['revision'], 'revision'], [['revisionTags'], 'tags'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform'], [['cni', 'enabled'], 'cni'], [['global', 'istioNamespace'], 'nothing: Istio runs in istio-system'], [['meshConfig', 'outboundTrafficPolicy'], 'egress.outboundTrafficPolicy'], [['global', 'proxy', 'privileged'], 'debug.privilegedProxies'], [['global', 'meshID'], 'mesh.id'], [['global', 'multiCluster', 'clusterName'], 'mesh.clusterName'], [['global', 'network'], 'mesh.network']],
-  base: [[['defaultRevision'], 'revision']],
-  cni: [[['profile'], 'mode'], [['global', 'profile'], 'mode'], [['ambient', 'enabled'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
-  ztunnel: [[['revision'], 'the oldest revision (ztunnel follows it)'], [['profile'], 'mode'], [['global', 'profile'], 'mode'], [['platform'], 'platform'], [['global', 'platform'], 'platform']],
-};
-
 function checkOwnedValues(p: Problems, field: string, values: unknown, release: keyof typeof OWNED_VALUES): void {
-  for (const [valuePath, setting] of OWNED_VALUES[release]) {
+  for (const { path: valuePath, setting } of OWNED_VALUES[release]) {
     let v: unknown = values;
     for (const key of valuePath) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
     const shown = valuePath.map(k => (/^[A-Za-z_]\w*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`)).join('');
@@ -207,20 +200,29 @@ function checkAppNamespaces(p: Problems, settings: MeshSettings, gatewayNamespac
   });
 }
 
-/** The injection label of a namespace injected by `label` (a revision or tag; '' for the default). */
-function injectionLabels(label: string): { readonly [key: string]: string } {
-  return label ? { 'istio.io/rev': label } : { 'istio-injection': 'enabled' };
+/** Settings that passed validation, with the plans validation made of them (revisions, data plane). */
+export interface ValidatedSettings {
+  /** The settings as given. */
+  readonly input: MeshSettings;
+  /** Revisions, tags and the Istio versions they use. */
+  readonly plan: RevisionPlan;
+  /** Data plane: mode, platform, node agents, Gateway API. */
+  readonly dataplane: DataplanePlan;
+  /** The Kubernetes version to render for. */
+  readonly kubeVersion: string;
+  /** The gateways (the default two when none are given). */
+  readonly gateways: NonNullable<MeshSettings['gateways']>;
 }
 
 /**
- * Validates settings against the locked Istio versions and fills in defaults.
+ * Validates settings against the locked Istio versions.
  *
  * `settings` is typed, but comes from a main.ts that nothing type-checked at run time
  * (esbuild strips types): its shape is checked first, against the schema generated from
  * the types. Throws one UserError that lists every problem (field, bad value, rule);
  * nothing is rendered before this passes.
  */
-export function resolveSettings(settings: MeshSettings, locked: string | readonly string[], cluster?: string): ResolvedMeshSettings {
+export function validateSettings(settings: MeshSettings, locked: string | readonly string[], cluster?: string): ValidatedSettings {
   const lockedVersions = typeof locked === 'string' ? [locked] : locked;
   const p = new Problems();
   for (const s of shapeProblems(settings)) p.addShape(s.field, s.message);
@@ -259,48 +261,5 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
   if (p.list.length > 0) {
     throw new InvalidSettingsError(p.list);
   }
-
-  const meshScheduling = input.scheduling ?? {};
-  const forComponent = (override: Scheduling | undefined): Required<Scheduling> => ({
-    nodeSelector: override?.nodeSelector ?? meshScheduling.nodeSelector ?? {},
-    tolerations: override?.tolerations ?? meshScheduling.tolerations ?? [],
-  });
-  const gatewayScheduling = forComponent(input.componentScheduling?.gateways);
-  const resolvedGateways = gateways.map(g => {
-    const target = plan.target(g.revision)!;
-    return {
-      ...g,
-      serviceType: g.serviceType ?? (g.kind === 'egress' ? 'ClusterIP' : 'LoadBalancer'),
-      scheduling: gatewayScheduling,
-      revision: target.label,
-      istioVersion: target.istioVersion,
-      ...(g.kind === 'eastwest' && input.mesh?.network ? { network: input.mesh.network } : {}),
-    };
-  });
-  return {
-    istioVersion: plan.istioVersions[plan.istioVersions.length - 1],
-    istioVersions: plan.istioVersions,
-    kubeVersion: kubeVersion.replace(/^v/, ''),
-    revisions: plan.revisions,
-    defaultRevision: plan.defaultRevision,
-    istiodScheduling: forComponent(input.componentScheduling?.istiod),
-    mode: dp.mode,
-    mtls: input.mtls ?? 'STRICT',
-    platform: dp.platform,
-    gatewayApi: dp.gatewayApi,
-    nodeAgents: dp.nodeAgents,
-    egress: resolveEgress(input, resolvedGateways),
-    ...(input.mesh ? { mesh: { id: input.mesh.id, clusterName: input.mesh.clusterName ?? cluster!, ...(input.mesh.network ? { network: input.mesh.network } : {}) } } : {}),
-    gateways: resolvedGateways,
-    appNamespaces: (input.appNamespaces ?? []).map(ns => {
-      const dataplane = ns.dataplane ?? dp.mode;
-      const waypoint = ns.waypoint === true;
-      const managed = dataplane === 'sidecar' ? injectionLabels(plan.target(ns.revision)!.label) : dataplaneLabels(dataplane, waypoint, {});
-      const mtls = ns.mtls !== undefined && ns.mtls !== (input.mtls ?? 'STRICT') ? ns.mtls : undefined;
-      return { name: ns.name, labels: { ...ns.labels, ...managed }, waypoint, ...(mtls ? { mtls } : {}) };
-    }),
-    values: input.values ?? {},
-    debug: { privilegedProxies: input.debug?.privilegedProxies ?? false },
-    argoCdSyncWaves: input.argoCdSyncWaves ?? false,
-  };
+  return { input, plan, dataplane: dp, kubeVersion, gateways };
 }
