@@ -8,7 +8,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { IstioMesh } from '../lib/mesh';
 import { prepareMesh } from '../lib/render/prepare-mesh';
-import { vendoredCharts } from '../lib/vendoring/vendor';
+import { vendoredCharts } from '../lib/vendoring/vendored';
 import { fixtureVersions, syntheticRelease } from './fixtures/synthetic-release';
 import { manifestsOf, podSpec, renderMesh, tempDir } from './render';
 

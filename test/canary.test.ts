@@ -6,7 +6,7 @@ import { Manifest } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
 import { prepareMesh } from '../lib/render/prepare-mesh';
 import { MeshSettings, resolveSettings } from '../lib/settings';
-import { vendoredCharts } from '../lib/vendoring/vendor';
+import { vendoredCharts } from '../lib/vendoring/vendored';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { fixtureVersions, syntheticRelease } from './fixtures/synthetic-release';
 import { manifestsOf, tempDir } from './render';

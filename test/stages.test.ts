@@ -14,7 +14,7 @@ import { IstiodChart } from '../lib/stages/istiod';
 import { gatewayReleases, istioBaseRelease, istiodRelease } from '../lib/render/mesh-releases';
 import { NamespacesChart } from '../lib/stages/namespaces';
 import { readLock } from '../lib/vendoring/lock';
-import { vendoredCharts } from '../lib/vendoring/vendor';
+import { vendoredCharts } from '../lib/vendoring/vendored';
 import { inMemoryChart } from './render';
 
 // Each stage chart on its own, synthesised in memory (nothing written), on fixture values.

@@ -7,7 +7,7 @@ import { CommandIO, parseCommandArgs, runIfMain } from '../lib/command';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { UserError } from '../lib/user-error';
 import { LOCK_FILE } from '../lib/vendoring/lock';
-import { vendoredCharts } from '../lib/vendoring/vendor';
+import { vendoredCharts } from '../lib/vendoring/vendored';
 
 /**
  * The API groups that get typed classes: the ones users write objects of (mTLS and

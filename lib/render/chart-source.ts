@@ -1,6 +1,6 @@
 import { ReleaseRequest } from './release-request';
 import { IstioChart } from '../vendoring/lock';
-import { VendoredCharts } from '../vendoring/vendor';
+import { VendoredCharts } from '../vendoring/vendored';
 
 /** Where a release's chart is, and its identity for the render cache. */
 export type ChartSource = Pick<ReleaseRequest, 'chart' | 'chartDir' | 'chartSha256'>;

@@ -2,7 +2,7 @@ import { ReleaseRequest } from './release-request';
 import { HelmValues, ISTIO_NAMESPACE, ResolvedGateway, ResolvedMeshSettings, ResolvedRevision } from '../settings';
 import { mergeValues } from '../settings/merge-values';
 import { BASE_OWNED_VALUES, CNI_OWNED_VALUES, GATEWAY_OWNED_VALUES, ISTIOD_OWNED_VALUES, ownedValues, ZTUNNEL_OWNED_VALUES } from '../settings/owned-values';
-import { VendoredReleases } from '../vendoring/vendor';
+import { VendoredReleases } from '../vendoring/vendored';
 import { chartSource, ChartSource } from './chart-source';
 
 // What helm must render for each stage, computed from the settings alone. Kept apart from

@@ -8,7 +8,7 @@ import { projectRenderCache, RenderCache } from './render-cache';
 import { ResolvedMeshSettings } from '../settings';
 import { meshReleaseRequests, MeshReleases } from './mesh-releases';
 import { ReleaseRequest } from './release-request';
-import { vendoredCharts, VendoredReleases } from '../vendoring/vendor';
+import { vendoredCharts, VendoredReleases } from '../vendoring/vendored';
 
 /** Where prepareMesh finds things. */
 export interface PrepareOptions {

@@ -2,15 +2,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../user-error';
 import { SourceSet, StagedChart, stageChart } from './fetch';
-import { openGatewayApiSource, StagedGatewayApi, stageGatewayApi } from './gateway-api';
-import { GATEWAY_API_TABLE_FILE, GATEWAY_API_VERSIONS, GatewayApiTable, gatewayApiVersionFor } from './gateway-api-versions';
+import { GatewayApiSource, openGatewayApiSource, StagedGatewayApi, stageGatewayApi } from './gateway-api';
+import { GATEWAY_API_VERSIONS, GatewayApiTable, gatewayApiVersionFor } from './gateway-api-versions';
 import {
-  byVersion, ChartLockEntry, ChartsLock, GATEWAY_API_FILE, gatewayApiDir, GatewayApiLockEntry, gatewayApiSourcesOf, ISTIO_CHARTS, IstioChart,
-  LOCK_FILE, PinnedRelease, readLock, readLockFile, unpinned, unpinnedError, versionDir, writeLockFile,
+  byVersion, ChartLockEntry, GATEWAY_API_FILE, gatewayApiDir, GatewayApiLockEntry, gatewayApiSourcesOf, ISTIO_CHARTS, IstioChart,
+  LOCK_FILE, LockFile, PinnedRelease, readLockFile, unpinned, versionDir, writeLockFile,
 } from './lock';
 import { ARCHIVE_SUFFIX, SUMS_SUFFIX, writeVendorRecord } from './record';
 import { GATEWAY_API_MIRROR_ENV, openSource, sourceList } from './source';
-import { checkVendored, chartsIn, gatewayApiFile, gatewayApiState, isOk, notVendoredError, refusal } from './state';
+import { checkVendored, chartsIn, gatewayApiState, refusal } from './state';
+import { VendoredReleases, vendoredReleases } from './vendored';
+
+// The write side of vendoring (`npm run vendor`, and synth when charts are missing):
+// plan, fetch and verify into a staging folder, compute the lock, move into place. The
+// read side synth uses is vendored.ts.
 
 /** Options of a vendoring run. */
 export interface VendorOptions {
@@ -34,51 +39,8 @@ export interface VendorOptions {
   readonly gatewayApiVersions?: GatewayApiTable;
 }
 
-/** The vendored Gateway API CRDs of one Istio version. */
-export interface VendoredGatewayApi {
-  /** Gateway API release, e.g. `v1.5.1`. */
-  readonly version: string;
-  /** Absolute path of its `standard-install.yaml` (verified against the lock). */
-  readonly file: string;
-  /** sha256 of the file as the lock pins it: the render cache's key for it. */
-  readonly sha256: string;
-}
-
-/** The vendored charts and Gateway API CRDs of one Istio version, verified against the lock. */
-export interface VendoredCharts {
-  /** The lock they match. */
-  readonly lock: ChartsLock;
-  /** Unpacked chart folder per chart. */
-  readonly dirs: { readonly [chart in IstioChart]: string };
-  /** The Gateway API CRDs that go with this Istio version. */
-  readonly gatewayApi: VendoredGatewayApi;
-}
-
 function rel(root: string, p: string): string {
   return path.relative(root, p) || '.';
-}
-
-function chartsOf(root: string, lock: ChartsLock): VendoredCharts {
-  const dir = versionDir(root, lock.istioVersion);
-  const dirs = Object.fromEntries(ISTIO_CHARTS.map(chart => [chart, path.join(dir, chart)])) as Record<IstioChart, string>;
-  const { version, sha256 } = lock.gatewayApi;
-  return { lock, dirs, gatewayApi: { version, file: gatewayApiFile(root, lock.gatewayApi), sha256 } };
-}
-
-/** The vendored charts of each Istio version, verified against the lock. */
-export type VendoredReleases = ReadonlyMap<string, VendoredCharts>;
-
-/**
- * Checks the vendored charts and Gateway API CRDs of one locked version (default: the
- * newest) synchronously, against the lock alone; for the constructs, which cannot fetch.
- */
-export function vendoredCharts(root: string, version?: string): VendoredCharts {
-  const lock = readLock(root, version);
-  const state = checkVendored(root, lock.istioVersion, lock);
-  const refused = refusal(root, state);
-  if (refused) throw refused;
-  if (!isOk(state)) throw notVendoredError(root, state);
-  return chartsOf(root, lock);
 }
 
 /** Runs `work` with a staging folder under vendor/ (same file system, so moves are renames), removed afterwards. */
@@ -99,11 +61,6 @@ function logGatewayApi(log: (line: string) => void, staged: StagedGatewayApi): v
   const { version, file, sha256, source } = staged.record;
   log(`Gateway API ${version}: ${version}/${file} from ${source}, sha256 ${sha256} ` +
     (staged.firstFetch ? 'pinned on first fetch (that source publishes no checksums)' : 'verified'));
-}
-
-/** Verifies the vendored charts of every version in `versions` (all locked). */
-function vendoredReleases(root: string, versions: readonly string[]): VendoredReleases {
-  return new Map(versions.map(v => [v, vendoredCharts(root, v)]));
 }
 
 /** Moves `from` to `to`, first moving what is at `to` (if anything) to `trash`. */
@@ -130,6 +87,190 @@ interface VersionPlan {
   readonly reverify: readonly IstioChart[];
 }
 
+/** What a vendoring run must do, decided from the lock and vendor/ before anything is fetched. */
+interface VendorPlan {
+  readonly lockFile: LockFile;
+  /** The versions main.ts uses. */
+  readonly wanted: readonly string[];
+  /** Locked versions main.ts no longer uses. */
+  readonly removed: readonly string[];
+  /** The Gateway API release each wanted version needs. */
+  readonly gatewayApiOf: ReadonlyMap<string, string>;
+  /** The digest the lock pins for each Gateway API release (readLockFile made a release's entries agree). */
+  readonly gatewayApiPins: ReadonlyMap<string, string>;
+  /** Istio versions with charts to fetch or re-verify. */
+  readonly versions: readonly VersionPlan[];
+  /** Gateway API releases to fetch. */
+  readonly gatewayApiFetch: readonly string[];
+  /** Whether the lock pins every wanted version completely, with the Gateway API release it needs. */
+  readonly lockUpToDate: boolean;
+}
+
+/** The lock's entry for a Gateway API release it pins. */
+function pinnedGatewayApi(plan: Pick<VendorPlan, 'gatewayApiPins'>, g: string): GatewayApiLockEntry | undefined {
+  const sha256 = plan.gatewayApiPins.get(g);
+  return sha256 ? { version: g, file: GATEWAY_API_FILE, sha256 } : undefined;
+}
+
+/** Step 1: what to fetch, checking everything vendored first (a changed chart is refused before anything is fetched). */
+function planVendoring(opts: VendorOptions): VendorPlan {
+  const { root } = opts;
+  const table = opts.gatewayApiVersions ?? GATEWAY_API_VERSIONS;
+  const lockFile = readLockFile(root);
+  const locked = Object.keys(lockFile.istio).sort(byVersion);
+  const wanted = [...new Set(opts.versions ?? locked)];
+  for (const v of wanted) if (!VERSION.test(v)) throw new UserError(`"${v}" is not an Istio version such as 1.30.3`);
+  if (wanted.length === 0) throw new UserError('main.ts names no Istio version: set istioVersion (or revisions) in main.ts');
+  const removed = opts.prune === false ? [] : locked.filter(v => !wanted.includes(v));
+  const gatewayApiOf = new Map(wanted.map(v => [v, gatewayApiVersionFor(v, table)]));
+  const gatewayApiPins = new Map<string, string>();
+  for (const release of Object.values(lockFile.istio)) if (release.gatewayApi) gatewayApiPins.set(release.gatewayApi.version, release.gatewayApi.sha256);
+
+  const versions: VersionPlan[] = [];
+  for (const version of wanted) {
+    const release = lockFile.istio[version];
+    if (!release || opts.force) {
+      versions.push({ version, release, fetch: ISTIO_CHARTS, reverify: [] });
+      continue;
+    }
+    const state = checkVendored(root, version, release, pinnedGatewayApi({ gatewayApiPins }, gatewayApiOf.get(version)!));
+    const refused = refusal(root, state);
+    if (refused) throw refused;
+    const fetch = ISTIO_CHARTS.filter(chart => ['missing', 'unpinned'].includes(state.charts[chart].state));
+    const reverify = chartsIn(state, 'unrecorded');
+    if (fetch.length || reverify.length) versions.push({ version, release, fetch, reverify });
+  }
+  const gatewayApiFetch: string[] = [];
+  for (const g of new Set(gatewayApiOf.values())) {
+    const entry = pinnedGatewayApi({ gatewayApiPins }, g);
+    if (opts.force || !entry) {
+      gatewayApiFetch.push(g);
+      continue;
+    }
+    const state = gatewayApiState(root, entry);
+    if (state.state === 'missing') gatewayApiFetch.push(g);
+    else if (state.state !== 'ok') throw refusal(root, checkVendored(root, wanted.find(v => gatewayApiOf.get(v) === g)!, { charts: {} }, entry))!;
+  }
+  const lockUpToDate = wanted.every(v => {
+    const release = lockFile.istio[v];
+    return release !== undefined && unpinned(release).length === 0 && release.gatewayApi!.version === gatewayApiOf.get(v);
+  });
+  return { lockFile, wanted, removed, gatewayApiOf, gatewayApiPins, versions, gatewayApiFetch, lockUpToDate };
+}
+
+/** What step 2 staged. */
+interface Staged {
+  /** Charts each version pins for the first time. */
+  readonly newPins: ReadonlyMap<string, Partial<Record<IstioChart, ChartLockEntry>>>;
+  /** Charts re-verified per version (their records are written in place). */
+  readonly reverified: ReadonlyMap<string, readonly StagedChart[]>;
+  /** Gateway API releases fetched. */
+  readonly gatewayApi: readonly StagedGatewayApi[];
+}
+
+/** Step 2: fetch and verify everything the plan needs into the staging folder. */
+async function stageAll(plan: VendorPlan, staging: string, sources: { charts: SourceSet; gatewayApi: readonly GatewayApiSource[] }, log: (line: string) => void): Promise<Staged> {
+  const newPins = new Map<string, Partial<Record<IstioChart, ChartLockEntry>>>();
+  const reverified = new Map<string, StagedChart[]>();
+  for (const v of plan.versions) {
+    const stagedVersion = path.join(staging, `istio-${v.version}`);
+    fs.mkdirSync(stagedVersion);
+    const pins: Partial<Record<IstioChart, ChartLockEntry>> = {};
+    for (const chart of v.fetch) {
+      const pinned = v.release?.charts[chart];
+      const s = await stageChart(sources.charts, chart, v.version, pinned, stagedVersion);
+      writeVendorRecord(s.dir, s.digests, s.archive);
+      if (!pinned) pins[chart] = s.entry;
+      logVerified(log, s);
+    }
+    newPins.set(v.version, pins);
+    const checked: StagedChart[] = [];
+    const reverifyDir = path.join(staging, `reverify-${v.version}`);
+    if (v.reverify.length) fs.mkdirSync(reverifyDir);
+    for (const chart of v.reverify) {
+      const s = await stageChart(sources.charts, chart, v.version, v.release!.charts[chart], reverifyDir);
+      checked.push(s);
+      logVerified(log, s);
+    }
+    reverified.set(v.version, checked);
+  }
+  const owners = (g: string) => list(plan.wanted.filter(v => plan.gatewayApiOf.get(v) === g).map(v => `istio["${v}"].gatewayApi`));
+  const gatewayApi: StagedGatewayApi[] = [];
+  for (const g of plan.gatewayApiFetch) {
+    const s = await stageGatewayApi(sources.gatewayApi, g, plan.gatewayApiPins.get(g), owners(g), staging);
+    gatewayApi.push(s);
+    logGatewayApi(log, s);
+  }
+  return { newPins, reverified, gatewayApi };
+}
+
+/** Step 3: the lock as it will be, and a line for each version newly pinned. */
+function nextLock(plan: VendorPlan, staged: Staged): { readonly istio: Record<string, PinnedRelease>; readonly pinned: readonly string[] } {
+  const istio: Record<string, PinnedRelease> = {};
+  for (const [v, release] of Object.entries(plan.lockFile.istio)) if (!plan.removed.includes(v)) istio[v] = release;
+  const gatewayApiSha = (g: string) => plan.gatewayApiPins.get(g) ?? staged.gatewayApi.find(s => s.entry.version === g)!.entry.sha256;
+  const pinned: string[] = [];
+  for (const version of plan.wanted) {
+    const before = plan.lockFile.istio[version];
+    const charts = { ...before?.charts, ...staged.newPins.get(version) };
+    const g = plan.gatewayApiOf.get(version)!;
+    const gatewayApi: GatewayApiLockEntry = { version: g, file: GATEWAY_API_FILE, sha256: gatewayApiSha(g) };
+    const added = [
+      ...ISTIO_CHARTS.filter(chart => !before?.charts[chart]),
+      ...before?.gatewayApi?.version === g && before.gatewayApi.sha256 === gatewayApi.sha256 ? [] : [`Gateway API ${g}`],
+    ];
+    if (!added.length) continue;
+    istio[version] = { charts, gatewayApi };
+    pinned.push(before ? `pinned ${list(added)} for Istio ${version} in ${LOCK_FILE}` : `locked Istio ${version} in ${LOCK_FILE}`);
+  }
+  return { istio, pinned };
+}
+
+/** Step 4, once everything passed: move the staged charts and CRDs into place, remove what is no longer used, write the lock. */
+function install(root: string, plan: VendorPlan, staged: Staged, lock: ReturnType<typeof nextLock>, staging: string, log: (line: string) => void): void {
+  for (const v of plan.versions) {
+    const stagedVersion = path.join(staging, `istio-${v.version}`);
+    const target = versionDir(root, v.version);
+    if (v.fetch.length === ISTIO_CHARTS.length) {
+      replace(stagedVersion, target, path.join(staging, `replaced-${v.version}`));
+      log(`unpacked into ${rel(root, target)}`);
+    } else if (v.fetch.length) {
+      // The charts that were vendored stay as they are: a render may be reading them.
+      fs.mkdirSync(target, { recursive: true });
+      for (const chart of v.fetch) {
+        for (const name of [chart, chart + SUMS_SUFFIX, chart + ARCHIVE_SUFFIX]) {
+          replace(path.join(stagedVersion, name), path.join(target, name), path.join(staging, `replaced-${v.version}-${name}`));
+        }
+      }
+      log(`unpacked ${list(v.fetch)} into ${rel(root, target)}`);
+    }
+    const checked = staged.reverified.get(v.version) ?? [];
+    for (const s of checked) writeVendorRecord(path.join(target, s.entry.name), s.digests, s.archive);
+    if (checked.length) log(`re-verified ${list(checked.map(s => s.entry.name))} in ${rel(root, target)} against ${LOCK_FILE} and recorded their archives`);
+  }
+  for (const s of staged.gatewayApi) {
+    const target = gatewayApiDir(root, s.entry.version);
+    replace(s.dir, target, path.join(staging, `replaced-gateway-api-${s.entry.version}`));
+    log(`vendored Gateway API ${s.entry.version} into ${rel(root, target)}`);
+  }
+  for (const version of plan.removed) {
+    const dir = versionDir(root, version);
+    if (fs.existsSync(dir)) fs.renameSync(dir, path.join(staging, `removed-${version}`));
+  }
+  if (!lock.pinned.length && !plan.removed.length) return;
+  writeLockFile(root, { sources: plan.lockFile.sources, gatewayApiSources: gatewayApiSourcesOf(plan.lockFile), istio: lock.istio });
+  for (const line of lock.pinned) log(line);
+  for (const v of plan.removed) log(`removed Istio ${v} from ${LOCK_FILE} and vendor/ (main.ts no longer uses it)`);
+  // Gateway API releases that no locked version uses any more leave vendor/ too.
+  const used = new Set(Object.values(lock.istio).flatMap(r => r.gatewayApi ? [r.gatewayApi.version] : []));
+  for (const g of plan.gatewayApiPins.keys()) {
+    const dir = gatewayApiDir(root, g);
+    if (used.has(g) || !fs.existsSync(dir)) continue;
+    fs.renameSync(dir, path.join(staging, `removed-gateway-api-${g}`));
+    log(`removed Gateway API ${g} from vendor/ (no locked Istio version uses it)`);
+  }
+}
+
 /**
  * Makes vendor/ and the lock follow the versions main.ts uses: locked charts and
  * Gateway API CRDs that are missing are fetched and verified against the lock; new
@@ -147,202 +288,21 @@ export async function vendorCharts(opts: VendorOptions): Promise<VendoredRelease
   const { root } = opts;
   const log = opts.log ?? (() => undefined);
   const env = opts.env ?? process.env;
-  const table = opts.gatewayApiVersions ?? GATEWAY_API_VERSIONS;
-  const lockFile = readLockFile(root);
-  const locked = Object.keys(lockFile.istio).sort(byVersion);
-  const wanted = [...new Set(opts.versions ?? locked)];
-  for (const v of wanted) if (!VERSION.test(v)) throw new UserError(`"${v}" is not an Istio version such as 1.30.3`);
-  if (wanted.length === 0) throw new UserError('main.ts names no Istio version: set istioVersion (or revisions) in main.ts');
-  const removed = opts.prune === false ? [] : locked.filter(v => !wanted.includes(v));
-
-  // The Gateway API release each version needs, and the digest the lock pins for each
-  // release (readLockFile made the entries of one release agree).
-  const gatewayApiOf = new Map(wanted.map(v => [v, gatewayApiVersionFor(v, table)]));
-  const gatewayApiPins = new Map<string, string>();
-  for (const release of Object.values(lockFile.istio)) if (release.gatewayApi) gatewayApiPins.set(release.gatewayApi.version, release.gatewayApi.sha256);
-  const pinnedEntry = (g: string): GatewayApiLockEntry | undefined => {
-    const sha256 = gatewayApiPins.get(g);
-    return sha256 ? { version: g, file: GATEWAY_API_FILE, sha256 } : undefined;
+  const plan = planVendoring(opts);
+  for (const version of plan.wanted) {
+    const g = plan.gatewayApiOf.get(version)!;
+    if (!plan.versions.some(v => v.version === version) && !plan.gatewayApiFetch.includes(g) && plan.lockFile.istio[version]?.gatewayApi?.version === g) {
+      log(`Istio ${version} charts and Gateway API ${g} CRDs are vendored and match ${LOCK_FILE}`);
+    }
+  }
+  if (!plan.versions.length && !plan.gatewayApiFetch.length && !plan.removed.length && plan.lockUpToDate) return vendoredReleases(root, plan.wanted);
+  const sources = {
+    charts: new SourceSet(sourceList(plan.lockFile.sources, env).map(s => openSource(s, root))),
+    gatewayApi: sourceList(gatewayApiSourcesOf(plan.lockFile), env, GATEWAY_API_MIRROR_ENV).map(s => openGatewayApiSource(s, root)),
   };
-  const owners = (g: string) => list(wanted.filter(v => gatewayApiOf.get(v) === g).map(v => `istio["${v}"].gatewayApi`));
-
-  // Plan, checking everything vendored before fetching anything.
-  const plans: VersionPlan[] = [];
-  for (const version of wanted) {
-    const release = lockFile.istio[version];
-    if (!release || opts.force) {
-      plans.push({ version, release, fetch: ISTIO_CHARTS, reverify: [] });
-      continue;
-    }
-    const state = checkVendored(root, version, release, pinnedEntry(gatewayApiOf.get(version)!));
-    const refused = refusal(root, state);
-    if (refused) throw refused;
-    const fetch = ISTIO_CHARTS.filter(chart => ['missing', 'unpinned'].includes(state.charts[chart].state));
-    const reverify = chartsIn(state, 'unrecorded');
-    if (fetch.length || reverify.length) plans.push({ version, release, fetch, reverify });
-  }
-  const gatewayApiFetch: string[] = [];
-  for (const g of new Set(gatewayApiOf.values())) {
-    const entry = pinnedEntry(g);
-    if (opts.force || !entry) {
-      gatewayApiFetch.push(g);
-      continue;
-    }
-    const state = gatewayApiState(root, entry);
-    if (state.state === 'missing') gatewayApiFetch.push(g);
-    else if (state.state !== 'ok') throw refusal(root, checkVendored(root, wanted.find(v => gatewayApiOf.get(v) === g)!, { charts: {} }, entry))!;
-  }
-  for (const version of wanted) {
-    if (!plans.some(p => p.version === version) && !gatewayApiFetch.includes(gatewayApiOf.get(version)!) && lockFile.istio[version]?.gatewayApi?.version === gatewayApiOf.get(version)) {
-      log(`Istio ${version} charts and Gateway API ${gatewayApiOf.get(version)} CRDs are vendored and match ${LOCK_FILE}`);
-    }
-  }
-
-  const lockUpToDate = wanted.every(v => {
-    const release = lockFile.istio[v];
-    return release && unpinned(release).length === 0 && release.gatewayApi!.version === gatewayApiOf.get(v);
-  });
-  if (!plans.length && !gatewayApiFetch.length && !removed.length && lockUpToDate) return vendoredReleases(root, wanted);
-
-  const chartSources = new SourceSet(sourceList(lockFile.sources, env).map(s => openSource(s, root)));
-  const gatewayApiSources = sourceList(gatewayApiSourcesOf(lockFile), env, GATEWAY_API_MIRROR_ENV).map(s => openGatewayApiSource(s, root));
-
   await withStaging(root, async staging => {
-    // Fetch and verify everything into the staging folder.
-    const newPins = new Map<string, Partial<Record<IstioChart, ChartLockEntry>>>();
-    const reverified = new Map<string, StagedChart[]>();
-    for (const plan of plans) {
-      const stagedVersion = path.join(staging, `istio-${plan.version}`);
-      fs.mkdirSync(stagedVersion);
-      const pins: Partial<Record<IstioChart, ChartLockEntry>> = {};
-      for (const chart of plan.fetch) {
-        const pinned = plan.release?.charts[chart];
-        const s = await stageChart(chartSources, chart, plan.version, pinned, stagedVersion);
-        writeVendorRecord(s.dir, s.digests, s.archive);
-        if (!pinned) pins[chart] = s.entry;
-        logVerified(log, s);
-      }
-      newPins.set(plan.version, pins);
-      const checked: StagedChart[] = [];
-      const reverifyDir = path.join(staging, `reverify-${plan.version}`);
-      if (plan.reverify.length) fs.mkdirSync(reverifyDir);
-      for (const chart of plan.reverify) {
-        const s = await stageChart(chartSources, chart, plan.version, plan.release!.charts[chart], reverifyDir);
-        checked.push(s);
-        logVerified(log, s);
-      }
-      reverified.set(plan.version, checked);
-    }
-    const stagedGatewayApi: StagedGatewayApi[] = [];
-    for (const g of gatewayApiFetch) {
-      const s = await stageGatewayApi(gatewayApiSources, g, gatewayApiPins.get(g), owners(g), staging);
-      stagedGatewayApi.push(s);
-      logGatewayApi(log, s);
-    }
-
-    // The lock as it will be.
-    const istio: Record<string, PinnedRelease> = {};
-    for (const [v, release] of Object.entries(lockFile.istio)) if (!removed.includes(v)) istio[v] = release;
-    const gatewayApiSha = (g: string) => gatewayApiPins.get(g) ?? stagedGatewayApi.find(s => s.entry.version === g)!.entry.sha256;
-    const pinnedNow: string[] = [];
-    for (const version of wanted) {
-      const before = lockFile.istio[version];
-      const charts = { ...before?.charts, ...newPins.get(version) };
-      const g = gatewayApiOf.get(version)!;
-      const gatewayApi: GatewayApiLockEntry = { version: g, file: GATEWAY_API_FILE, sha256: gatewayApiSha(g) };
-      const added = [
-        ...ISTIO_CHARTS.filter(chart => !before?.charts[chart]),
-        ...before?.gatewayApi?.version === g && before.gatewayApi.sha256 === gatewayApi.sha256 ? [] : [`Gateway API ${g}`],
-      ];
-      if (!added.length) continue;
-      istio[version] = { charts, gatewayApi };
-      pinnedNow.push(before ? `pinned ${list(added)} for Istio ${version} in ${LOCK_FILE}` : `locked Istio ${version} in ${LOCK_FILE}`);
-    }
-
-    // Everything passed: move into place, then write the lock.
-    for (const plan of plans) {
-      const stagedVersion = path.join(staging, `istio-${plan.version}`);
-      const target = versionDir(root, plan.version);
-      if (plan.fetch.length === ISTIO_CHARTS.length) {
-        replace(stagedVersion, target, path.join(staging, `replaced-${plan.version}`));
-        log(`unpacked into ${rel(root, target)}`);
-      } else if (plan.fetch.length) {
-        // The charts that were vendored stay as they are: a render may be reading them.
-        fs.mkdirSync(target, { recursive: true });
-        for (const chart of plan.fetch) {
-          for (const name of [chart, chart + SUMS_SUFFIX, chart + ARCHIVE_SUFFIX]) {
-            replace(path.join(stagedVersion, name), path.join(target, name), path.join(staging, `replaced-${plan.version}-${name}`));
-          }
-        }
-        log(`unpacked ${list(plan.fetch)} into ${rel(root, target)}`);
-      }
-      const checked = reverified.get(plan.version) ?? [];
-      for (const s of checked) writeVendorRecord(path.join(target, s.entry.name), s.digests, s.archive);
-      if (checked.length) log(`re-verified ${list(checked.map(s => s.entry.name))} in ${rel(root, target)} against ${LOCK_FILE} and recorded their archives`);
-    }
-    for (const s of stagedGatewayApi) {
-      const target = gatewayApiDir(root, s.entry.version);
-      replace(s.dir, target, path.join(staging, `replaced-gateway-api-${s.entry.version}`));
-      log(`vendored Gateway API ${s.entry.version} into ${rel(root, target)}`);
-    }
-    for (const version of removed) {
-      const dir = versionDir(root, version);
-      if (fs.existsSync(dir)) fs.renameSync(dir, path.join(staging, `removed-${version}`));
-    }
-    if (pinnedNow.length || removed.length) {
-      writeLockFile(root, { sources: lockFile.sources, gatewayApiSources: gatewayApiSourcesOf(lockFile), istio });
-      for (const line of pinnedNow) log(line);
-      for (const v of removed) log(`removed Istio ${v} from ${LOCK_FILE} and vendor/ (main.ts no longer uses it)`);
-      // Gateway API releases that no locked version uses any more leave vendor/ too.
-      const used = new Set(Object.values(istio).flatMap(r => r.gatewayApi ? [r.gatewayApi.version] : []));
-      for (const g of gatewayApiPins.keys()) {
-        const dir = gatewayApiDir(root, g);
-        if (used.has(g) || !fs.existsSync(dir)) continue;
-        fs.renameSync(dir, path.join(staging, `removed-gateway-api-${g}`));
-        log(`removed Gateway API ${g} from vendor/ (no locked Istio version uses it)`);
-      }
-    }
+    const staged = await stageAll(plan, staging, sources, log);
+    install(root, plan, staged, nextLock(plan, staged), staging, log);
   });
-  return vendoredReleases(root, wanted);
-}
-
-/**
- * For synth: every version main.ts uses must be locked, completely, with the Gateway
- * API release `gatewayApiVersions` names (synth never changes the lock); its charts and
- * CRDs are vendored when missing (or re-verified when vendored without an archive
- * record), and refused when they or the lock were changed.
- */
-export async function ensureVendored(
-  root: string,
-  env: NodeJS.ProcessEnv = process.env,
-  log?: (line: string) => void,
-  versions?: readonly string[],
-  gatewayApiVersions: GatewayApiTable = GATEWAY_API_VERSIONS,
-): Promise<VendoredReleases> {
-  const lockFile = readLockFile(root);
-  const locked = Object.keys(lockFile.istio).sort(byVersion);
-  const wanted = versions ?? locked;
-  const unlocked = wanted.filter(v => !locked.includes(v));
-  if (unlocked.length) {
-    throw new UserError(`main.ts uses Istio ${unlocked.join(', ')}, which ${LOCK_FILE} does not pin (it pins ${locked.join(', ')}): run \`npm run vendor\` to fetch, verify and pin it, then synth again`);
-  }
-  const incomplete = wanted.filter(v => unpinned(lockFile.istio[v]).length).map(v => [v, lockFile.istio[v]] as const);
-  if (incomplete.length) throw unpinnedError(incomplete);
-  const stale = wanted.flatMap(v => {
-    const g = gatewayApiVersionFor(v, gatewayApiVersions);
-    const pinned = lockFile.istio[v].gatewayApi!.version;
-    return pinned === g ? [] : [`Istio ${v} with Gateway API ${pinned}, but ${GATEWAY_API_TABLE_FILE} pairs Istio ${v.split('.').slice(0, 2).join('.')} with ${g}`];
-  });
-  if (stale.length) {
-    throw new UserError(`${LOCK_FILE} pins ${stale.join('; and ')}: run \`npm run vendor\` to fetch, verify and pin it (synth never changes the lock), then synth again`);
-  }
-  let ok = true;
-  for (const version of wanted) {
-    const state = checkVendored(root, version, lockFile.istio[version]);
-    const refused = refusal(root, state);
-    if (refused) throw refused;
-    ok &&= isOk(state);
-  }
-  if (ok) return vendoredReleases(root, wanted);
-  return vendorCharts({ root, env, log, versions: wanted, prune: false, gatewayApiVersions });
+  return vendoredReleases(root, plan.wanted);
 }
