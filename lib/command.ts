@@ -77,18 +77,36 @@ export type CommandOptionsSpec = NonNullable<ParseArgsConfig['options']>;
 export type ParsedCommandArgs<O extends CommandOptionsSpec> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 /**
- * Parses a command's arguments strictly. `--help` prints `usage` and returns undefined
- * (the command then does nothing else); a wrong option is a UserError that shows the
- * usage. Positionals are returned for the command to check.
+ * Parses a command's arguments strictly, in words of our own: an unknown option, an
+ * option without its value, or more than `maxPositionals` arguments is a UserError naming
+ * it and showing the usage (Node's own messages advise about `--`, which npm's `--`
+ * makes confusing). `--help` is the caller's to handle (parseCommandArgs does).
  */
-export function parseCommandArgs<O extends CommandOptionsSpec>(argv: readonly string[], io: CommandIO, usage: string, options: O): ParsedCommandArgs<O> | undefined {
+export function parseOptions<O extends CommandOptionsSpec>(argv: readonly string[], usage: string, options: O, maxPositionals = Infinity): ParsedCommandArgs<O> {
+  let parsed: ParsedCommandArgs<O>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    const { code, message } = err as { code?: string; message: string };
+    const option = /'(-[^' ]+)/.exec(message)?.[1];
+    const what = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `unknown option ${option}`
+      : code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `${option} needs a value`
+        : message.split('\n')[0];
+    throw new UserError(`${what}\n${usage}`);
+  }
+  if (parsed.positionals.length > maxPositionals) throw new UserError(`unexpected argument ${parsed.positionals[maxPositionals]}\n${usage}`);
+  return parsed;
+}
+
+/**
+ * Parses a command's arguments (parseOptions). `--help` prints `usage` and returns
+ * undefined (the command then does nothing else). Positionals beyond `maxPositionals`
+ * are refused; the command checks the rest.
+ */
+export function parseCommandArgs<O extends CommandOptionsSpec>(argv: readonly string[], io: CommandIO, usage: string, options: O, maxPositionals = Infinity): ParsedCommandArgs<O> | undefined {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(usage);
     return undefined;
   }
-  try {
-    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n${usage}`);
-  }
+  return parseOptions(argv, usage, options, maxPositionals);
 }

@@ -506,7 +506,7 @@ describe('npm run diff, in-process', () => {
     });
     expect((await run(['a', 'b', 'c'])).err).toEqual(['error: expected a git ref, two folders or nothing, got 3 arguments (see npm run diff -- --help)']);
     expect((await run(['--max-paths', 'x'])).err).toEqual(['error: --max-paths wants a whole number, got "x"']);
-    expect(await run(['--colour'])).toEqual({ status: 2, out: [], err: [expect.stringMatching(/^error: Unknown option '--colour'.* \(see npm run diff -- --help\)$/)] });
+    expect(await run(['--colour'])).toEqual({ status: 2, out: [], err: [expect.stringMatching(/^error: unknown option --colour\nusage: npm run diff/)] });
   });
 
   test('with no arguments, the committed dist/ matches a fresh synthesis', async () => {

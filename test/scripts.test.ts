@@ -8,7 +8,9 @@ const scripts: { [name: string]: string } = JSON.parse(fs.readFileSync(path.join
 
 /** The project's own module behind a script: `tsx lib/x.ts`, or the synth bundle's entry. */
 function moduleOf(command: string): string | undefined {
-  return /^tsx ((?:lib|tools)\/\S+\.ts)$/.exec(command)?.[1] ?? /esbuild (lib\/\S+\.ts) --bundle/.exec(command)?.[1];
+  const script = /^sh (lib\/\S+\.sh)$/.exec(command)?.[1];
+  if (script) return /esbuild (lib\/\S+\.ts) --bundle/.exec(fs.readFileSync(path.join(PROJECT_ROOT, script), 'utf8'))?.[1];
+  return /^tsx ((?:lib|tools)\/\S+\.ts)$/.exec(command)?.[1];
 }
 
 // Scripts that run another tool answer --help with that tool's own help.

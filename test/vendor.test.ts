@@ -367,7 +367,7 @@ describe('npm run vendor', () => {
     expect(await vendorMain(['--versoin', OTHER_VERSION], io, { root: s.root, env: {}, gatewayApiVersions: FIXTURE_GATEWAY_API })).toBe(1);
     expect(io.outLines).toEqual([]);
     expect(io.errLines).toHaveLength(1);
-    expect(io.errLines[0]).toMatch(/^error: Unknown option '--versoin'/);
+    expect(io.errLines[0]).toMatch(/^error: unknown option --versoin\nusage: npm run vendor/);
     expect(io.errLines[0]).toContain(VENDOR_USAGE);
     expect(snapshotTree(s.root)).toEqual(before);
   });

@@ -234,10 +234,8 @@ function sizeOf(text: string): string {
 
 /** `npm run import`: regenerates imports/, or with `--check` proves it current. */
 export function main(argv: readonly string[], io: CommandIO): number {
-  const parsed = parseCommandArgs(argv, io, USAGE, { check: { type: 'boolean' } });
+  const parsed = parseCommandArgs(argv, io, USAGE, { check: { type: 'boolean' } }, 0);
   if (!parsed) return 0;
-  if (parsed.positionals.length) throw new UserError(`unexpected argument ${parsed.positionals[0]}
-${USAGE}`);
   const { values } = parsed;
   const dir = path.join(PROJECT_ROOT, IMPORTS_DIR);
   const generated = generateImports(PROJECT_ROOT);

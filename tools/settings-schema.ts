@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CommandIO, parseCommandArgs, runIfMain } from '../lib/command';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { UserError } from '../lib/user-error';
 
 /** The JSON schema of MeshSettings, generated from lib/settings/types.ts and committed. */
 export const SCHEMA_FILE = path.join('lib', 'settings', 'mesh-settings.schema.json');
@@ -79,10 +78,8 @@ export function generatedSettingsFiles(root: string = PROJECT_ROOT): Map<string,
 
 /** `npm run settings-schema`: writes or checks the committed schema. */
 export function main(argv: readonly string[], io: CommandIO): number {
-  const parsed = parseCommandArgs(argv, io, USAGE, { check: { type: 'boolean' } });
+  const parsed = parseCommandArgs(argv, io, USAGE, { check: { type: 'boolean' } }, 0);
   if (!parsed) return 0;
-  if (parsed.positionals.length) throw new UserError(`unexpected argument ${parsed.positionals[0]}
-${USAGE}`);
   const { values } = parsed;
   let stale = 0;
   for (const [rel, fresh] of generatedSettingsFiles()) {

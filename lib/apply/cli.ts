@@ -68,10 +68,9 @@ export function applyCommand(argv: readonly string[], io: CommandIO, ctx: ApplyC
     timeout: { type: 'string', default: '5m' },
     'force-conflicts': { type: 'boolean' },
     cluster: { type: 'string' },
-  });
+  }, 1);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new UserError(`expected at most one folder, got ${positionals.length}\n${USAGE}`);
   if (values['dry-run'] !== undefined && values['dry-run'] !== 'server') {
     throw new UserError(`--dry-run=${values['dry-run']}: only --dry-run=server is supported (a client dry run cannot see CRDs or webhooks)`);
   }

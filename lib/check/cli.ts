@@ -4,7 +4,6 @@ import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { resolveProject } from '../project/resolve';
 import { isFleet, ProjectDefinition, readProject } from '../project/definition';
 import { PROJECT_ROOT } from '../project-root';
-import { UserError } from '../user-error';
 import { lockedVersions } from '../vendoring/lock';
 import { loadManifestFolder } from '../manifests';
 import { checkManifestList } from './check';
@@ -44,9 +43,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `npm run check`. */
 export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckCommandContext): number {
-  const parsed = parseCommandArgs(argv, io, USAGE, { cluster: { type: 'string' } });
+  const parsed = parseCommandArgs(argv, io, USAGE, { cluster: { type: 'string' } }, 1);
   if (!parsed) return 0;
-  if (parsed.positionals.length > 1) throw new UserError(`expected at most one folder, got ${parsed.positionals.length}\n${USAGE}`);
   const dir = path.resolve(parsed.positionals[0] ?? path.join(ctx.root, 'dist'));
   const project = ctx.project();
   const clusters = selectClusters(resolveProject(project, lockedVersions(ctx.root)), parsed.values.cluster);

@@ -4,15 +4,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../user-error';
 
+/** The synth command (the one npm run synth and cdk8s synth run). */
+const SYNTH_SCRIPT = path.join('lib', 'synth', 'synth.sh');
+
 /**
  * Renders the project into a temporary folder, hands the folder to `use`, and removes
  * it afterwards, also when synth or `use` fails.
  *
  * Synth runs as a child process rather than being imported: the diff must not load
- * generator code (DESIGN.md, decision 9). It runs what npm run synth runs, the esbuild
- * bundle of lib/synth/cli.ts, but bundled into a folder of its own below .build/ (the
- * bundle finds the project root above itself), so that a synth running at the same
- * time never reads a half-written bundle. Its stdout goes to our stderr so that our
+ * generator code (docs/design.md). It runs what npm run synth runs (lib/synth/synth.sh),
+ * bundling into a folder of its own below .build/ (the bundle finds the project root
+ * above itself), so that a synth running at the same time never reads a half-written
+ * bundle. Its stdout goes to our stderr so that our
  * stdout holds only the report.
  */
 export function withFreshSynth<T>(root: string, use: (dir: string) => T): T {
@@ -20,12 +23,10 @@ export function withFreshSynth<T>(root: string, use: (dir: string) => T): T {
   fs.mkdirSync(path.join(root, '.build'), { recursive: true });
   const buildDir = fs.mkdtempSync(path.join(root, '.build', 'diff-'));
   try {
-    const bundle = path.join(buildDir, 'synth.js');
-    run(path.join(root, 'node_modules', '.bin', 'esbuild'), ['lib/synth/cli.ts', '--bundle', '--platform=node', '--target=node20', '--packages=external', `--outfile=${bundle}`, '--sourcemap', '--log-level=warning'], root, {});
     // A folder below tmp, because synth stages its output beside the output folder.
     const outdir = path.join(tmp, 'dist');
     // Without the render cache: this is the check that dist/ is what the code renders, cache or not.
-    run(process.execPath, [bundle, '--quiet', '--no-cache'], root, { CDK8S_OUTDIR: outdir });
+    run('sh', [SYNTH_SCRIPT, '--quiet', '--no-cache'], root, { CDK8S_OUTDIR: outdir, ISTIO_CDK8S_BUNDLE: path.join(buildDir, 'synth.js') });
     return use(outdir);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

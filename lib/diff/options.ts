@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs } from 'util';
+import { parseOptions } from '../command';
 import { UserError } from '../user-error';
 
 /** What to compare. */
@@ -55,27 +55,13 @@ function isFolder(p: string): boolean {
 export function parseDiffArgs(argv: readonly string[]): DiffOptions {
   // --help wins over everything else, as in every command of this project.
   if (argv.includes('--help') || argv.includes('-h')) return { help: true, markdown: false, target: { kind: 'fresh' } };
-  let parsed: { values: { help?: boolean; markdown?: boolean; 'max-paths'?: string; cluster?: string }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        'help': { type: 'boolean', short: 'h' },
-        'markdown': { type: 'boolean' },
-        'max-paths': { type: 'string' },
-        'cluster': { type: 'string' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    // Node's first line says it all; the rest is advice about `--` that npm's own `--` makes confusing.
-    throw new UserError(`${(err as Error).message.split('\n')[0]} (see npm run diff -- --help)`);
-  }
-  const { values, positionals } = parsed;
-  const help = values.help ?? false;
+  const { values, positionals } = parseOptions(argv, USAGE, {
+    'markdown': { type: 'boolean' },
+    'max-paths': { type: 'string' },
+    'cluster': { type: 'string' },
+  });
+  const help = false;
   const markdown = values.markdown ?? false;
-  if (help) return { help, markdown, target: { kind: 'fresh' } };
 
   const maxPaths = values['max-paths'] === undefined ? undefined : Number(values['max-paths']);
   if (maxPaths !== undefined && !(values['max-paths']!.trim() !== '' && Number.isInteger(maxPaths) && maxPaths >= 0)) {

@@ -6,7 +6,6 @@ import { NO_CACHE_ENV } from '../render/render-cache';
 import { ProjectDefinition, readProject } from '../project/definition';
 import { PROJECT_ROOT } from '../project-root';
 import { typecheckMain } from '../project/typecheck';
-import { UserError } from '../user-error';
 import { readLock } from '../vendoring/lock';
 import { summaryLine } from './changes';
 import { outputDir, synthMesh } from './synth';
@@ -35,10 +34,8 @@ export interface SynthCommandContext {
 /** `npm run synth` (and `cdk8s synth`, which runs the same command). */
 export async function synthCommand(argv: readonly string[], io: CommandIO, ctx: SynthCommandContext): Promise<number> {
   const started = performance.now();
-  const parsed = parseCommandArgs(argv, io, USAGE, { 'quiet': { type: 'boolean', short: 'q' }, 'output': { type: 'string', short: 'o' }, 'no-cache': { type: 'boolean' } });
+  const parsed = parseCommandArgs(argv, io, USAGE, { 'quiet': { type: 'boolean', short: 'q' }, 'output': { type: 'string', short: 'o' }, 'no-cache': { type: 'boolean' } }, 0);
   if (!parsed) return 0;
-  if (parsed.positionals.length) throw new UserError(`unexpected argument ${parsed.positionals[0]}
-${USAGE}`);
   const { values } = parsed;
   const outdir = outputDir(ctx.root, ctx.env, values.output);
   const precondition = ctx.typecheck?.() ?? Promise.resolve();

@@ -1,5 +1,3 @@
-import { parseArgs } from 'util';
-import { UserError } from '../user-error';
 import { GATEWAY_API_MIRROR_ENV, MIRROR_ENV } from './source';
 
 /** The help of `npm run vendor`: every option, and the environment variable it reads. */
@@ -15,27 +13,3 @@ export const VENDOR_USAGE = `usage: npm run vendor [-- --force]
   -h, --help          print this help and do nothing else
 environment: ${MIRROR_ENV}=<folder or URL> replaces the lock's list of chart sources
              ${GATEWAY_API_MIRROR_ENV}=<folder or URL> replaces its list of Gateway API sources`;
-
-/** What `npm run vendor` was asked to do. */
-export interface VendorArgs {
-  /** Print the usage and do nothing else. */
-  readonly help: boolean;
-  /** Replace vendored charts even when they match, or were changed. */
-  readonly force: boolean;
-}
-
-/** Parses the command line of `npm run vendor`; a UserError (with the usage) for anything it does not know. */
-export function parseVendorArgs(argv: readonly string[]): VendorArgs {
-  // --help wins over everything else, as in every command of this project.
-  if (argv.includes('--help') || argv.includes('-h')) return { help: true, force: false };
-  try {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    });
-    return { help: values.help ?? false, force: values.force ?? false };
-  } catch (err) {
-    throw new UserError(`${(err as Error).message}\n${VENDOR_USAGE}`);
-  }
-}

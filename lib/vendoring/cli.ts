@@ -1,9 +1,9 @@
-import { CommandIO, runCommand, runIfMain } from '../command';
+import { CommandIO, parseCommandArgs, runCommand, runIfMain } from '../command';
 import * as mainTs from '../../main';
 import { clustersOf, ProjectDefinition, readProject } from '../project/definition';
 import { PROJECT_ROOT } from '../project-root';
 import { compareVersions, settingsVersions } from '../settings/revisions';
-import { parseVendorArgs, VENDOR_USAGE } from './args';
+import { VENDOR_USAGE } from './args';
 import { GatewayApiTable } from './gateway-api-versions';
 import { vendorCharts } from './vendor';
 
@@ -25,12 +25,9 @@ export interface VendorContext {
  */
 export function vendorMain(argv: readonly string[], io: CommandIO, context: VendorContext): Promise<number> {
   return runCommand(async (args, cio) => {
-    const parsed = parseVendorArgs(args);
-    if (parsed.help) {
-      cio.out(VENDOR_USAGE);
-      return 0;
-    }
-    await vendorCharts({ root: context.root, env: context.env, force: parsed.force, versions: context.versions?.(), log: cio.out, gatewayApiVersions: context.gatewayApiVersions });
+    const parsed = parseCommandArgs(args, cio, VENDOR_USAGE, { force: { type: 'boolean' } }, 0);
+    if (!parsed) return 0;
+    await vendorCharts({ root: context.root, env: context.env, force: parsed.values.force ?? false, versions: context.versions?.(), log: cio.out, gatewayApiVersions: context.gatewayApiVersions });
     return 0;
   }, argv, io);
 }
