@@ -12,7 +12,6 @@ const WIDGET_SCHEMA = {
   properties: {
     spec: {
       type: 'object',
-      ...rule('!has(self.min) || !has(self.max) || self.min <= self.max', { message: 'min must not exceed max' }),
       properties: {
         min: { type: 'integer' },
         max: { type: 'integer', format: 'int32' },
@@ -44,8 +43,19 @@ const WIDGET_SCHEMA = {
         extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
         immutable: { type: 'string', ...rule('self == oldSelf', { message: 'immutable' }) },
         exotic: { type: 'string', ...rule("self.frobnicate() == 'x'") },
+        addr: { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] },
+        code: { type: 'string', pattern: '(?i)^abc$' },
+        token: { type: 'string', pattern: '^\\S+$' },
+        window: { type: 'string', format: 'duration', ...rule("self <= duration('48h')", { message: 'at most two days' }) },
+        since: { type: 'string', format: 'date-time', ...rule("self == timestamp('2024-01-01T10:00:00Z')", { message: 'the start' }) },
+        note2: { type: 'string', nullable: true },
       },
+      'x-kubernetes-validations': [
+        { rule: '!has(self.min) || !has(self.max) || self.min <= self.max', message: 'min must not exceed max' },
+        { rule: 'has(self.note2) ? self.note2.size() > 0 : true', message: 'a note is not empty' },
+      ],
     },
+    metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 20 } } },
   },
   ...rule("self.metadata.name.startsWith('w')", { message: 'widget names start with w' }),
 };
@@ -155,6 +165,41 @@ describe('CEL rules (x-kubernetes-validations)', () => {
 });
 
 describe('schema semantics of the API server', () => {
+  test('a format inside anyOf is checked (an address that is neither IPv4 nor IPv6)', () => {
+    expect(findings(widget({ addr: '10.0.0.1' }))).toEqual([]);
+    expect(findings(widget({ addr: 'not-an-ip' }))).toEqual([
+      'spec.addr: Invalid value: "not-an-ip": spec.addr in body must validate at least one schema (anyOf)',
+    ]);
+  });
+
+  test('patterns are Go\'s (RE2): (?i) works, \\S is ASCII only', () => {
+    expect(findings(widget({ code: 'ABC', token: 'a\u00a0b' }))).toEqual([]);
+    expect(findings(widget({ code: 'abd' }))).toEqual([
+      "spec.code: Invalid value: \"abd\": spec.code in body should match '(?i)^abc$'",
+    ]);
+  });
+
+  test('the server\'s duration and date-time: 1d2h and "5 mins" are durations, a time without a zone is UTC', () => {
+    expect(findings(widget({ window: '1d2h' }))).toEqual([]);
+    expect(findings(widget({ window: '5 mins' }))).toEqual([]);
+    expect(findings(widget({ window: '3d' }))).toEqual(['spec.window: Invalid value: "string": at most two days']);
+    expect(findings(widget({ since: '2024-01-01T10:00:00' }))).toEqual([]);
+    expect(findings(widget({ data: '' }))).toEqual(['spec.data: Invalid value: "": spec.data in body must be of type byte: ""', expect.stringMatching(/^Invalid value: some validation rules/)]);
+  });
+
+  test('metadata is ObjectMeta: a CRD narrows its name, never prunes its labels or namespace', () => {
+    expect(findings({ ...widget({}), metadata: { name: 'widget', namespace: 'apps', labels: { a: 'b' }, annotations: { c: 'd' } } })).toEqual([]);
+    expect(findings(widget({}, 'widget-with-a-very-long-name'))).toEqual([
+      'metadata.name: Too long: may not be more than 20 bytes',
+      expect.stringMatching(/^Invalid value: some validation rules/),
+    ]);
+  });
+
+  test('a null property is absent to the rules', () => {
+    expect(findings(widget({ note2: null }))).toEqual([]);
+    expect(findings(widget({ note2: '' }))).toEqual(['spec: Invalid value: "object": a note is not empty']);
+  });
+
   test('list-type map: two items with the same keys (a defaulted key counts) are a Duplicate', () => {
     expect(findings(widget({ ports: [{ number: 80 }, { number: 80, protocol: 'TCP' }, { number: 80, protocol: 'UDP' }] }))).toEqual([
       'spec.ports[1]: Duplicate value: {"number":80,"protocol":"TCP"}',
@@ -193,6 +238,13 @@ describe('schema semantics of the API server', () => {
   test('x-kubernetes-preserve-unknown-fields keeps any field; other objects refuse undeclared ones', () => {
     expect(findings(widget({ extra: { a: { b: [1] } } }))).toEqual([]);
     expect(findings(widget({ path: { value: '/a', kind: 'x' } }))).toEqual(['spec.path.kind: field not declared in schema']);
+  });
+
+  test('an embedded resource\'s apiVersion is read as the server reads it (group/version, any case)', () => {
+    expect(findings(widget({ template: { apiVersion: 'example.com/V1beta1', kind: 'ConfigMap' } }))).toEqual([]);
+    expect(findings(widget({ template: { apiVersion: 'a/b/c', kind: 'ConfigMap' } }))).toEqual([
+      'spec.template.apiVersion: Invalid value: "a/b/c": unexpected GroupVersion string: a/b/c',
+    ]);
   });
 
   test('an embedded resource needs apiVersion and kind', () => {

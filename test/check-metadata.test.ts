@@ -136,6 +136,8 @@ describe('validateObjectMetadata: names by kind', () => {
     ['no metadata at all', ctx('', 'Namespace', false), {}, ['metadata.name: Required value: name or generateName is required']],
     ['a generateName stands for the name', CONFIG_MAP, object({ generateName: 'web-', namespace: 'ns' }), []],
     ['a generateName is checked as a prefix', CONFIG_MAP, object({ generateName: 'Web-', namespace: 'ns' }), [`metadata.generateName: Invalid value: "Web-": ${SUBDOMAIN}`]],
+    // Go masks the dash only when there is more than it: a lone "-" is checked as it is.
+    ['a generateName of a lone dash', CONFIG_MAP, object({ generateName: '-', namespace: 'ns' }), [`metadata.generateName: Invalid value: "-": ${SUBDOMAIN}`]],
     ['a Namespace is a DNS label', ctx('', 'Namespace', false), object({ name: 'istio-system' }), []],
     ['so it has no dots', ctx('', 'Namespace', false), object({ name: 'istio.system' }), ['metadata.name: Invalid value: "istio.system": must not contain dots']],
     ['a Service is a DNS-1035 label', ctx('', 'Service', true), object({ name: 'istiod', namespace: 'ns' }), []],

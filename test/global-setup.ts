@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { UserError } from '../lib/user-error';
-import { ensureVendored } from '../lib/vendoring/vendored';
+import { ensureVendored } from '../lib/vendoring/ensure';
 
 /** Where this run's temporary folders go; the workers inherit it, teardown removes it. */
 export const TEST_TMPDIR_ENV = 'ISTIO_CDK8S_TEST_TMPDIR';

@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings } from '../lib/settings';
 import { compareOutputs, summaryLine } from '../lib/synth/changes';
 import { synthCommand } from '../lib/synth/cli';
+import { checkerIdentity } from '../lib/synth/output-check';
 import { outputDir, synthMesh } from '../lib/synth/synth';
 import { describeSystemError, UserError } from '../lib/user-error';
 import { readLock } from '../lib/vendoring/lock';
@@ -244,6 +245,27 @@ describe('interrupted', () => {
       out.cleanup();
     }
   }, 30_000);
+});
+
+describe('the check verdict synth keeps', () => {
+  test('is keyed by the project\'s code: any change under lib/ (or the lock) gives another checker identity', () => {
+    const t = tempDir();
+    try {
+      const project = (name: string, rule: string, lock = '{}') => {
+        const root = path.join(t.dir, name);
+        fs.mkdirSync(path.join(root, 'lib', 'check'), { recursive: true });
+        fs.writeFileSync(path.join(root, 'lib', 'check', 'rule.ts'), rule);
+        fs.writeFileSync(path.join(root, 'package-lock.json'), lock);
+        return checkerIdentity(root);
+      };
+      const before = project('a', 'export const a = 1;\n');
+      expect(project('b', 'export const a = 2;\n')).not.toBe(before);
+      expect(project('c', 'export const a = 1;\n', '{"v":2}')).not.toBe(before);
+      expect(project('d', 'export const a = 1;\n')).toBe(before);
+    } finally {
+      t.cleanup();
+    }
+  });
 });
 
 describe('outputDir', () => {

@@ -11,7 +11,8 @@ import { sha256 } from '../lib/vendoring/digest';
 import { DEFAULT_GATEWAY_API_SOURCES, GATEWAY_API_FILE, ISTIO_CHARTS, LOCK_FILE, lockedVersions, readLock } from '../lib/vendoring/lock';
 import { ARCHIVE_SUFFIX, GATEWAY_API_RECORD } from '../lib/vendoring/record';
 import { vendorCharts as vendorChartsWith, VendorOptions } from '../lib/vendoring/vendor';
-import { ensureVendored as ensureVendoredWith, vendoredCharts } from '../lib/vendoring/vendored';
+import { ensureVendored as ensureVendoredWith } from '../lib/vendoring/ensure';
+import { vendoredCharts } from '../lib/vendoring/vendored';
 import {
   FIXTURE_GATEWAY_API, GATEWAY_API_VERSION, gatewayApiYaml, LOCKED_VERSION, lockFileOf, OTHER_GATEWAY_API_VERSION, OTHER_VERSION, ScratchProject,
   scratchProject, TEMPLATE, threeChartLock, writeLockFile,

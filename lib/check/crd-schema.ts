@@ -3,7 +3,6 @@ import { evaluateRules, UnsupportedRule } from './cel/validator';
 import { FieldError, FieldErrorType } from './field-error';
 import { defaultedCopy } from './schema/defaulting';
 import { embeddedResourceErrors } from './schema/embedded-resources';
-import { formatErrors } from './schema/formats';
 import { listTypeErrors } from './schema/list-types';
 import { openApiErrors } from './schema/openapi';
 import { JsonValue, SchemaNode } from './schema/structural';
@@ -104,7 +103,7 @@ export function validateCustomResource(crd: Crd, version: string, object: object
   if (!served.schema) return { schema: [], rules: [], unsupported: [] };
   if (options.schemaOnly) return { schema: openApiErrors(served.schema, object as JsonValue), rules: [], unsupported: [] };
   const value = defaultedCopy(object as JsonValue, served.schema);
-  const schema = [...openApiErrors(served.schema, value), ...formatErrors(served.schema, value), ...embeddedResourceErrors(served.schema, value), ...listTypeErrors(served.schema, value)];
+  const schema = [...openApiErrors(served.schema, value), ...embeddedResourceErrors(served.schema, value), ...listTypeErrors(served.schema, value)];
   if (schema.some(e => BLOCKING.has(e.type))) {
     return { schema, rules: [{ path: '', type: 'Invalid', detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }], unsupported: [] };
   }

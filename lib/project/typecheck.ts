@@ -46,10 +46,20 @@ export function mainTypecheckIsCurrent(root: string): boolean {
   return files.length > 0 && files.every(([file, digest]) => sha256(path.join(root, file)) === digest);
 }
 
-function recordPassed(root: string, read: readonly string[]): void {
+/**
+ * Records what tsc read and passed, unless a file changed after tsc started (a main.ts
+ * saved during the synth): its content now is not the content tsc checked.
+ */
+function recordPassed(root: string, read: readonly string[], startedMs: number): void {
   const files: { [file: string]: string } = {};
   for (const file of [...SETTINGS_FILES, 'main.ts', ...read]) {
-    const digest = sha256(path.join(root, file));
+    const abs = path.join(root, file);
+    try {
+      if (fs.statSync(abs).mtimeMs >= startedMs) return;
+    } catch {
+      continue;
+    }
+    const digest = sha256(abs);
     if (digest !== undefined) files[file] = digest;
   }
   try {
@@ -76,6 +86,7 @@ export function typecheckMain(root: string): Promise<void> {
     include: [],
   }));
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const startedMs = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [tsc, '-p', tsconfig, '--pretty', 'false', '--listFiles'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -88,7 +99,7 @@ export function typecheckMain(root: string): Promise<void> {
       const read = lines.filter(l => path.isAbsolute(l) && !l.includes(`${path.sep}node_modules${path.sep}`) && fs.existsSync(l)).map(l => path.relative(root, l));
       const diagnostics = lines.filter(l => !path.isAbsolute(l) || !fs.existsSync(l));
       if (code === 0) {
-        recordPassed(root, read);
+        recordPassed(root, read, startedMs);
         resolve();
         return;
       }

@@ -18,14 +18,19 @@ export interface PlannedOutput {
   readonly expected: CheckExpectations;
 }
 
-/** What decides check's verdict besides its input: its own code, and the versions of the libraries it runs. */
-const CHECKER_SOURCES = ['lib/check', 'lib/manifests', 'lib/yaml11.ts', 'package-lock.json'];
+/**
+ * What decides check's verdict besides its input: the project's code (check's own, and
+ * what it imports: settings' name rules, manifests), and the versions of the libraries it
+ * runs. All of lib/, rather than a list that could miss a module check comes to import.
+ */
+const CHECKER_SOURCES = ['lib', 'package-lock.json'];
 
-let checkerIdentity: string | undefined;
+const checkerIdentities = new Map<string, string>();
 
-/** A digest of the checker (its sources and the lock), so a changed rule never reuses an old verdict. */
-function checker(root: string): string {
-  if (checkerIdentity) return checkerIdentity;
+/** A digest of the checker (the sources and the lock), so a changed rule never reuses an old verdict. */
+export function checkerIdentity(root: string): string {
+  const known = checkerIdentities.get(root);
+  if (known) return known;
   const hash = createHash('sha256');
   for (const entry of CHECKER_SOURCES) {
     const abs = path.join(root, entry);
@@ -36,13 +41,14 @@ function checker(root: string): string {
       if (fs.statSync(full).isFile()) hash.update(`${file}\0`).update(fs.readFileSync(full)).update('\0');
     }
   }
-  checkerIdentity = hash.digest('hex');
-  return checkerIdentity;
+  const identity = hash.digest('hex');
+  checkerIdentities.set(root, identity);
+  return identity;
 }
 
 /** The key of one verdict: the checker, what the output is compared with, and the output's documents. */
 function verdictKey(outputs: readonly PlannedOutput[], root: string): string {
-  const hash = createHash('sha256').update(`check-verdict\0${checker(root)}`);
+  const hash = createHash('sha256').update(`check-verdict\0${checkerIdentity(root)}`);
   for (const o of outputs) {
     hash.update(`\0${o.cluster ?? ''}\0${JSON.stringify(o.expected)}`);
     for (const f of o.files) hash.update(`\0${f.file}\0${documentsKey(f.documents)}`);

@@ -7,7 +7,7 @@ import { placeInMain } from '../project/place-in-main';
 import { PROJECT_ROOT } from '../project-root';
 import { UserError } from '../user-error';
 import { lockedVersions } from '../vendoring/lock';
-import { ensureVendored } from '../vendoring/vendored';
+import { ensureVendored } from '../vendoring/ensure';
 import { projectRenderCache } from '../render/render-cache';
 import { compareOutputs, OutputChanges } from './changes';
 

@@ -1,5 +1,6 @@
 import type { CelInput } from '@bufbuild/cel';
 import { durationFromMs, timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { parseKubernetesDateTime, parseKubernetesDuration } from '../schema/formats';
 import { additionalPropertiesOf, isJsonObject, JsonValue, SchemaNode } from '../schema/structural';
 import { escapePropertyName } from './escaping';
 
@@ -11,21 +12,26 @@ import { escapePropertyName } from './escaping';
  * - an object with properties holds only its declared properties, under their escaped
  *   names; a map (additionalProperties) keeps its keys as they are;
  * - at the root (and in an embedded resource), `metadata` holds only name and generateName;
+ * - a property that is null is absent, as the server finds it (has() is false);
  * - what the schema leaves open (x-kubernetes-preserve-unknown-fields, int-or-string) is
  *   typed by its value: whole numbers are ints, as Go's JSON decoding makes them.
  * Set and map lists compare as plain lists (the server compares them ignoring order).
  */
 export class CelValues {
-  // Keyed by the value node itself: rules at several depths convert each subtree once.
-  private readonly converted = new WeakMap<object, CelInput>();
+  // Keyed by schema node and value node: rules at several depths convert each subtree
+  // once, and a value reached under two schemas (a YAML alias) is typed by each.
+  private readonly converted = new WeakMap<object, WeakMap<object, CelInput>>();
+  private readonly untyped = {};
 
   /** The value at a node carrying `schema`; `isResource` for the root and embedded resources. */
   of(schema: SchemaNode | undefined, value: JsonValue, isResource = false): CelInput {
     if (value === null || typeof value !== 'object') return scalar(schema, value);
-    const cached = this.converted.get(value);
+    const bySchema = this.converted.get(schema ?? this.untyped) ?? new WeakMap<object, CelInput>();
+    this.converted.set(schema ?? this.untyped, bySchema);
+    const cached = bySchema.get(value);
     if (cached !== undefined) return cached;
     const out = Array.isArray(value) ? value.map(v => this.of(schema?.items, v)) : this.object(schema, value as { readonly [key: string]: JsonValue }, isResource);
-    this.converted.set(value, out);
+    bySchema.set(value, out);
     return out;
   }
 
@@ -35,7 +41,7 @@ export class CelValues {
     const values = schema ? additionalPropertiesOf(schema) : undefined;
     const typed = schema !== undefined && (schema.properties !== undefined || values !== undefined);
     for (const [k, v] of Object.entries(value)) {
-      if (v === undefined) continue;
+      if (v === undefined || (v === null && !values)) continue;
       if (embedded && k === 'metadata') {
         out.set(k, resourceMetadata(v));
       } else if (embedded && (k === 'apiVersion' || k === 'kind')) {
@@ -74,25 +80,14 @@ function scalar(schema: SchemaNode | undefined, value: JsonValue): CelInput {
       case 'byte': return Uint8Array.from(Buffer.from(value, 'base64'));
       case 'date':
       case 'date-time': {
-        const ms = Date.parse(value);
-        return Number.isNaN(ms) ? value : timestampFromMs(ms);
+        const ms = schema.format === 'date' ? parseKubernetesDateTime(`${value}T00:00:00Z`) : parseKubernetesDateTime(value);
+        return ms === undefined ? value : timestampFromMs(ms);
       }
       case 'duration': {
-        const ms = goDurationMs(value);
+        const ms = parseKubernetesDuration(value);
         return ms === undefined ? value : durationFromMs(ms);
       }
     }
   }
   return value as CelInput;
-}
-
-const UNIT_MS: { readonly [unit: string]: number } = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-
-/** Go's time.ParseDuration, in milliseconds. */
-function goDurationMs(s: string): number | undefined {
-  const m = /^([-+]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
-  if (!m) return s === '0' ? 0 : undefined;
-  let total = 0;
-  for (const part of m[2].matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(part[1]) * UNIT_MS[part[2]];
-  return m[1] === '-' ? -total : total;
 }

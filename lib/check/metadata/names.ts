@@ -145,7 +145,8 @@ export type NameValidator = (name: string, prefix: boolean) => string[];
  * replaced before the check. It drops the character before the dash too, as Go does.
  */
 function maskTrailingDash(name: string): string {
-  return name.endsWith('-') ? `${name.slice(0, name.length - 2)}a` : name;
+  // Go: `if len(name) > 1 && strings.HasSuffix(name, "-")`: a lone "-" is checked as it is.
+  return name.length > 1 && name.endsWith('-') ? `${name.slice(0, name.length - 2)}a` : name;
 }
 
 /** validation.NameIsDNSSubdomain. */

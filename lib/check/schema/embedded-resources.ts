@@ -1,7 +1,6 @@
 import { FieldError, FieldPath } from '../field-error';
 import { additionalPropertiesOf, isJsonObject, JsonValue, SchemaNode } from './structural';
 
-const GROUP_VERSION = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const KIND = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
@@ -33,10 +32,10 @@ function resourceErrors(v: { readonly [key: string]: JsonValue }, at: FieldPath)
   const out: FieldError[] = [];
   for (const field of ['apiVersion', 'kind'] as const) {
     const value = v[field];
-    if (value === undefined) out.push({ path: at.child(field).text, type: 'Required', detail: 'must not be empty' });
+    if (value === undefined || value === '') out.push({ path: at.child(field).text, type: 'Required', detail: 'must not be empty' });
     else if (typeof value !== 'string') out.push({ path: at.child(field).text, type: 'Invalid', value, detail: 'must be a string' });
-    else if (value === '') out.push({ path: at.child(field).text, type: 'Invalid', value, detail: 'must not be empty' });
-    else if (field === 'apiVersion' && !GROUP_VERSION.test(value)) out.push({ path: at.child(field).text, type: 'Invalid', value, detail: `unexpected GroupVersion string: ${value}` });
+    // schema.ParseGroupVersion: "v1" or "group/v1"; only a second slash is wrong.
+    else if (field === 'apiVersion' && value.split('/').length > 2) out.push({ path: at.child(field).text, type: 'Invalid', value, detail: `unexpected GroupVersion string: ${value}` });
     else if (field === 'kind' && !KIND.test(value.toLowerCase())) out.push({ path: at.child(field).text, type: 'Invalid', value, detail: 'may have mixed case, but should otherwise match a DNS-1035 label' });
   }
   return out;

@@ -1,9 +1,10 @@
 import { createHash } from 'crypto';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { _, ErrorObject, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { FieldError, FieldPath } from '../field-error';
+import { KUBERNETES_FORMATS, kubernetesStringFormat, RE2_PATTERNS } from './formats';
 import { isJsonObject, JsonValue, SchemaNode } from './structural';
-import { loadCachedValidator, storeCachedValidator } from './validator-cache';
+import { CHECK_RUNTIME, loadCachedValidator, storeCachedValidator } from './validator-cache';
 
 /** The properties the API server accepts at the root of every object (and of embedded resources), declared or not. */
 const OBJECT_ROOT_PROPERTIES: { readonly [name: string]: SchemaNode } = {
@@ -18,22 +19,30 @@ const OBJECT_ROOT_PROPERTIES: { readonly [name: string]: SchemaNode } = {
  *   default strict field validation refuses them), unless x-kubernetes-preserve-unknown-fields;
  * - x-kubernetes-int-or-string without its usual anyOf accepts an integer or a string;
  * - apiVersion, kind and metadata are always allowed at an object's root;
- * - formats are left out: formats.ts checks those the server checks.
- * Value validations (anyOf/oneOf/allOf/not) keep their structure, formats aside: a
- * structural schema declares no fields there.
+ * - a format is checked only when the server checks it, as the server checks it (formats.ts);
+ * - metadata at the root (and in an embedded resource) is ObjectMeta, which the CRD's
+ *   schema may only narrow (name, generateName), never prune.
+ * Value validations (anyOf/oneOf/allOf/not) keep their structure: a structural schema
+ * declares no fields there.
  */
 function toAjvSchema(node: SchemaNode, isRoot: boolean, structural = true): SchemaNode {
   const out: { [keyword: string]: unknown } = { ...node };
-  delete out.format;
+  if (typeof node.format === 'string') {
+    const isString = node.type === undefined || node.type === 'string';
+    const checked = isString ? kubernetesStringFormat(node.format) : undefined;
+    if (checked) out.format = checked;
+    else delete out.format;
+  }
   for (const combinator of ['anyOf', 'oneOf', 'allOf'] as const) {
     const branches = node[combinator];
     if (Array.isArray(branches)) out[combinator] = branches.map((b: SchemaNode) => toAjvSchema(b, false, false));
   }
   if (node.not && typeof node.not === 'object') out.not = toAjvSchema(node.not as SchemaNode, false, false);
   let properties = node.properties;
-  if (structural && (isRoot || node['x-kubernetes-embedded-resource'])) properties = { ...OBJECT_ROOT_PROPERTIES, ...properties };
+  const isResource = structural && (isRoot || node['x-kubernetes-embedded-resource'] === true);
+  if (isResource) properties = { ...OBJECT_ROOT_PROPERTIES, ...properties, metadata: objectMeta(properties?.metadata) };
   if (properties) {
-    out.properties = Object.fromEntries(Object.entries(properties).map(([name, child]) => [name, toAjvSchema(child, false, structural)]));
+    out.properties = Object.fromEntries(Object.entries(properties).map(([name, child]) => [name, isResource && name === 'metadata' ? child : toAjvSchema(child, false, structural)]));
     if (structural && node.additionalProperties === undefined && !node['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
   }
   if (node.items) out.items = toAjvSchema(node.items, false, structural);
@@ -42,8 +51,22 @@ function toAjvSchema(node: SchemaNode, isRoot: boolean, structural = true): Sche
   return out;
 }
 
-/** ajv's options: the x-kubernetes-* keywords pass as annotations; generated code is kept for the disk cache. */
-const AJV_OPTIONS = { strict: false, allErrors: true, logger: false, validateSchema: false, code: { source: true, optimize: false } } as const;
+/** What a CRD may say of an object's metadata: constraints on name and generateName (apiextensions-apiserver validation of the schema). */
+function objectMeta(declared: SchemaNode | undefined): SchemaNode {
+  const narrowed = Object.fromEntries(['name', 'generateName'].flatMap(k => (declared?.properties?.[k] ? [[k, toAjvSchema(declared.properties[k], false, false)]] : [])));
+  return { type: 'object', ...(Object.keys(narrowed).length ? { properties: narrowed } : {}) };
+}
+
+/**
+ * ajv's options: the x-kubernetes-* keywords pass as annotations; formats and patterns
+ * are the server's (formats.ts), referenced through the check runtime in the generated
+ * code the disk cache keeps (validator-cache.ts).
+ */
+const AJV_OPTIONS = {
+  strict: false, allErrors: true, logger: false, validateSchema: false,
+  formats: KUBERNETES_FORMATS,
+  code: { source: true, optimize: false, formats: _`require(${CHECK_RUNTIME}).KUBERNETES_FORMATS`, regExp: RE2_PATTERNS },
+} as const;
 const AJV_VERSION: string = require('ajv/package.json').version;
 
 let ajv: Ajv | undefined;
@@ -59,7 +82,7 @@ const compiled = new Map<string, ValidateFunction>();
  */
 function validatorOf(schema: SchemaNode): ValidateFunction {
   const ajvSchema = toAjvSchema(schema, true);
-  const key = createHash('sha256').update(`${AJV_VERSION}\0${JSON.stringify(AJV_OPTIONS)}\0${JSON.stringify(ajvSchema)}`).digest('hex');
+  const key = createHash('sha256').update(`${AJV_VERSION}\0${JSON.stringify({ ...AJV_OPTIONS, formats: Object.keys(KUBERNETES_FORMATS), code: { ...AJV_OPTIONS.code, formats: String(AJV_OPTIONS.code.formats), regExp: RE2_PATTERNS.code } })}\0${JSON.stringify(ajvSchema)}`).digest('hex');
   let validate = compiled.get(key) ?? loadCachedValidator(key);
   if (!validate) {
     ajv ??= new Ajv(AJV_OPTIONS);
@@ -132,6 +155,8 @@ export function toFieldError(e: ErrorObject, root: unknown): FieldError {
   // The server shows the whole failing value; an object or list is named by its type instead, to keep one line readable.
   const value = isJsonObject(data) ? 'object' : Array.isArray(data) ? 'array' : data;
   switch (e.keyword) {
+    case 'format':
+      return { path: path.text, type: 'TypeInvalid', value, detail: `${inBody(path)} must be of type ${String(p.format)}: ${JSON.stringify(data)}` };
     case 'required':
       return { path: path.child(String(p.missingProperty)).text, type: 'Required' };
     case 'additionalProperties':

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
 import type { ValidateFunction } from 'ajv';
 import { PROJECT_ROOT } from '../../project-root';
+import { KUBERNETES_FORMATS, RE2_PATTERNS } from './formats';
 
 /**
  * Compiled CRD validators kept on disk, as ajv's standalone code, one file per key: a
@@ -10,18 +12,35 @@ import { PROJECT_ROOT } from '../../project-root';
  */
 const DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'istio-cdk8s', 'crd-validators');
 
+/**
+ * What the generated code requires besides ajv's own runtime: the server's formats and
+ * pattern engine, from this process (they are code of ours, not files a cached module
+ * could require by path from the bundle and the sources alike).
+ */
+export const CHECK_RUNTIME = 'istio-cdk8s/check-runtime';
+const RUNTIME = { KUBERNETES_FORMATS, RE2_PATTERNS };
+
+/** Resolves ajv's runtime helpers (`ajv/dist/runtime/…`) as ajv itself would. */
+const requireFromAjv = createRequire(require.resolve('ajv'));
+
 function fileOf(key: string): string {
   return path.join(DIR, `${key}.js`);
 }
 
 /** The validator stored under `key`, if a readable one is there. */
 export function loadCachedValidator(key: string): ValidateFunction | undefined {
-  const file = fileOf(key);
-  if (!fs.existsSync(file)) return undefined;
+  let code: string;
   try {
-    const loaded = require(file) as { default?: ValidateFunction } & ValidateFunction;
-    const validate = typeof loaded.default === 'function' ? loaded.default : loaded;
-    return typeof validate === 'function' ? validate : undefined;
+    code = fs.readFileSync(fileOf(key), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const module = { exports: {} as { default?: ValidateFunction } };
+    const load = new Function('require', 'module', 'exports', code) as (req: (id: string) => unknown, m: typeof module, e: object) => void;
+    load(id => (id === CHECK_RUNTIME ? RUNTIME : requireFromAjv(id)), module, module.exports);
+    const validate = typeof module.exports.default === 'function' ? module.exports.default : module.exports;
+    return typeof validate === 'function' ? validate as ValidateFunction : undefined;
   } catch {
     return undefined;
   }
