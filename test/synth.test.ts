@@ -245,6 +245,35 @@ describe('interrupted', () => {
       out.cleanup();
     }
   }, 30_000);
+
+  test('a synth killed with SIGKILL leaves its scratch folders; the next run removes them', async () => {
+    const out = previousOutput();
+    try {
+      const tmp = path.join(out.dir, 'tmp');
+      fs.mkdirSync(tmp);
+      const slowHelm = path.join(out.dir, 'slow-helm');
+      fs.writeFileSync(slowHelm, '#!/bin/sh\nif [ "$1" = version ]; then echo v9.9.9; exit 0; fi\nexec sleep 30\n', { mode: 0o755 });
+      const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'lib/synth/cli.ts', '-q', '-o', out.outdir], {
+        cwd: PROJECT_ROOT, env: { ...process.env, TMPDIR: tmp, [HELM_ENV]: slowHelm, ISTIO_CDK8S_NO_CACHE: '1' }, stdio: 'ignore',
+      });
+      const exited = new Promise(resolve => child.on('exit', resolve));
+      for (let i = 0; i < 200 && !fs.readdirSync(tmp).some(f => f.startsWith('istio-cdk8s-helm-')); i++) await new Promise(r => setTimeout(r, 50));
+      child.kill('SIGKILL');
+      await exited;
+      const leftovers = () => fs.readdirSync(tmp).filter(f => f.startsWith('istio-cdk8s-helm-'));
+      expect(leftovers()).toHaveLength(1);
+      // A staging folder a killed synth left beside the output, as the next run finds it.
+      fs.mkdirSync(`${out.outdir}.tmp-${child.pid}-abcdef`);
+      const again = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'lib/synth/cli.ts', '-q', '-o', out.outdir], {
+        cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp },
+      });
+      expect([again.status, again.stderr]).toEqual([0, '']);
+      expect(leftovers()).toEqual([]);
+      expect(out.entries().filter(e => e.startsWith('dist'))).toEqual(['dist']);
+    } finally {
+      out.cleanup();
+    }
+  }, 30_000);
 });
 
 describe('the check verdict synth keeps', () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { makeScratch, removeAbandonedScratch } from '../scratch';
 import { UserError } from '../user-error';
 
 /** The synth command (the one npm run synth and cdk8s synth run). */
@@ -19,9 +20,13 @@ const SYNTH_SCRIPT = path.join('lib', 'synth', 'synth.sh');
  * stdout holds only the report.
  */
 export function withFreshSynth<T>(root: string, use: (dir: string) => T): T {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-diff-'));
+  const tmpPrefix = path.join(os.tmpdir(), 'istio-diff-');
+  const buildPrefix = path.join(root, '.build', 'diff-');
+  removeAbandonedScratch(tmpPrefix);
+  removeAbandonedScratch(buildPrefix);
+  const tmp = makeScratch(tmpPrefix);
   fs.mkdirSync(path.join(root, '.build'), { recursive: true });
-  const buildDir = fs.mkdtempSync(path.join(root, '.build', 'diff-'));
+  const buildDir = makeScratch(buildPrefix);
   try {
     // A folder below tmp, because synth stages its output beside the output folder.
     const outdir = path.join(tmp, 'dist');

@@ -2,6 +2,7 @@ import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { makeScratch, removeAbandonedScratch } from '../scratch';
 import { describeSystemError, UserError } from '../user-error';
 import { loadYaml11 } from '../manifests/yaml11';
 import { HelmBinary } from './helm-binary';
@@ -88,6 +89,11 @@ async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => 
   if (failures.size) throw failures.get(Math.min(...failures.keys()));
 }
 
+/** Where helm's scratch folders go: `<tmpdir>/istio-cdk8s-helm-<pid>-…`. */
+function helmScratchPrefix(tmpdir: string = os.tmpdir()): string {
+  return path.join(tmpdir, 'istio-cdk8s-helm-');
+}
+
 /**
  * Renders releases: each is looked up in the cache by a digest of all its inputs; the
  * misses run helm concurrently (both cores work while helm renders) and are stored.
@@ -98,8 +104,10 @@ export async function renderReleases(requests: readonly ReleaseRequest[], opts: 
   const cached = keys.map(key => opts.cache?.read(key));
   const misses = requests.map((_, i) => i).filter(i => cached[i] === undefined);
   const rendered = new Map<number, object[]>();
+  // What a killed render left behind goes first, whether this one runs helm or not.
+  removeAbandonedScratch(helmScratchPrefix(opts.tmpdir));
   if (misses.length > 0) {
-    const scratch = fs.mkdtempSync(path.join(opts.tmpdir ?? os.tmpdir(), 'istio-cdk8s-helm-'));
+    const scratch = makeScratch(helmScratchPrefix(opts.tmpdir));
     // Also on Ctrl-C (commands exit through process.exit on SIGINT/SIGTERM, lib/command.ts):
     // helm processes still running are stopped, their folder removed.
     const running = new Set<ChildProcess>();

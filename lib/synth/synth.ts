@@ -5,6 +5,7 @@ import { projectVersions, resolveProject } from '../project/resolve';
 import { isFleet, ProjectDefinition } from '../project/definition';
 import { placeInMain } from '../project/place-in-main';
 import { PROJECT_ROOT } from '../project-root';
+import { makeScratch, removeAbandonedScratch } from '../scratch';
 import { UserError } from '../user-error';
 import { lockedVersions } from '../vendoring/lock';
 import { ensureVendored } from '../vendoring/ensure';
@@ -126,7 +127,8 @@ async function synthAfter(precondition: Promise<void>, project: ProjectDefinitio
   const releases = [...new Map(meshes.flatMap(m => releaseList(m.releases)).map(r => [JSON.stringify(r.request), r])).values()];
 
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
-  const staged = fs.mkdtempSync(`${outdir}.tmp-`);
+  removeAbandonedScratch(`${outdir}.tmp-`);
+  const staged = makeScratch(`${outdir}.tmp-`);
   const removeStaged = () => fs.rmSync(staged, { recursive: true, force: true });
   process.once('exit', removeStaged);
   try {

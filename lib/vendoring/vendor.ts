@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { makeScratch, removeAbandonedScratch } from '../scratch';
 import { UserError } from '../user-error';
 import { SourceSet, StagedChart, stageChart } from './fetch';
 import { GatewayApiSource, openGatewayApiSource, StagedGatewayApi, stageGatewayApi } from './gateway-api';
@@ -45,7 +46,9 @@ function rel(root: string, p: string): string {
 
 /** Runs `work` with a staging folder under vendor/ (same file system, so moves are renames), removed afterwards. */
 async function withStaging<T>(root: string, work: (staging: string) => Promise<T>): Promise<T> {
-  const staging = fs.mkdtempSync(path.join(root, 'vendor', '.staging-'));
+  const prefix = path.join(root, 'vendor', '.staging-');
+  removeAbandonedScratch(prefix);
+  const staging = makeScratch(prefix);
   try {
     return await work(staging);
   } finally {
