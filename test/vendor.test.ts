@@ -254,6 +254,20 @@ describe('vendoring', () => {
     expect(() => vendoredCharts(s.root)).not.toThrow();
   });
 
+  test('re-pinning from another source, as docs/guides/upgrading.md says: delete the version\'s charts (and gatewayApi) from the lock, npm run vendor pins them again', async () => {
+    await vendorCharts({ root: s.root, env: {} });
+    const lockPath = path.join(s.root, LOCK_FILE);
+    const before = JSON.parse(fs.readFileSync(lockPath, 'utf8'));
+    const edited = structuredClone(before);
+    delete edited.istio[LOCKED_VERSION].charts;
+    delete edited.istio[LOCKED_VERSION].gatewayApi;
+    fs.writeFileSync(lockPath, JSON.stringify(edited, null, 2));
+    const lines: string[] = [];
+    await vendorCharts({ root: s.root, env: {}, log: l => lines.push(l) });
+    expect(lines).toContain(`pinned base, istiod, gateway, cni, ztunnel and Gateway API ${GATEWAY_API_VERSION} for Istio ${LOCKED_VERSION} in ${LOCK_FILE}`);
+    expect(JSON.parse(fs.readFileSync(lockPath, 'utf8'))).toEqual(before);
+  });
+
   test('two versions side by side (a canary upgrade): both pinned and vendored; synth never changes the lock', async () => {
     await vendorCharts({ root: s.root, env: {}, versions: [LOCKED_VERSION, OTHER_VERSION] });
     expect(lockedVersions(s.root)).toEqual([LOCKED_VERSION, OTHER_VERSION].sort());

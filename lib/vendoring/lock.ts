@@ -133,7 +133,10 @@ export function readLockFile(root: string): LockFile {
   const gatewayApiDigests = new Map<string, { sha256: string; istioVersion: string }>();
   for (const [version, release] of Object.entries<any>(raw.istio)) {
     if (!VERSION.test(version)) throw bad(`istio: "${version}" is not a version such as 1.30.3`);
-    if (!release || typeof release.charts !== 'object' || release.charts === null) throw bad(`istio["${version}"].charts must map chart names to their pins`);
+    if (!release || typeof release !== 'object') throw bad(`istio["${version}"] must hold the version's pins`);
+    // No charts: all of them to be pinned (the way to re-pin a version from another source).
+    if (release.charts === undefined) release.charts = {};
+    if (typeof release.charts !== 'object' || release.charts === null) throw bad(`istio["${version}"].charts must map chart names to their pins`);
     for (const chart of Object.keys(release.charts)) {
       if (!(ISTIO_CHARTS as readonly string[]).includes(chart)) throw bad(`istio["${version}"].charts.${chart} is not one of ${ISTIO_CHARTS.join(', ')}`);
     }
