@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { PROJECT_ROOT } from '../lib/project-root';
+
+// The docs as a new user reads them: every TypeScript example that declares main.ts's
+// exports type-checks as a main.ts of this project, and every relative link leads to a file.
+
+/** README.md, CONTRIBUTING.md and every page below docs/. */
+function docFiles(): string[] {
+  const docs = path.join(PROJECT_ROOT, 'docs');
+  const pages = fs.existsSync(docs) ? (fs.readdirSync(docs, { recursive: true }) as string[]).filter(f => f.endsWith('.md')).map(f => path.join('docs', f)) : [];
+  return ['README.md', 'CONTRIBUTING.md', ...pages].filter(f => fs.existsSync(path.join(PROJECT_ROOT, f))).sort();
+}
+
+interface Example {
+  readonly file: string;
+  readonly line: number;
+  readonly code: string;
+}
+
+/** The ```ts blocks that declare main.ts's exports (settings, clusters, extend). */
+function mainTsExamples(): Example[] {
+  const out: Example[] = [];
+  for (const file of docFiles()) {
+    const lines = fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^```(ts|typescript)\s*$/.test(lines[i])) continue;
+      const end = lines.findIndex((l, j) => j > i && /^```\s*$/.test(l));
+      const code = lines.slice(i + 1, end).join('\n');
+      if (/\bexport\s+(const|function)\s+(settings|clusters|extend)\b/.test(code)) out.push({ file, line: i + 2, code });
+      i = end;
+    }
+  }
+  return out;
+}
+
+test('every TypeScript example declaring settings, clusters or extend type-checks as this project\'s main.ts', () => {
+  const examples = mainTsExamples();
+  expect(examples.length).toBeGreaterThan(3);
+  const ts = require('typescript') as typeof import('typescript');
+  const config = ts.readConfigFile(path.join(PROJECT_ROOT, 'tsconfig.json'), ts.sys.readFile);
+  const options = { ...ts.parseJsonConfigFileContent(config.config, ts.sys, PROJECT_ROOT).options, noEmit: true, types: ['node'] };
+  // Each example as a module at the project root (where main.ts is, so its imports resolve as main.ts's do).
+  const virtual = new Map(examples.map((e, i) => [path.join(PROJECT_ROOT, `__doc_example_${i}.ts`), `${e.code}\nexport {};\n`]));
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile } = host;
+  host.fileExists = f => virtual.has(f) || fileExists.call(host, f);
+  host.readFile = f => virtual.get(f) ?? readFile.call(host, f);
+  host.getSourceFile = (f, lang, ...rest) => (virtual.has(f) ? ts.createSourceFile(f, virtual.get(f)!, lang) : getSourceFile.call(host, f, lang, ...rest));
+  const program = ts.createProgram([...virtual.keys()], options, host);
+  const problems = ts.getPreEmitDiagnostics(program).filter(d => d.file && virtual.has(d.file.fileName)).map(d => {
+    const example = examples[Number(/__doc_example_(\d+)\.ts$/.exec(d.file!.fileName)![1])];
+    const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
+    return `${example.file}:${example.line + line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+  });
+  expect(problems).toEqual([]);
+}, 60_000);
+
+test('every relative link of the docs leads to a file (and its #anchor to a heading)', () => {
+  const broken: string[] = [];
+  for (const file of docFiles()) {
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const [rel, anchor] = target.split('#');
+      const dest = rel ? path.join(path.dirname(path.join(PROJECT_ROOT, file)), rel) : path.join(PROJECT_ROOT, file);
+      if (!fs.existsSync(dest)) {
+        broken.push(`${file}: ${target}`);
+        continue;
+      }
+      if (anchor && dest.endsWith('.md') && !headingAnchors(fs.readFileSync(dest, 'utf8')).has(anchor)) broken.push(`${file}: ${target} (no such heading)`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
+
+/** GitHub's anchors of a page's headings. */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const [, heading] of markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6}\s+(.+)$/gm)) {
+    const base = heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    anchors.add(n ? `${base}-${n}` : base);
+  }
+  for (const [, id] of markdown.matchAll(/<a (?:name|id)="([^"]+)"/g)) anchors.add(id);
+  return anchors;
+}
