@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from '../lib/project-root';
 const GENERATOR = /^lib\/(mesh\.ts|stages\/|render\/|synth\/|vendoring\/(?!lock\.ts))/;
 /** The readers and what they share. */
 const READERS = /^lib\/(check|diff|apply|manifests)\//;
-const SHARED = /^lib\/(command|user-error|project-root)\.ts$/;
+const SHARED = /^lib\/(command|user-error|project-root|scratch)\.ts$/;
 /**
  * check and apply compare dist/ with main.ts's settings (each cluster's scheduling,
  * gateways, node agents): they read main.ts, resolve its settings and read the lock's

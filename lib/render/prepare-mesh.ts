@@ -8,7 +8,9 @@ import { projectRenderCache, RenderCache } from './render-cache';
 import { ResolvedMeshSettings } from '../settings';
 import { meshReleaseRequests, MeshReleases } from './mesh-releases';
 import { ReleaseRequest } from './release-request';
-import { vendoredCharts, VendoredReleases } from '../vendoring/vendored';
+import { UserError } from '../user-error';
+import { gatewayApiVersionFor } from '../vendoring/gateway-api-versions';
+import { VendoredCharts, vendoredCharts, VendoredReleases } from '../vendoring/vendored';
 
 /** Where prepareMesh finds things. */
 export interface PrepareOptions {
@@ -26,6 +28,16 @@ export interface PrepareOptions {
   readonly warn?: (line: string) => void;
   /** The user's extend function, passed through to the props. @default - none */
   readonly extend?: ExtendFunction;
+}
+
+/** The vendored Gateway API CRD file of a release, and its digest; only a minor the Gateway API table lists has one. */
+function gatewayApiFileOf(charts: VendoredCharts): [file: string, sha256: string] {
+  if (!charts.gatewayApi) {
+    // Throws, naming the table, for the minor it does not list; else the lock was written without them.
+    gatewayApiVersionFor(charts.lock.istioVersion);
+    throw new UserError(`Istio ${charts.lock.istioVersion}'s Gateway API CRDs are not vendored: run \`npm run vendor\`, then synth again`);
+  }
+  return [charts.gatewayApi.file, charts.gatewayApi.sha256];
 }
 
 /** The rendered releases, in the order they are listed. */
@@ -85,9 +97,7 @@ export async function prepareMeshes(clusters: readonly ResolvedMeshSettings[], o
     };
     // The Gateway API CRDs of the newest Istio release in use, as the CRDs come from it too.
     const crdRelease = charts.get(resolved.istioVersion)!;
-    const gatewayApiCrds = resolved.gatewayApi
-      ? readManifestFile(crdRelease.gatewayApi.file, crdRelease.gatewayApi.sha256, cache, opts.warn)
-      : undefined;
+    const gatewayApiCrds = resolved.gatewayApi ? readManifestFile(...gatewayApiFileOf(crdRelease), cache, opts.warn) : undefined;
     const egressGatewayIndex = resolved.gateways.findIndex(g => g.name === resolved.egress.gateway?.name);
     const egressGateway = egressGatewayIndex >= 0 && resolved.egress.hosts.length ? egressGatewayEndpoint(releases.gateways[egressGatewayIndex]) : undefined;
     return {

@@ -250,7 +250,7 @@ export interface MeshSettings {
   readonly scheduling?: Scheduling;
   /** Per-component scheduling overrides. @default - none */
   readonly componentScheduling?: ComponentScheduling;
-  /** Gateways to render. @default DEFAULT_GATEWAYS */
+  /** Gateways to render. @default - an ingress gateway istio-ingressgateway in istio-ingress (LoadBalancer) and an egress gateway istio-egressgateway in istio-egress (ClusterIP) */
   readonly gateways?: readonly GatewaySettings[];
   /** Application namespaces labelled for sidecar injection. @default [] */
   readonly appNamespaces?: readonly AppNamespace[];

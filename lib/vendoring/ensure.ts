@@ -1,5 +1,5 @@
 import { UserError } from '../user-error';
-import { GATEWAY_API_TABLE_FILE, GATEWAY_API_VERSIONS, GatewayApiTable, gatewayApiVersionFor } from './gateway-api-versions';
+import { GATEWAY_API_TABLE_FILE, GATEWAY_API_VERSIONS, GatewayApiTable, knownGatewayApiVersion } from './gateway-api-versions';
 import { byVersion, LOCK_FILE, readLockFile, unpinned, unpinnedError } from './lock';
 import { checkVendored, isOk, refusal } from './state';
 import { vendorCharts } from './vendor';
@@ -25,12 +25,13 @@ export async function ensureVendored(
   if (unlocked.length) {
     throw new UserError(`main.ts uses Istio ${unlocked.join(', ')}, which ${LOCK_FILE} does not pin (it pins ${locked.join(', ')}): run \`npm run vendor\` to fetch, verify and pin it, then synth again`);
   }
-  const incomplete = wanted.filter(v => unpinned(lockFile.istio[v]).length).map(v => [v, lockFile.istio[v]] as const);
+  const withGatewayApi = (v: string) => knownGatewayApiVersion(v, gatewayApiVersions) !== undefined;
+  const incomplete = wanted.filter(v => unpinned(lockFile.istio[v], withGatewayApi(v)).length).map(v => [v, lockFile.istio[v], withGatewayApi(v)] as const);
   if (incomplete.length) throw unpinnedError(incomplete);
   const stale = wanted.flatMap(v => {
-    const g = gatewayApiVersionFor(v, gatewayApiVersions);
-    const pinned = lockFile.istio[v].gatewayApi!.version;
-    return pinned === g ? [] : [`Istio ${v} with Gateway API ${pinned}, but ${GATEWAY_API_TABLE_FILE} pairs Istio ${v.split('.').slice(0, 2).join('.')} with ${g}`];
+    const g = knownGatewayApiVersion(v, gatewayApiVersions);
+    const pinned = lockFile.istio[v].gatewayApi?.version;
+    return g === undefined || pinned === g ? [] : [`Istio ${v} with Gateway API ${pinned}, but ${GATEWAY_API_TABLE_FILE} pairs Istio ${v.split('.').slice(0, 2).join('.')} with ${g}`];
   });
   if (stale.length) {
     throw new UserError(`${LOCK_FILE} pins ${stale.join('; and ')}: run \`npm run vendor\` to fetch, verify and pin it (synth never changes the lock), then synth again`);

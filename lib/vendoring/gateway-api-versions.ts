@@ -9,7 +9,9 @@ import { UserError } from '../user-error';
  * (7019d6d3608e4995e9a36d2977cfec3a341431cd) and 1.30.3
  * (56df41f63e513f834c9a3af33d8aed82d1d961f2), as recorded in the team mirror's
  * `../shared/gateway-api/README.md`. Patch releases of one Istio minor keep its Gateway
- * API version. To support another Istio minor, add its line here from its `go.mod`.
+ * API version. A mesh that renders the Gateway API CRDs (ambient, or gatewayApi: true)
+ * on another Istio minor needs its line here, from that release's `go.mod`; a sidecar
+ * mesh does not (its versions get no Gateway API CRDs vendored).
  *
  * `npm run vendor` pins, per Istio version, the Gateway API version this table names;
  * after that the lock is what synth and the renderer read (synth refuses a lock that
@@ -25,6 +27,16 @@ export type GatewayApiTable = { readonly [istioMinor: string]: string };
 
 /** This file, as errors name it. */
 export const GATEWAY_API_TABLE_FILE = 'lib/vendoring/gateway-api-versions.ts';
+
+/**
+ * The Gateway API release that goes with `istioVersion`, if this table lists its minor.
+ * A minor it does not list gets no Gateway API CRDs vendored: only a mesh that renders
+ * them (ambient, or gatewayApi: true) needs the table to list it.
+ */
+export function knownGatewayApiVersion(istioVersion: string, table: GatewayApiTable = GATEWAY_API_VERSIONS): string | undefined {
+  const minor = istioVersion.split('.').slice(0, 2).join('.');
+  return Object.prototype.hasOwnProperty.call(table, minor) ? table[minor] : undefined;
+}
 
 /** The Gateway API release that goes with `istioVersion`; a UserError naming this table for a minor it does not list. */
 export function gatewayApiVersionFor(istioVersion: string, table: GatewayApiTable = GATEWAY_API_VERSIONS): string {

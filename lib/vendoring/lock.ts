@@ -51,8 +51,8 @@ export interface ChartsLock {
   readonly gatewayApiSources: readonly string[];
   /** One entry per chart. */
   readonly charts: { readonly [chart in IstioChart]: ChartLockEntry };
-  /** The Gateway API CRDs that go with this release. */
-  readonly gatewayApi: GatewayApiLockEntry;
+  /** The Gateway API CRDs that go with this release. @default - none: the Gateway API table does not list its minor */
+  readonly gatewayApi?: GatewayApiLockEntry;
 }
 
 /**
@@ -172,24 +172,27 @@ export function gatewayApiSourcesOf(lock: LockFile): readonly string[] {
   return lock.gatewayApiSources ?? DEFAULT_GATEWAY_API_SOURCES;
 }
 
-/** What a release still lacks in the lock: chart names, and `Gateway API CRDs`. */
-export function unpinned(release: PinnedRelease): string[] {
-  return [...ISTIO_CHARTS.filter(chart => !release.charts[chart]), ...release.gatewayApi ? [] : ['Gateway API CRDs']];
+/**
+ * What a release still lacks in the lock: chart names, and `Gateway API CRDs` when the
+ * Gateway API table lists its minor (`withGatewayApi`).
+ */
+export function unpinned(release: PinnedRelease, withGatewayApi: boolean): string[] {
+  return [...ISTIO_CHARTS.filter(chart => !release.charts[chart]), ...release.gatewayApi || !withGatewayApi ? [] : ['Gateway API CRDs']];
 }
 
 /** "the cni and ztunnel charts and its Gateway API CRDs", for messages. */
-export function describeUnpinned(release: PinnedRelease): string {
+export function describeUnpinned(release: PinnedRelease, withGatewayApi: boolean): string {
   const charts = ISTIO_CHARTS.filter(chart => !release.charts[chart]);
   const parts = [
     ...charts.length ? [`the ${charts.length > 1 ? `${charts.slice(0, -1).join(', ')} and ${charts[charts.length - 1]} charts` : `${charts[0]} chart`}`] : [],
-    ...release.gatewayApi ? [] : ['its Gateway API CRDs'],
+    ...release.gatewayApi || !withGatewayApi ? [] : ['its Gateway API CRDs'],
   ];
   return parts.join(' and ');
 }
 
-/** The error for locked releases that lack pins: only `npm run vendor` may add them. */
-export function unpinnedError(incomplete: ReadonlyArray<readonly [string, PinnedRelease]>): UserError {
-  const what = incomplete.map(([v, release]) => `Istio ${v} without ${describeUnpinned(release)}`).join(', and ');
+/** The error for locked releases that lack pins (version, release, whether it needs Gateway API CRDs): only `npm run vendor` may add them. */
+export function unpinnedError(incomplete: ReadonlyArray<readonly [string, PinnedRelease, boolean]>): UserError {
+  const what = incomplete.map(([v, release, withGatewayApi]) => `Istio ${v} without ${describeUnpinned(release, withGatewayApi)}`).join(', and ');
   return new UserError(
     `${LOCK_FILE} pins ${what} (locked before this project rendered them): ` +
     'run `npm run vendor` to fetch, verify and pin them (synth never changes the lock), then synth again',
@@ -208,13 +211,15 @@ export function readLock(root: string, version?: string): ChartsLock {
   if (!release) {
     throw new UserError(`${LOCK_FILE} does not pin Istio ${istioVersion ?? '(any version)'} (it pins ${versions.join(', ') || 'nothing'}): run \`npm run vendor\`, which pins every version main.ts names`);
   }
-  if (unpinned(release).length) throw unpinnedError([[istioVersion, release]]);
+  // Its Gateway API CRDs are not required here: only the table says whether a version has
+  // them, and synth's check of the lock (ensure.ts) holds the lock to it.
+  if (unpinned(release, false).length) throw unpinnedError([[istioVersion, release, false]]);
   return {
     istioVersion,
     sources: lock.sources,
     gatewayApiSources: gatewayApiSourcesOf(lock),
     charts: release.charts as ChartsLock['charts'],
-    gatewayApi: release.gatewayApi!,
+    ...(release.gatewayApi ? { gatewayApi: release.gatewayApi } : {}),
   };
 }
 

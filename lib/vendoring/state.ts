@@ -129,7 +129,7 @@ export function chartsIn(state: VendorState, which: ChartState['state']): IstioC
 
 /** Whether every chart and the Gateway API file are pinned, vendored and as the lock says. */
 export function isOk(state: VendorState): boolean {
-  return ISTIO_CHARTS.every(chart => state.charts[chart].state === 'ok') && state.gatewayApi?.state.state === 'ok';
+  return ISTIO_CHARTS.every(chart => state.charts[chart].state === 'ok') && (state.gatewayApi === undefined || state.gatewayApi.state.state === 'ok');
 }
 
 /** "the charts", "the Gateway API CRDs" or both, by which of them are concerned. */

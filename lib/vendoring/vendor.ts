@@ -4,7 +4,7 @@ import { makeScratch, removeAbandonedScratch } from '../scratch';
 import { UserError } from '../user-error';
 import { SourceSet, StagedChart, stageChart } from './fetch';
 import { GatewayApiSource, openGatewayApiSource, StagedGatewayApi, stageGatewayApi } from './gateway-api';
-import { GATEWAY_API_VERSIONS, GatewayApiTable, gatewayApiVersionFor } from './gateway-api-versions';
+import { GATEWAY_API_VERSIONS, GatewayApiTable, knownGatewayApiVersion } from './gateway-api-versions';
 import {
   byVersion, ChartLockEntry, GATEWAY_API_FILE, gatewayApiDir, GatewayApiLockEntry, gatewayApiSourcesOf, ISTIO_CHARTS, IstioChart,
   LOCK_FILE, LockFile, PinnedRelease, readLockFile, unpinned, versionDir, writeLockFile,
@@ -97,7 +97,7 @@ interface VendorPlan {
   readonly wanted: readonly string[];
   /** Locked versions main.ts no longer uses. */
   readonly removed: readonly string[];
-  /** The Gateway API release each wanted version needs. */
+  /** The Gateway API release each wanted version goes with (none for a minor the table does not list). */
   readonly gatewayApiOf: ReadonlyMap<string, string>;
   /** The digest the lock pins for each Gateway API release (readLockFile made a release's entries agree). */
   readonly gatewayApiPins: ReadonlyMap<string, string>;
@@ -125,7 +125,11 @@ function planVendoring(opts: VendorOptions): VendorPlan {
   for (const v of wanted) if (!VERSION.test(v)) throw new UserError(`"${v}" is not an Istio version such as 1.30.3`);
   if (wanted.length === 0) throw new UserError('main.ts names no Istio version: set istioVersion (or revisions) in main.ts');
   const removed = opts.prune === false ? [] : locked.filter(v => !wanted.includes(v));
-  const gatewayApiOf = new Map(wanted.map(v => [v, gatewayApiVersionFor(v, table)]));
+  // The table's release for a minor it lists; else whatever the lock pins (kept, and vendored).
+  const gatewayApiOf = new Map(wanted.flatMap(v => {
+    const g = knownGatewayApiVersion(v, table) ?? lockFile.istio[v]?.gatewayApi?.version;
+    return g === undefined ? [] : [[v, g] as const];
+  }));
   const gatewayApiPins = new Map<string, string>();
   for (const release of Object.values(lockFile.istio)) if (release.gatewayApi) gatewayApiPins.set(release.gatewayApi.version, release.gatewayApi.sha256);
 
@@ -136,7 +140,8 @@ function planVendoring(opts: VendorOptions): VendorPlan {
       versions.push({ version, release, fetch: ISTIO_CHARTS, reverify: [] });
       continue;
     }
-    const state = checkVendored(root, version, release, pinnedGatewayApi({ gatewayApiPins }, gatewayApiOf.get(version)!));
+    const g = gatewayApiOf.get(version);
+    const state = checkVendored(root, version, release, g === undefined ? undefined : pinnedGatewayApi({ gatewayApiPins }, g));
     const refused = refusal(root, state);
     if (refused) throw refused;
     const fetch = ISTIO_CHARTS.filter(chart => ['missing', 'unpinned'].includes(state.charts[chart].state));
@@ -156,7 +161,7 @@ function planVendoring(opts: VendorOptions): VendorPlan {
   }
   const lockUpToDate = wanted.every(v => {
     const release = lockFile.istio[v];
-    return release !== undefined && unpinned(release).length === 0 && release.gatewayApi!.version === gatewayApiOf.get(v);
+    return release !== undefined && unpinned(release, gatewayApiOf.has(v)).length === 0 && release.gatewayApi?.version === gatewayApiOf.get(v);
   });
   return { lockFile, wanted, removed, gatewayApiOf, gatewayApiPins, versions, gatewayApiFetch, lockUpToDate };
 }
@@ -216,14 +221,14 @@ function nextLock(plan: VendorPlan, staged: Staged): { readonly istio: Record<st
   for (const version of plan.wanted) {
     const before = plan.lockFile.istio[version];
     const charts = { ...before?.charts, ...staged.newPins.get(version) };
-    const g = plan.gatewayApiOf.get(version)!;
-    const gatewayApi: GatewayApiLockEntry = { version: g, file: GATEWAY_API_FILE, sha256: gatewayApiSha(g) };
+    const g = plan.gatewayApiOf.get(version);
+    const gatewayApi: GatewayApiLockEntry | undefined = g === undefined ? undefined : { version: g, file: GATEWAY_API_FILE, sha256: gatewayApiSha(g) };
     const added = [
       ...ISTIO_CHARTS.filter(chart => !before?.charts[chart]),
-      ...before?.gatewayApi?.version === g && before.gatewayApi.sha256 === gatewayApi.sha256 ? [] : [`Gateway API ${g}`],
+      ...gatewayApi === undefined || (before?.gatewayApi?.version === g && before?.gatewayApi?.sha256 === gatewayApi.sha256) ? [] : [`Gateway API ${g}`],
     ];
     if (!added.length) continue;
-    istio[version] = { charts, gatewayApi };
+    istio[version] = { charts, ...(gatewayApi ? { gatewayApi } : {}) };
     pinned.push(before ? `pinned ${list(added)} for Istio ${version} in ${LOCK_FILE}` : `locked Istio ${version} in ${LOCK_FILE}`);
   }
   return { istio, pinned };
@@ -293,10 +298,11 @@ export async function vendorCharts(opts: VendorOptions): Promise<VendoredRelease
   const env = opts.env ?? process.env;
   const plan = planVendoring(opts);
   for (const version of plan.wanted) {
-    const g = plan.gatewayApiOf.get(version)!;
-    if (!plan.versions.some(v => v.version === version) && !plan.gatewayApiFetch.includes(g) && plan.lockFile.istio[version]?.gatewayApi?.version === g) {
-      log(`Istio ${version} charts and Gateway API ${g} CRDs are vendored and match ${LOCK_FILE}`);
-    }
+    const g = plan.gatewayApiOf.get(version);
+    if (plan.versions.some(v => v.version === version) || (g !== undefined && plan.gatewayApiFetch.includes(g)) || plan.lockFile.istio[version]?.gatewayApi?.version !== g) continue;
+    log(g === undefined
+      ? `Istio ${version} charts are vendored and match ${LOCK_FILE} (no Gateway API release is listed for Istio ${version.split('.').slice(0, 2).join('.')}: none vendored)`
+      : `Istio ${version} charts and Gateway API ${g} CRDs are vendored and match ${LOCK_FILE}`);
   }
   if (!plan.versions.length && !plan.gatewayApiFetch.length && !plan.removed.length && plan.lockUpToDate) return vendoredReleases(root, plan.wanted);
   const sources = {

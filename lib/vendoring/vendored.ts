@@ -22,15 +22,15 @@ export interface VendoredCharts {
   readonly lock: ChartsLock;
   /** Unpacked chart folder per chart. */
   readonly dirs: { readonly [chart in IstioChart]: string };
-  /** The Gateway API CRDs that go with this Istio version. */
-  readonly gatewayApi: VendoredGatewayApi;
+  /** The Gateway API CRDs that go with this Istio version. @default - none: the Gateway API table does not list its minor */
+  readonly gatewayApi?: VendoredGatewayApi;
 }
 
 function chartsOf(root: string, lock: ChartsLock): VendoredCharts {
   const dir = versionDir(root, lock.istioVersion);
   const dirs = Object.fromEntries(ISTIO_CHARTS.map(chart => [chart, path.join(dir, chart)])) as Record<IstioChart, string>;
-  const { version, sha256 } = lock.gatewayApi;
-  return { lock, dirs, gatewayApi: { version, file: gatewayApiFile(root, lock.gatewayApi), sha256 } };
+  const g = lock.gatewayApi;
+  return { lock, dirs, ...(g ? { gatewayApi: { version: g.version, file: gatewayApiFile(root, g), sha256: g.sha256 } } : {}) };
 }
 
 /** The vendored charts of each Istio version, verified against the lock. */
