@@ -7,6 +7,16 @@
 # elsewhere, so a synth running at the same time never reads a half-written bundle).
 set -e
 bundle="${ISTIO_CDK8S_BUNDLE:-.build/synth.js}"
-node_modules/.bin/esbuild lib/synth/cli.ts --bundle --platform=node --target=node20 --packages=external \
-  --outfile="$bundle" --sourcemap --log-level=warning
+# esbuild's report of code it cannot parse or resolve (a syntax error in main.ts) is a
+# framed, multi-line picture; the user gets one error line and each problem's place.
+if ! problems="$(node_modules/.bin/esbuild lib/synth/cli.ts --bundle --platform=node --target=node20 --packages=external \
+  --outfile="$bundle" --sourcemap --log-level=error --color=false 2>&1)"; then
+  printf '%s\n' "$problems" | awk '
+    BEGIN { print "error: main.ts (or a file it imports) does not compile, so nothing was written; fix the lines below and run npm run synth again:" }
+    /\[ERROR\] / { sub(/^.*\[ERROR\] /, ""); message = $0; next }
+    message != "" && /^    [^ ].*:[0-9]+:[0-9]+:$/ { sub(/^ +/, ""); print "  " $0 " " message; message = ""; next }
+    END { if (message != "") print "  " message }
+  ' >&2
+  exit 1
+fi
 exec node "$bundle" "$@"
