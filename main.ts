@@ -2,8 +2,8 @@ import { MeshSettings } from './lib/settings';
 
 /**
  * This cluster's mesh. Edit here, run `npm run synth`, review (`npm run diff -- HEAD`)
- * and commit dist/. Every field is documented in lib/settings/types.ts; the README
- * shows common changes. Export `extend(chart, mesh)` to add your own objects.
+ * and commit dist/. Every field is in docs/reference/settings.md, common changes in the
+ * guides of docs/. Export `extend(chart, mesh)` to add your own objects.
  */
 export const settings: MeshSettings = {
   istioVersion: '1.30.3',

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../lib/project-root';
 import { fixtureVersions, syntheticRelease } from './fixtures/synthetic-release';
 import { manifestsOf, tempDir } from './render';
 
-// The README's canary runbook, step by step, on fixture settings: an older release (made
+// The canary runbook of docs/guides/canary-upgrades.md, step by step, on fixture settings: an older release (made
 // from the vendored charts, see fixtures/synthetic-release.ts) and the locked one.
 const { locked: NEW, older: OLD } = fixtureVersions();
 const t = tempDir('istio-cdk8s-canary-');

@@ -7,7 +7,7 @@ import { formatViolation, Violation } from '../lib/check/violation';
 import { checkWebhookSelectors } from '../lib/check/webhooks';
 import { Manifest } from '../lib/manifests';
 
-// Selection proofs (design decision 14): which webhook injects and validates what, from
+// Selection proofs (docs/design.md, decision 14): which webhook injects and validates what, from
 // the manifests alone. Fixtures are written by hand after Istio's istiod, base and gateway
 // charts (mutatingwebhook.yaml, revision-tags-mwc.yaml, validatingwebhookconfiguration.yaml,
 // defaultrevision-validatingwebhookconfiguration.yaml), so they depend on no Istio version

@@ -255,7 +255,7 @@ describe('vendoring', () => {
     expect(() => vendoredCharts(s.root)).not.toThrow();
   });
 
-  test('re-pinning from another source, as docs/guides/upgrading.md says: delete the version\'s charts (and gatewayApi) from the lock, npm run vendor pins them again', async () => {
+  test('re-pinning from another source, as docs/guides/upgrading-istio.md says: delete the version\'s charts (and gatewayApi) from the lock, npm run vendor pins them again', async () => {
     await vendorCharts({ root: s.root, env: {} });
     const lockPath = path.join(s.root, LOCK_FILE);
     const before = JSON.parse(fs.readFileSync(lockPath, 'utf8'));

@@ -6,7 +6,7 @@ import { violation, Violation } from './violation';
 import { describeWebhooks, NamespaceLabels, selectorKeys, Webhook, webhookCovers, webhookSelects, webhooksOf } from './webhooks';
 
 // Which istiod injects which pods, proven by evaluating the injection webhooks' selectors
-// (design decision 14). With canary revisions and revision tags, several
+// (docs/design.md, decision 14). With canary revisions and revision tags, several
 // MutatingWebhookConfigurations select pods by the same few labels; a pod two of them
 // select is injected by whichever the API server calls first, one none selects runs
 // without a proxy.

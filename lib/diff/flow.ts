@@ -12,7 +12,7 @@ function isRecord(v: unknown): v is { [key: string]: unknown } {
 
 /**
  * True when `s` may stand unquoted inside a flow collection: it reads back as the same
- * string under the rules dist/ is parsed with (lib/yaml11.ts, YAML 1.1), so `yes`,
+ * string under the rules dist/ is parsed with (lib/manifests/yaml11.ts, YAML 1.1), so `yes`,
  * `0775`, `1e+06`, `a: b` or `#x` get quotes and `node-role.example.com/infra` does not.
  * Asking the parser itself is simpler and safer than a copy of YAML's plain-scalar rules.
  */

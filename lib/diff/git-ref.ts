@@ -16,7 +16,7 @@ export interface CommittedFolder {
   readonly files: ReadonlyMap<string, Buffer>;
 }
 
-/** The same rule as lib/manifests.ts manifestFiles, so both sides of a diff hold the same kind of files. */
+/** The same rule as manifestFiles (lib/manifests/read.ts), so both sides of a diff hold the same kind of files. */
 const MANIFEST_FILE = /\.ya?ml$/;
 
 // Variables that would point git at another repository than the one at `root` (they are

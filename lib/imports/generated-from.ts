@@ -6,7 +6,7 @@ const GENERATED_FROM = /of Istio (\S+)'s vendored base chart/;
 
 /**
  * A note when imports/ was generated from another Istio release than the lock pins
- * (after `npm run vendor -- --version X` without `npm run import`): the classes may then
+ * (after a version change and `npm run vendor` without `npm run import`): the classes may then
  * lack fields of the new CRDs, or name versions they no longer serve. Reads only the
  * first lines of each file, so synth can afford to ask every time.
  */

@@ -1,5 +1,5 @@
 // Reading manifest folders, and what check, diff, synth and apply all need to know about
-// manifests. Nothing here imports the generator (design decision 9).
+// manifests. Nothing here imports the generator (docs/design.md, decision 9).
 export * from './read';
 export * from './folder';
 export * from './pod-templates';

@@ -43,7 +43,7 @@ export function outputManifestFiles(dir: string): string[] {
 
 /**
  * Parses one YAML stream into manifests; empty documents are skipped. YAML 1.1 as
- * cdk8s writes it (lib/yaml11.ts): js-yaml parses the 1 MB of dist/ several times
+ * cdk8s writes it (lib/manifests/yaml11.ts): js-yaml parses the 1 MB of dist/ several times
  * faster than the `yaml` package.
  */
 export function parseManifests(file: string, text: string): Manifest[] {

@@ -66,7 +66,7 @@ export function releaseCacheKey(helm: HelmBinary, req: ReleaseRequest): string {
   }));
 }
 
-/** Versions of the YAML parsers that give helm's output its meaning (lib/yaml11.ts). */
+/** Versions of the YAML parsers that give helm's output its meaning (lib/manifests/yaml11.ts). */
 const PARSERS = [require('js-yaml/package.json').version, require('yaml/package.json').version].join('/');
 
 /** Marks a number JSON cannot hold (NaN, ±Infinity, -0): YAML's `.nan`, `.inf` and `-0` must survive the cache. */

@@ -13,7 +13,7 @@ export interface GatewaysChartProps {
   readonly releases: readonly RenderedRelease[];
 }
 
-/** Stage 4: ingress and egress gateways (Istio's `gateway` chart, once per gateway). */
+/** The gateways stage: ingress and egress gateways (Istio's `gateway` chart, once per gateway). */
 export class GatewaysChart extends Chart {
   /** One Helm release per gateway. */
   readonly releases: readonly HelmRelease[];

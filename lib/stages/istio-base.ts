@@ -9,7 +9,7 @@ export interface IstioBaseChartProps {
   readonly release: RenderedRelease;
 }
 
-/** Stage 2: Istio's CRDs and cluster-wide base objects (the `base` chart). */
+/** The istio-base stage: Istio's CRDs and cluster-wide base objects (the `base` chart). */
 export class IstioBaseChart extends Chart {
   /** The Helm release. */
   readonly release: HelmRelease;

@@ -13,7 +13,7 @@ export interface IstiodChartProps {
   readonly scheduling: ResolvedMeshSettings['istiodScheduling'];
 }
 
-/** Stage 3: the control plane, one `istiod` release per revision, side by side. */
+/** The istiod stage: the control plane, one `istiod` release per revision, side by side. */
 export class IstiodChart extends Chart {
   /** The Helm releases, one per revision. */
   readonly releases: readonly HelmRelease[];

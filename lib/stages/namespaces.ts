@@ -16,7 +16,7 @@ export interface NamespacesChartProps {
   readonly namespaces: readonly NamespaceSpec[];
 }
 
-/** Stage 1: the namespaces every later stage installs into. */
+/** The namespaces stage: the namespaces every later stage installs into. */
 export class NamespacesChart extends Chart {
   constructor(scope: Construct, id: string, props: NamespacesChartProps) {
     super(scope, id);

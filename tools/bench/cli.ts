@@ -105,7 +105,7 @@ function scalingTable(scratch: string, env: NodeJS.ProcessEnv, floorMs: number, 
 /**
  * What following the API server (defaults, CEL rules, list types, formats, metadata) costs
  * `npm run check` on dist/: the command as npm runs it, and its checking alone (a fresh
- * process each, lib/bench/check-once.ts), with and without it.
+ * process each, tools/bench/check-once.ts), with and without it.
  */
 function checkCost(env: NodeJS.ProcessEnv, runs: number): string[] {
   const run = (schemaOnly: boolean) => {
