@@ -1,16 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../lib/project-root';
+import { docPages, outputBlocks, outputBlocksOf, replaceOutput } from '../tools/docs-outputs/blocks';
+import { OUTPUT_RUNS } from '../tools/docs-outputs/runs';
 
 // The docs as a new user reads them: every TypeScript example that declares main.ts's
 // exports type-checks as a main.ts of this project, and every relative link leads to a file.
 
-/** README.md, CONTRIBUTING.md and every page below docs/. */
-function docFiles(): string[] {
-  const docs = path.join(PROJECT_ROOT, 'docs');
-  const pages = fs.existsSync(docs) ? (fs.readdirSync(docs, { recursive: true }) as string[]).filter(f => f.endsWith('.md')).map(f => path.join('docs', f)) : [];
-  return ['README.md', 'CONTRIBUTING.md', ...pages].filter(f => fs.existsSync(path.join(PROJECT_ROOT, f))).sort();
-}
+const docFiles = () => docPages(PROJECT_ROOT);
 
 interface Example {
   readonly file: string;
@@ -87,3 +84,22 @@ function headingAnchors(markdown: string): Set<string> {
   for (const [, id] of markdown.matchAll(/<a (?:name|id)="([^"]+)"/g)) anchors.add(id);
   return anchors;
 }
+
+// The printed outputs themselves are re-made by `npm run docs-outputs -- --check` in CI
+// (a copy of the project per block, ~20 s); here, that each has a run and is found.
+test('every printed output of the docs has a run that makes it, and every run a block', () => {
+  const blocks = outputBlocks(PROJECT_ROOT);
+  expect(blocks.filter(b => !OUTPUT_RUNS[b.name]).map(b => `${b.file}:${b.line} (${b.name})`)).toEqual([]);
+  expect(Object.keys(OUTPUT_RUNS).filter(n => !blocks.some(b => b.name === n))).toEqual([]);
+  expect(new Set(blocks.map(b => b.name)).size).toBe(blocks.length);
+  for (const b of blocks) expect(b.text.trim()).not.toBe('');
+});
+
+test('an output block is found with the examples above it, and replaced alone', () => {
+  const page = ['# t', '```ts', 'export const settings = 1;', '```', 'x', '```sh', 'npm run synth', '```', '<!-- output: one -->', '```', 'old', 'lines', '```', 'after', ''].join('\n');
+  expect(outputBlocksOf('p.md', page)).toEqual([{ name: 'one', file: 'p.md', line: 9, text: 'old\nlines', examplesAbove: ['export const settings = 1;'] }]);
+  const replaced = replaceOutput(page, 'one', 'new');
+  expect(outputBlocksOf('p.md', replaced)[0].text).toBe('new');
+  expect(replaced.split('\n').slice(-2)).toEqual(['after', '']);
+  expect(() => outputBlocksOf('p.md', '<!-- output: two -->\ntext\n')).toThrow('p.md:1: <!-- output: two --> is not followed by a plain ``` block');
+});

@@ -116,21 +116,6 @@ describe('synthMesh', () => {
     expectUntouched();
   });
 
-  test('the README\'s refused PeerAuthentication prints what the README shows', async () => {
-    const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-    const block = /A PeerAuthentication with port-level mTLS but no selector[^\n]*\n\n```\n\$ npm run synth\n([\s\S]*?)\n```/.exec(readme)?.[1];
-    expect(block).toBeDefined();
-    const project: ProjectDefinition = {
-      settings: FIXTURE,
-      extend: chart => {
-        new ApiObject(chart, 'ports', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'ports', namespace: 'shop' }, spec: { portLevelMtls: { 8080: { mode: 'DISABLE' } } } });
-      },
-    };
-    const err: Error = await synthMesh(project, { outdir: out.outdir, log: quiet }).then(() => { throw new Error('synth passed'); }, e => e);
-    expect(`error: ${err.message}`).toBe(block);
-    expectUntouched();
-  });
-
   test('a successful run replaces the whole output: no stale file survives; extend() adds a last stage', async () => {
     const project: ProjectDefinition = {
       settings: FIXTURE,
@@ -216,6 +201,26 @@ describe('npm run synth', () => {
       expect(fs.readdirSync(out.outdir)).toEqual(['0009-stale.k8s.yaml']);
     } finally {
       out.cleanup();
+    }
+  });
+  test('code esbuild cannot bundle (a syntax error in main.ts) is one error line and each problem\'s place, exit 1', () => {
+    // A project of two files, one broken, bundled by the real script and esbuild.
+    const t = tempDir('istio-cdk8s-syntax-');
+    try {
+      fs.mkdirSync(path.join(t.dir, 'lib', 'synth'), { recursive: true });
+      fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(t.dir, 'node_modules'));
+      fs.writeFileSync(path.join(t.dir, 'lib', 'synth', 'cli.ts'), "import '../../main';\n");
+      fs.writeFileSync(path.join(t.dir, 'main.ts'), 'const a = 1;\nexport settings = { a };\n');
+      const r = spawnSync('sh', [path.join(PROJECT_ROOT, 'lib', 'synth', 'synth.sh')], { cwd: t.dir, encoding: 'utf8' });
+      expect(r.stderr.split('\n')).toEqual([
+        'error: main.ts (or a file it imports) does not compile, so nothing was written; fix the lines below and run npm run synth again:',
+        '  main.ts:2:7: Unexpected "settings"',
+        '',
+      ]);
+      expect(r.status).toBe(1);
+      expect(fs.existsSync(path.join(t.dir, '.build', 'synth.js'))).toBe(false);
+    } finally {
+      t.cleanup();
     }
   });
 });
