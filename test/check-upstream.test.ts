@@ -57,6 +57,13 @@ test('the corpus is large enough and spread across kinds (at least 60 refused an
   expect(new Set(cases.map(c => c.object.kind)).size).toBeGreaterThanOrEqual(15);
 });
 
+test('docs/reference/check.md counts the corpus as it is', () => {
+  const page = fs.readFileSync(path.join(__dirname, '..', 'docs', 'reference', 'check.md'), 'utf8').replace(/\s+/g, ' ');
+  const refused = cases.filter(c => c.expect === 'refused').length;
+  expect(page).toContain(`Parity is tested on upstream's own objects: ${cases.length} from`);
+  expect(page).toContain(`(${refused} an API server refuses, ${cases.length - refused} it accepts)`);
+});
+
 describe.each(['refused', 'accepted'] as const)('objects an API server %s', expected => {
   test.each(cases.filter(c => c.expect === expected).map(c => [`${c.file} ${c.name} (${c.source.split(':').pop()})`, c] as const))('%s', (_title, c) => {
     const found = findings(c);

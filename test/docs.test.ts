@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PROJECT_ROOT } from '../lib/project-root';
@@ -103,3 +104,37 @@ test('an output block is found with the examples above it, and replaced alone', 
   expect(replaced.split('\n').slice(-2)).toEqual(['after', '']);
   expect(() => outputBlocksOf('p.md', '<!-- output: two -->\ntext\n')).toThrow('p.md:1: <!-- output: two --> is not followed by a plain ``` block');
 });
+
+/** The `npm run <script> -- <flags>` lines of the docs' shell blocks. */
+function npmRunLines(): Array<{ file: string; script: string; flags: string[] }> {
+  const out: Array<{ file: string; script: string; flags: string[] }> = [];
+  for (const file of docFiles()) {
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
+    for (const [, block] of text.matchAll(/^```(?:sh|bash)\n([\s\S]*?)^```/gm)) {
+      for (const [, script, rest] of block.matchAll(/npm run (?:--silent )?([\w:-]+)((?: [^#&\n]*)?)/g)) {
+        out.push({ file, script, flags: [...rest.matchAll(/(?:^|\s)(--?[a-z][\w-]*)/g)].map(m => m[1]).filter(f => f !== '--' && f !== '--help') });
+      }
+    }
+  }
+  return out;
+}
+
+test('every npm run line of the docs names a script, with options its --help lists', () => {
+  const scripts = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+  const lines = npmRunLines();
+  expect(lines.length).toBeGreaterThan(10);
+  expect(lines.filter(l => !scripts[l.script]).map(l => `${l.file}: npm run ${l.script}`)).toEqual([]);
+  const usage = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { file, script, flags } of lines.filter(l => l.flags.length)) {
+    if (!usage.has(script)) {
+      // The script's entry, run with --help as npm would run it (synth through its bundle's source).
+      const entry = scripts[script] === 'sh lib/synth/synth.sh' ? 'lib/synth/cli.ts' : /^tsx (\S+)$/.exec(scripts[script])?.[1];
+      if (!entry) throw new Error(`no entry for npm run ${script}: ${scripts[script]}`);
+      const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', entry, '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+      usage.set(script, r.stdout);
+    }
+    for (const flag of flags.filter(f => !usage.get(script)!.includes(f.replace(/=.*/, '')))) problems.push(`${file}: npm run ${script}: ${flag} is not in its --help`);
+  }
+  expect(problems).toEqual([]);
+}, 60_000);
