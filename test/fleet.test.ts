@@ -106,13 +106,16 @@ describe('a fleet renders into dist/<cluster>/', () => {
 
 describe('mesh identity: a multi-primary mesh on two networks', () => {
   const EASTWEST = { name: 'istio-eastwestgateway', namespace: 'istio-system', kind: 'eastwest' as const };
-  const member = (network: string): MeshSettings => ({ ...SHARED, mesh: { id: 'mesh1', network }, gateways: [...SHARED.gateways!, EASTWEST] });
+  // Two istiods of one mesh share a root, by reference, and read each other's credentials from a store.
+  const TRUST = { certManager: { issuer: { kind: 'ClusterIssuer', name: 'mesh1-root' } } } as const;
+  const REMOTE_SECRETS = { store: { kind: 'ClusterSecretStore', name: 'vault' }, keyPrefix: 'istio/remote/' } as const;
+  const member = (network: string): MeshSettings => ({ ...SHARED, mesh: { id: 'mesh1', network, trust: TRUST, remoteSecrets: REMOTE_SECRETS }, gateways: [...SHARED.gateways!, EASTWEST] });
   const MESH: ProjectDefinition = { clusters: { east: member('net1'), west: member('net2') } };
   const resolved = () => resolveProject(MESH, lockedVersions(PROJECT_ROOT));
 
   test('istiod gets the mesh id, the cluster\'s name and network; istio-system the network label; the east-west gateway its network ports and the cross-network Gateway', async () => {
     const east = resolved().find(c => c.name === 'east')!;
-    expect(east.settings.mesh).toEqual({ id: 'mesh1', clusterName: 'east', network: 'net1' });
+    expect(east.settings.mesh).toEqual({ id: 'mesh1', clusterName: 'east', network: 'net1', remotes: [] });
     const { manifests } = await renderMesh(MESH.clusters!.east, undefined, 'east');
     const find = (kind: string, name: string, ns = '') => manifests.find(m => m.kind === kind && m.name === name && m.namespace === ns)!;
     const injector = JSON.parse(find('ConfigMap', 'istio-sidecar-injector', 'istio-system').object.data.values);
@@ -145,11 +148,11 @@ describe('mesh identity: a multi-primary mesh on two networks', () => {
     expect(problems({ east: member('net1'), west: { ...member('net2'), gateways: SHARED.gateways } })).toEqual([
       '  - mesh mesh1: network net2 (clusters west) has no east-west gateway, and the mesh spans 2 networks: add a gateway of kind \'eastwest\' to one of its clusters',
     ]);
-    expect(problems({ east: member('net1'), west: { ...SHARED, mesh: { id: 'mesh1', clusterName: 'east' } } })).toEqual([
+    expect(problems({ east: member('net1'), west: { ...SHARED, mesh: { id: 'mesh1', clusterName: 'east', trust: TRUST, remoteSecrets: REMOTE_SECRETS } } })).toEqual([
       '  - clusters.west.mesh.clusterName: "east" is also clusters.east\'s name in mesh mesh1: cluster names are unique within a mesh',
       '  - mesh mesh1: clusters west name no network while others do: set mesh.network in every cluster of the mesh, or in none',
     ]);
-    expect(problems({ a: member('net1'), b: { ...member('net1'), mesh: { id: 'mesh2', network: 'net1' } } })).toEqual([
+    expect(problems({ a: { ...member('net1'), mesh: { id: 'mesh1', network: 'net1' } }, b: { ...member('net1'), mesh: { id: 'mesh2', network: 'net1' } } })).toEqual([
       '  - network net1 is in mesh mesh1 and mesh mesh2: one mesh id per mesh, and a network belongs to one mesh',
     ]);
     expect(problems({ a: { ...SHARED, gateways: [EASTWEST] } })).toEqual([
@@ -160,7 +163,7 @@ describe('mesh identity: a multi-primary mesh on two networks', () => {
   test('the single form needs the cluster\'s name; identity values are settings, not istiod values', () => {
     expect(() => resolveSettings({ ...SHARED, mesh: { id: 'mesh1' } }, lockedVersions(PROJECT_ROOT)))
       .toThrow('mesh.clusterName: is required with `settings` (in `clusters` it defaults to the cluster\'s name)');
-    expect(resolveSettings({ ...SHARED, mesh: { id: 'mesh1', clusterName: 'c1' } }, lockedVersions(PROJECT_ROOT)).mesh).toEqual({ id: 'mesh1', clusterName: 'c1' });
+    expect(resolveSettings({ ...SHARED, mesh: { id: 'mesh1', clusterName: 'c1' } }, lockedVersions(PROJECT_ROOT)).mesh).toEqual({ id: 'mesh1', clusterName: 'c1', remotes: [] });
     expect(() => resolveSettings({ ...SHARED, values: { istiod: { global: { meshID: 'x' } } } }, lockedVersions(PROJECT_ROOT)))
       .toThrow('values.istiod.global.meshID: "x" is set by mesh.id in the settings; use that instead of values');
   });

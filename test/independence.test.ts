@@ -14,7 +14,7 @@ const SHARED = /^lib\/(command|user-error|project-root|scratch)\.ts$/;
  * gateways, node agents): they read main.ts, resolve its settings and read the lock's
  * pinned versions — these modules, and no other (docs/design.md says so too).
  */
-const SETTINGS_READING = /^(main\.ts|lib\/(project\/(definition|resolve)\.ts|settings\/|vendoring\/lock\.ts))/;
+const SETTINGS_READING = /^(main\.ts|lib\/(project\/(definition|resolve|fleet)\.ts|settings\/|vendoring\/lock\.ts))/;
 
 /**
  * Relative modules a file loads at run time: `import … from`, `export … from` (a re-export

@@ -1,5 +1,6 @@
 import { dataplaneLabels } from './dataplane';
 import { resolveEgress } from './egress';
+import { resolveTrust } from './mesh-identity';
 import { MeshSettings, ResolvedMeshSettings, Scheduling } from './types';
 import { validateSettings } from './validate';
 
@@ -45,7 +46,11 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     gatewayApi: dp.gatewayApi,
     nodeAgents: dp.nodeAgents,
     egress: resolveEgress(input, resolvedGateways),
-    ...(input.mesh ? { mesh: { id: input.mesh.id, clusterName: input.mesh.clusterName ?? cluster!, ...(input.mesh.network ? { network: input.mesh.network } : {}) } } : {}),
+    // A remote's primary and a primary's remotes and remote secrets need the whole fleet:
+    // the project fills them in (lib/project/fleet.ts).
+    ...(input.mesh ? { mesh: { id: input.mesh.id, clusterName: input.mesh.clusterName ?? cluster!, ...(input.mesh.network ? { network: input.mesh.network } : {}), remotes: [] } } : {}),
+    trust: resolveTrust(input),
+    remoteSecrets: [],
     gateways: resolvedGateways,
     appNamespaces: (input.appNamespaces ?? []).map(ns => {
       const dataplane = ns.dataplane ?? dp.mode;

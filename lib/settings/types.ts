@@ -186,6 +186,85 @@ export interface DebugSettings {
   readonly privilegedProxies?: boolean;
 }
 
+/** A cert-manager issuer, by kind and name (cert-manager's `issuerRef`, group `cert-manager.io`). */
+export interface IssuerReference {
+  /** `ClusterIssuer`, or `Issuer` (then one in `istio-system`). */
+  readonly kind: 'ClusterIssuer' | 'Issuer';
+  /** The issuer's name. */
+  readonly name: string;
+}
+
+/** An External Secrets store, by kind and name (`secretStoreRef`). */
+export interface SecretStoreReference {
+  /** `ClusterSecretStore`, or `SecretStore` (then one in `istio-system`). */
+  readonly kind: 'ClusterSecretStore' | 'SecretStore';
+  /** The store's name. */
+  readonly name: string;
+}
+
+/**
+ * This cluster's intermediate CA as a cert-manager `Certificate` (`isCA: true`) whose
+ * Secret is `cacerts`, in cert-manager's `tls.crt`/`tls.key`/`ca.crt` layout, which
+ * istiod reads as its plug-in CA (`ca.crt` as the root every cluster trusts).
+ */
+export interface CertManagerTrust {
+  /**
+   * The issuer that signs the intermediate. Its CA certificate (what cert-manager writes
+   * as `ca.crt`) is the mesh's root: the same issuer in every cluster of the mesh.
+   */
+  readonly issuer: IssuerReference;
+  /** Lifetime of the intermediate CA certificate (a Go duration). @default '8760h' (a year) */
+  readonly duration?: string;
+  /** How long before expiry cert-manager renews it; istiod reloads a renewed `cacerts` by itself. @default '720h' (30 days) */
+  readonly renewBefore?: string;
+}
+
+/**
+ * This cluster's intermediate CA from a secret store, as an External Secrets
+ * `ExternalSecret` that writes `cacerts` with Istio's four keys.
+ */
+export interface ExternalSecretTrust {
+  /** The store that holds the certificates. */
+  readonly store: SecretStoreReference;
+  /** The store key of this cluster's intermediate CA: properties `ca-cert.pem`, `ca-key.pem` and `cert-chain.pem`. */
+  readonly key: string;
+  /**
+   * The store key whose property `root-cert.pem` is the mesh's root certificate, the same
+   * in every cluster of the mesh.
+   * @default - `key` (required when several clusters of the mesh have a CA)
+   */
+  readonly rootKey?: string;
+  /** How often External Secrets re-reads the store. @default '1h' */
+  readonly refreshInterval?: string;
+}
+
+/**
+ * Where istiod's CA (Istio's `cacerts` Secret in istio-system) comes from:
+ * `'self-signed'` (istiod makes its own root: a mesh of one cluster), `'manual'` (you
+ * create `cacerts` before istiod starts), cert-manager, or External Secrets.
+ */
+export type TrustSource =
+  | 'self-signed'
+  | 'manual'
+  | { readonly certManager: CertManagerTrust }
+  | { readonly externalSecret: ExternalSecretTrust };
+
+/**
+ * Where istiod finds the credentials (a kubeconfig) of the other clusters it watches,
+ * each rendered as an `ExternalSecret` that writes the Secret istiod discovers
+ * (label `istio/multiCluster: "true"`), as `istioctl create-remote-secret` would.
+ */
+export interface RemoteSecretsSource {
+  /** The store that holds the kubeconfigs. */
+  readonly store: SecretStoreReference;
+  /** The kubeconfig for cluster X is at store key `<keyPrefix><X's clusterName>`. */
+  readonly keyPrefix: string;
+  /** The property of each key that holds the kubeconfig. @default - the key's whole value */
+  readonly property?: string;
+  /** How often External Secrets re-reads the store. @default '1h' */
+  readonly refreshInterval?: string;
+}
+
 /** Where this cluster sits in a multi-cluster mesh (Istio's multicluster install). */
 export interface MeshIdentity {
   /** The mesh's id (istiod's `global.meshID`): the same in every cluster of one mesh. */
@@ -201,6 +280,32 @@ export interface MeshIdentity {
    * @default - none: the mesh is on one network
    */
   readonly network?: string;
+  /**
+   * Where istiod's CA comes from. Clusters of one mesh that run istiod must share a root:
+   * with more than one, a source other than `'self-signed'`, the same in each. A remote
+   * cluster has none (its primary's istiod signs its workloads).
+   * @default 'self-signed' for a cluster whose mesh has one istiod; required otherwise
+   */
+  readonly trust?: TrustSource;
+  /**
+   * Where this cluster's istiod reads the credentials of the other clusters of its mesh
+   * (every other cluster in multi-primary; its remotes in primary-remote).
+   * @default - none: a mesh of one cluster; required when istiod watches other clusters
+   */
+  readonly remoteSecrets?: RemoteSecretsSource;
+  /**
+   * Makes this a remote cluster (Istio's primary-remote): no istiod of its own, served by
+   * the istiod of this cluster of the fleet (its name in `clusters`), which must be in the
+   * same mesh and have an `eastwest` gateway.
+   * @default - none: this cluster runs its own istiod (a primary)
+   */
+  readonly primary?: string;
+  /**
+   * On a remote cluster: the stable DNS name or IP address of the primary's east-west
+   * gateway, where its proxies reach istiod (`global.remotePilotAddress`).
+   * @default - none: required with `primary`
+   */
+  readonly pilotAddress?: string;
 }
 
 /** Everything that describes one cluster's mesh. */
@@ -334,6 +439,57 @@ export interface ResolvedRevision {
   readonly values: HelmValues;
 }
 
+/** Where istiod's CA comes from, with defaults filled in. */
+export type ResolvedTrust =
+  /** istiod makes its own root (a mesh of one istiod). */
+  | { readonly source: 'self-signed' }
+  /** The user creates `cacerts` before istiod starts. */
+  | { readonly source: 'manual' }
+  /** A remote cluster: no CA of its own, its primary's istiod signs its workloads. */
+  | { readonly source: 'primary' }
+  /** A cert-manager Certificate writes `cacerts`. */
+  | { readonly source: 'cert-manager'; readonly issuer: IssuerReference; readonly duration: string; readonly renewBefore: string }
+  /** An ExternalSecret writes `cacerts`. */
+  | { readonly source: 'external-secret'; readonly store: SecretStoreReference; readonly key: string; readonly rootKey: string; readonly refreshInterval: string };
+
+/** One other cluster whose API server this cluster's istiod watches, and where its credentials come from. */
+export interface ResolvedRemoteSecret {
+  /** The watched cluster's name in the mesh (`mesh.clusterName`): the Secret's key and cluster annotation. */
+  readonly clusterName: string;
+  /** The store holding its kubeconfig. */
+  readonly store: SecretStoreReference;
+  /** The store key of its kubeconfig. */
+  readonly key: string;
+  /** The key's property holding the kubeconfig. @default - the key's whole value */
+  readonly property?: string;
+  /** How often External Secrets re-reads the store. */
+  readonly refreshInterval: string;
+}
+
+/** A remote cluster's control plane: the primary that serves it. */
+export interface ResolvedPrimary {
+  /** The primary's name in `clusters`. */
+  readonly cluster: string;
+  /** The primary's name in the mesh (its `mesh.clusterName`). */
+  readonly clusterName: string;
+  /** Where this cluster's proxies reach istiod: the primary's east-west gateway. */
+  readonly pilotAddress: string;
+}
+
+/** Multi-cluster membership with defaults filled in. */
+export interface ResolvedMeshIdentity {
+  /** The mesh's id. */
+  readonly id: string;
+  /** This cluster's name in the mesh. */
+  readonly clusterName: string;
+  /** Its network, when the mesh names networks. */
+  readonly network?: string;
+  /** On a remote cluster: the primary that serves it. @default - none: a primary */
+  readonly primary?: ResolvedPrimary;
+  /** On a primary: the clusters of the fleet it serves as their remote control plane (Istio's `externalIstiod`). */
+  readonly remotes: readonly string[];
+}
+
 /** MeshSettings with every default filled in, as the stage charts consume them. */
 export interface ResolvedMeshSettings {
   /** The Istio version of the CRDs and cluster-wide base objects: the newest version in use. */
@@ -355,7 +511,11 @@ export interface ResolvedMeshSettings {
   /** Outbound traffic. */
   readonly egress: ResolvedEgress;
   /** Multi-cluster identity, when set. */
-  readonly mesh?: Required<Pick<MeshIdentity, 'id' | 'clusterName'>> & Pick<MeshIdentity, 'network'>;
+  readonly mesh?: ResolvedMeshIdentity;
+  /** Where istiod's CA comes from. */
+  readonly trust: ResolvedTrust;
+  /** The other clusters this cluster's istiod watches (their remote secrets), in the fleet's order. */
+  readonly remoteSecrets: readonly ResolvedRemoteSecret[];
   /** The platform profile, if any. */
   readonly platform?: Platform;
   /** Whether the Gateway API CRDs are rendered. */
