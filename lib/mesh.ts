@@ -12,7 +12,8 @@ import { IstiodChart } from './stages/istiod';
 import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
 import { NodeAgentChart } from './stages/node-agent';
 import { PolicyChart } from './stages/policy';
-import { CrossNetworkGateway } from './stages/eastwest';
+import { CrossNetworkGateway, ExposedIstiod } from './stages/eastwest';
+import { rendersTrust, TrustChart } from './stages/trust';
 
 /**
  * Adds the user's own objects beside Istio's. `chart` renders into the last file of
@@ -63,6 +64,8 @@ export interface MeshStages {
   readonly base: IstioBaseChart;
   /** The Gateway API CRDs, when rendered. */
   readonly gatewayApi?: GatewayApiChart;
+  /** istiod's CA and the credentials of the clusters it watches, by reference, when the settings call for them. */
+  readonly trust?: TrustChart;
   /** The control plane. */
   readonly istiod: IstiodChart;
   /** istio-cni, when it runs. */
@@ -87,11 +90,17 @@ function istioNamespaces(settings: ResolvedMeshSettings): NamespaceSpec[] {
   for (const g of settings.gateways) {
     labels.set(g.namespace, { ...labels.get(g.namespace), ...g.namespaceLabels });
   }
-  return [...labels].map(([name, l]) => ({ name, labels: l }));
+  // A remote cluster names the cluster whose istiod serves it (Istio's primary-remote install).
+  const primary = settings.mesh?.primary;
+  const annotations = (name: string) => (primary && name === ISTIO_NAMESPACE ? { annotations: { [CONTROL_PLANE_CLUSTERS]: primary.clusterName } } : {});
+  return [...labels].map(([name, l]) => ({ name, labels: l, ...annotations(name) }));
 }
 
+/** The annotation of a remote cluster's istio-system naming its primary (Istio's primary-remote install). */
+export const CONTROL_PLANE_CLUSTERS = 'topology.istio.io/controlPlaneClusters';
+
 /**
- * One Istio mesh: a chart per apply stage (namespaces, istio-base, gateway-api, istiod,
+ * One Istio mesh: a chart per apply stage (namespaces, istio-base, gateway-api, trust, istiod,
  * cni, ztunnel, gateways, apps, policy, custom; the optional ones only when rendered),
  * each depending on the one before, so they are written as numbered files in apply
  * order (0000-namespaces.k8s.yaml, …).
@@ -118,6 +127,9 @@ export class IstioMesh extends Construct {
     const namespaces = new NamespacesChart(this, 'namespaces', { namespaces: istioNamespaces(settings) });
     const base = new IstioBaseChart(this, 'istio-base', { release: releases.base });
     const gatewayApi = props.gatewayApiCrds ? new GatewayApiChart(this, 'gateway-api', { documents: props.gatewayApiCrds }) : undefined;
+    const trust = rendersTrust(settings.trust, settings.remoteSecrets)
+      ? new TrustChart(this, 'trust', { trust: settings.trust, clusterName: settings.mesh?.clusterName, remoteSecrets: settings.remoteSecrets })
+      : undefined;
     const istiod = new IstiodChart(this, 'istiod', { releases: releases.istiods, scheduling: settings.istiodScheduling });
     const nodeAgent = (id: string, release: RenderedRelease | undefined) =>
       release && new NodeAgentChart(this, id, { release, scheduling: settings.nodeAgents.scheduling });
@@ -135,7 +147,13 @@ export class IstioMesh extends Construct {
     settings.gateways.forEach((g, i) => {
       if (g.kind === 'eastwest') new CrossNetworkGateway(policy, `${g.name}-cross-network`, { release: releases.gateways[i] });
     });
-    const order: Chart[] = [namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps, policy].filter((c): c is Chart => c !== undefined);
+    // A primary serving remote clusters exposes istiod through its (first) east-west gateway.
+    const exposer = settings.gateways.findIndex(g => g.kind === 'eastwest');
+    if (settings.mesh?.remotes.length && exposer >= 0) {
+      const serving = settings.revisions.find(r => r.name === settings.defaultRevision) ?? settings.revisions[0];
+      new ExposedIstiod(policy, 'exposed-istiod', { release: releases.gateways[exposer], istiodService: serving.name ? `istiod-${serving.name}` : 'istiod' });
+    }
+    const order: Chart[] = [namespaces, base, gatewayApi, trust, istiod, cni, ztunnel, gateways, apps, policy].filter((c): c is Chart => c !== undefined);
     let custom: Chart | undefined;
     if (props.extend) {
       // Last, after the app namespaces: the user's objects may live in them, and custom
@@ -144,7 +162,7 @@ export class IstioMesh extends Construct {
       order.push(custom);
     }
     for (let i = 1; i < order.length; i++) order[i].addDependency(order[i - 1]);
-    this.stages = { namespaces, base, gatewayApi, istiod, cni, ztunnel, gateways, apps, policy, custom };
+    this.stages = { namespaces, base, gatewayApi, trust, istiod, cni, ztunnel, gateways, apps, policy, custom };
     if (custom) {
       try {
         props.extend!(custom, this);

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { ApplyContext, applyCommand, FIELD_MANAGER } from '../lib/apply/cli';
+import { ApplyClusterSettings, ApplyContext, applyCommand, FIELD_MANAGER } from '../lib/apply/cli';
 import { checkCommand } from '../lib/check/cli';
 import { applyPlan } from '../lib/apply/plan';
 import { parseManifests, readManifests } from '../lib/manifests';
@@ -15,9 +15,11 @@ import { readLock } from '../lib/vendoring/lock';
 
 /**
  * A recording kubectl: every call's arguments go to calls.jsonl beside it; a call whose
- * arguments contain fail.json's `on` exits 1 with its `stderr`. No API server runs here.
+ * arguments contain fail.json's `on` exits 1 with its `stderr`. `kubectl get secret`
+ * prints `secretKeys`, one entry per call (the last repeats): what apply's key-name
+ * template prints (`keys: <names>`), or '' for a Secret that does not exist. No API server runs here.
  */
-function kubectlStub(dir: string, fail?: { on: string; stderr: string; times?: number }): { bin: string; calls: () => string[][] } {
+function kubectlStub(dir: string, fail?: { on: string; stderr: string; times?: number }, secretKeys: readonly string[] = []): { bin: string; calls: () => string[][] } {
   const bin = path.join(dir, 'kubectl');
   const log = path.join(dir, 'calls.log');
   if (fail) {
@@ -26,6 +28,8 @@ function kubectlStub(dir: string, fail?: { on: string; stderr: string; times?: n
     // How many matching calls fail before they succeed (default: all of them).
     fs.writeFileSync(path.join(dir, 'fail-times'), String(fail.times ?? 1000));
   }
+  secretKeys.forEach((keys, i) => fs.writeFileSync(path.join(dir, `secret-${i}`), keys ? `${keys}\n` : ''));
+  fs.writeFileSync(path.join(dir, 'secret-n'), '0');
   // POSIX sh, not node: a call costs milliseconds. One line per call, arguments separated by \x1f.
   fs.writeFileSync(bin, `#!/bin/sh
 here=$(dirname "$0")
@@ -37,6 +41,10 @@ if [ -f "$here/fail-on" ]; then
   for a in "$@"; do case "$a" in *"$on"*) if [ "$left" -gt 0 ]; then echo $((left - 1)) > "$here/fail-times"; cat "$here/fail-stderr" >&2; exit 1; fi;; esac; done
 fi
 case " $* " in *" apply "*) echo "namespace/x serverside-applied";; esac
+if [ -f "$here/secret-0" ]; then case " $* " in *" get secret "*)
+  n=$(cat "$here/secret-n"); cat "$here/secret-$n"
+  if [ -f "$here/secret-$((n + 1))" ]; then echo $((n + 1)) > "$here/secret-n"; fi;; esac
+fi
 exit 0
 `, { mode: 0o755 });
   const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map(l => l.split('\x1f').slice(0, -1)) : []);
@@ -73,8 +81,13 @@ function fixtureFolder(dir: string): string {
 }
 
 const NO_DELAY = { attempts: 2, delayMs: 0 };
-/** These fixtures are about kubectl's sequence, not about check (tested below with a real one): a check that passes. */
-const context = (kubectl: string, check: ApplyContext['check'] = () => 0): ApplyContext => ({ root: PROJECT_ROOT, kubectl, retry: NO_DELAY, check });
+/**
+ * These fixtures are about kubectl's sequence, not about check (tested below with a real
+ * one): a check that passes, and no settings unless a test gives them (the folder decides).
+ */
+const context = (kubectl: string, check: ApplyContext['check'] = () => 0, clusters: ApplyClusterSettings[] = []): ApplyContext => ({
+  root: PROJECT_ROOT, kubectl, retry: NO_DELAY, check, clusters: () => clusters, pollMs: 0,
+});
 const applyArgs = (folder: string, file: string, extra: string[] = []) => ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', path.join(folder, file), ...extra];
 
 describe('npm run apply', () => {
@@ -348,6 +361,284 @@ describe('npm run apply', () => {
       const dist = path.join(PROJECT_ROOT, 'dist');
       const withObjects = distManifestFiles().filter(f => parseManifests(f, fs.readFileSync(path.join(dist, f), 'utf8')).length > 0);
       expect(stub.calls().filter(c => c.includes('apply')).map(c => path.relative(dist, c[c.indexOf('-f') + 1]))).toEqual(withObjects);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe('npm run apply: istiod\'s CA before istiod, primaries before their remotes', () => {
+  // Hand-written in the shapes the trust stage renders: cert-manager's Certificate, or an
+  // ExternalSecret with Istio's four keys, writing Secret istio-system/cacerts.
+  const certificate = {
+    apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'cacerts', namespace: 'istio-system' },
+    spec: { secretName: 'cacerts', isCA: true, commonName: 'intermediate', issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'root-issuer' } },
+  };
+  const remoteRef = (secretKey: string, key: string) => ({ secretKey, remoteRef: { key, property: secretKey } });
+  const externalSecret = {
+    apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'cacerts', namespace: 'istio-system' },
+    spec: {
+      refreshInterval: '1h', secretStoreRef: { kind: 'ClusterSecretStore', name: 'store-a' }, target: { name: 'cacerts' },
+      data: [remoteRef('ca-cert.pem', 'ca/one'), remoteRef('ca-key.pem', 'ca/one'), remoteRef('cert-chain.pem', 'ca/one'), remoteRef('root-cert.pem', 'ca/root')],
+    },
+  };
+  // A remote cluster's credentials for istiod: nothing waits for them.
+  const remoteSecret = {
+    apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'istio-remote-secret-two', namespace: 'istio-system' },
+    spec: { secretStoreRef: { kind: 'ClusterSecretStore', name: 'store-a' }, target: { name: 'istio-remote-secret-two' }, dataFrom: [{ extract: { key: 'kubeconfigs/two' } }] },
+  };
+  const istiodPlain = { ...istiod, metadata: { ...istiod.metadata, name: 'istiod' } };
+  const trust = {
+    certManager: { source: 'cert-manager', issuer: { kind: 'ClusterIssuer', name: 'root-issuer' }, duration: '8760h', renewBefore: '720h' },
+    externalSecret: { source: 'external-secret', store: { kind: 'ClusterSecretStore', name: 'store-a' }, key: 'ca/one', rootKey: 'ca/root', refreshInterval: '1h' },
+  } as const;
+  const PLUGIN_KEYS = 'keys: ca-cert.pem ca-key.pem cert-chain.pem root-cert.pem';
+  const TLS_KEYS = 'keys: ca.crt tls.crt tls.key';
+
+  /**
+   * A cluster's folder in the order synth writes it: namespaces, istio-base, the trust
+   * file (when there are trust objects), istiod (left out for a remote cluster: no
+   * istiod of its own), gateways, policy.
+   */
+  function trustFolder(dir: string, trustObjects: object[], opts: { remote?: boolean; name?: string } = {}): string {
+    const out = path.join(dir, opts.name ?? 'manifests');
+    fs.mkdirSync(out, { recursive: true });
+    const files: [string, object[]][] = [
+      ['namespaces', [ns('istio-system'), ns('edge')]],
+      ['istio-base', [crd('peerauthentications', 'security.istio.io', 'PeerAuthentication')]],
+      ...(trustObjects.length ? [['trust', trustObjects] as [string, object[]]] : []),
+      ['istiod', opts.remote ? [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: {} }] : [istiodPlain]],
+      ['gateways', [gateway]],
+      ['policy', [peerAuth]],
+    ];
+    files.forEach(([stage, docs], i) => fs.writeFileSync(path.join(out, `${String(i).padStart(4, '0')}-${stage}.k8s.yaml`), docs.map(d => stringify(d)).join('---\n')));
+    return out;
+  }
+
+  /** The calls between the trust file's apply (or istio-base's) and istiod's, without the context. */
+  const beforeIstiod = (calls: string[][], folder: string) => {
+    const names = calls.map(c => c.find(a => a.endsWith('.k8s.yaml'))?.slice(folder.length + 1));
+    const from = names.findIndex(n => n === '0002-trust.k8s.yaml' || n === '0001-istio-base.k8s.yaml' && !names.includes('0002-trust.k8s.yaml'));
+    const to = names.findIndex(n => n?.endsWith('-istiod.k8s.yaml'));
+    return calls.slice(from + 1, to + 1).map(c => (c[0] === '--context' ? c.slice(2) : c)).map(c => (c[0] === 'apply' ? `apply ${path.basename(c[c.indexOf('-f') + 1])}` : c.join(' ')));
+  };
+  const getSecret = (template: string) => `get secret cacerts -n istio-system --ignore-not-found -o ${template}`;
+
+  test('cert-manager: the Certificate Ready, then Secret cacerts complete, before istiod\'s file', async () => {
+    const t = tempDir();
+    try {
+      const folder = trustFolder(t.dir, [certificate]);
+      const stub = kubectlStub(t.dir, undefined, ['', 'keys: tls.crt tls.key', TLS_KEYS]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, [{ trust: trust.certManager }])), ['--timeout', '90s', folder]);
+      expect(r.status).toBe(0);
+      const calls = stub.calls();
+      const template = calls.find(c => c[0] === 'get')![calls.find(c => c[0] === 'get')!.indexOf('-o') + 1];
+      expect(beforeIstiod(calls, folder)).toEqual([
+        'wait --for=condition=Ready --timeout=90s -n istio-system certificates.cert-manager.io/cacerts',
+        getSecret(template), getSecret(template), getSecret(template),
+        'apply 0003-istiod.k8s.yaml',
+      ]);
+      // The template prints key names, never a value.
+      expect(template).toMatch(/^go-template=/);
+      expect(template).not.toMatch(/\{\{\s*\$v\s*\}\}|\{\{\s*\.data\s*\}\}/);
+      expect(r.err).toContain('[4/9] wait for istiod\'s CA: Certificate istio-system/cacerts Ready, then Secret istio-system/cacerts with every key istiod reads (0003-istiod.k8s.yaml starts istiod)');
+      expect(r.err).toContain('  Secret istio-system/cacerts: not created yet; waiting up to 90s');
+      expect(r.err).toContain('  Secret istio-system/cacerts: missing ca.crt; waiting up to 90s');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('External Secrets: the cacerts ExternalSecret Ready (not the remote secrets), then Secret cacerts complete', async () => {
+    const t = tempDir();
+    try {
+      const folder = trustFolder(t.dir, [externalSecret, remoteSecret]);
+      const stub = kubectlStub(t.dir, undefined, [PLUGIN_KEYS]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, [{ trust: trust.externalSecret }])), [folder]);
+      expect(r.status).toBe(0);
+      const steps = beforeIstiod(stub.calls(), folder);
+      expect(steps).toEqual(['wait --for=condition=Ready --timeout=5m -n istio-system externalsecrets.external-secrets.io/cacerts', expect.stringMatching(/^get secret cacerts /), 'apply 0003-istiod.k8s.yaml']);
+      expect(r.err.filter(l => l.includes('waiting up to'))).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('manual: no trust object, so the settings say istiod waits for the Secret the user creates', async () => {
+    const t = tempDir();
+    try {
+      const folder = trustFolder(t.dir, []);
+      const stub = kubectlStub(t.dir, undefined, ['', 'keys: ca.crt tls.crt tls.key']);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, [{ trust: { source: 'manual' } }])), [folder]);
+      expect(r.status).toBe(0);
+      // Either layout: cert-manager's tls.crt/tls.key/ca.crt is as good as Istio's four files.
+      expect(beforeIstiod(stub.calls(), folder)).toEqual([expect.stringMatching(/^get secret cacerts /), expect.stringMatching(/^get secret cacerts /), 'apply 0002-istiod.k8s.yaml']);
+      expect(r.err).toContain('[3/8] wait for istiod\'s CA: Secret istio-system/cacerts (trust \'manual\': created by hand) with every key istiod reads (0002-istiod.k8s.yaml starts istiod)');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test.each([
+    ['self-signed', { source: 'self-signed' }, false],
+    ['a remote cluster (no istiod)', { source: 'primary' }, true],
+    ['no settings for the folder', undefined, false],
+  ] as const)('%s: nothing waits for a CA', async (_, clusterTrust, remote) => {
+    const t = tempDir();
+    try {
+      const folder = trustFolder(t.dir, [], { remote });
+      const stub = kubectlStub(t.dir);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, clusterTrust ? [{ trust: clusterTrust }] : [])), [folder]);
+      expect(r.status).toBe(0);
+      expect(stub.calls().filter(c => c.includes('secret') || c.includes('--for=condition=Ready'))).toEqual([]);
+      expect(r.err.filter(l => l.includes('istiod\'s CA'))).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('--dry-run=server: no CA wait either', async () => {
+    const t = tempDir();
+    try {
+      const folder = trustFolder(t.dir, [certificate]);
+      const stub = kubectlStub(t.dir);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, [{ trust: trust.certManager }])), ['--dry-run=server', folder]);
+      expect(r.status).toBe(0);
+      expect(stub.calls().every(c => c[0] === 'apply')).toBe(true);
+      expect(r.err).toContain('[4/9] wait for istiod\'s CA: Certificate istio-system/cacerts Ready, then Secret istio-system/cacerts with every key istiod reads (0003-istiod.k8s.yaml starts istiod): skipped (dry run: nothing was created)');
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  /** A fleet's output with one cluster, `one`, whose folder holds these trust objects. */
+  function fleetOfOne(dir: string, trustObjects: object[]): string {
+    const dist = path.join(dir, 'dist');
+    trustFolder(dist, trustObjects, { name: 'one' });
+    return dist;
+  }
+  const istiodApplied = (calls: string[][]) => calls.some(c => c.some(a => a.endsWith('-istiod.k8s.yaml')));
+
+  test.each([
+    ['the Certificate not Ready', [certificate], trust.certManager, 'certificates.cert-manager.io/cacerts', [],
+      'error: cluster one: Certificate istio-system/cacerts not Ready within 1m (istiod in 0003-istiod.k8s.yaml takes its CA from Secret istio-system/cacerts, and started without it makes a root of its own): error: timed out waiting for the condition on certificates/cacerts; is cert-manager installed and the ClusterIssuer root-issuer Ready? (kubectl -n istio-system describe certificate cacerts says why)'],
+    ['the ExternalSecret not Ready', [externalSecret, remoteSecret], trust.externalSecret, 'externalsecrets.external-secrets.io/cacerts', [],
+      'error: cluster one: ExternalSecret istio-system/cacerts not Ready within 1m (istiod in 0003-istiod.k8s.yaml takes its CA from Secret istio-system/cacerts, and started without it makes a root of its own): error: timed out waiting for the condition on externalsecrets/cacerts; is External Secrets installed, the ClusterSecretStore store-a Ready, and do ca/one, ca/root exist in it? (kubectl -n istio-system describe externalsecret cacerts says why)'],
+    ['cert-manager\'s Secret without ca.crt', [certificate], trust.certManager, undefined, ['keys: tls.crt tls.key'],
+      'error: cluster one: Secret istio-system/cacerts lacks ca.crt (it has tls.crt, tls.key) after 1m (istiod in 0003-istiod.k8s.yaml takes its CA from Secret istio-system/cacerts, and started without it makes a root of its own): cert-manager wrote it without ca.crt: the ClusterIssuer root-issuer must be a CA that returns its own certificate as ca.crt (a CA or Vault issuer; kubectl -n istio-system describe certificate cacerts)'],
+    ['the ExternalSecret\'s Secret without root-cert.pem', [externalSecret], trust.externalSecret, undefined, ['keys: ca-cert.pem ca-key.pem cert-chain.pem'],
+      'error: cluster one: Secret istio-system/cacerts lacks root-cert.pem (it has ca-cert.pem, ca-key.pem, cert-chain.pem) after 1m (istiod in 0003-istiod.k8s.yaml takes its CA from Secret istio-system/cacerts, and started without it makes a root of its own): the ExternalSecret istio-system/cacerts writes it: do ca/one, ca/root in the ClusterSecretStore store-a have the properties ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem? (kubectl -n istio-system describe externalsecret cacerts)'],
+    ['manual: no Secret', [], { source: 'manual' }, undefined, [''],
+      'error: cluster one: Secret istio-system/cacerts does not exist after 1m (istiod in 0002-istiod.k8s.yaml takes its CA from Secret istio-system/cacerts, and started without it makes a root of its own): create it before istiod starts, with this cluster\'s intermediate CA: kubectl -n istio-system create secret generic cacerts --from-file=ca-cert.pem --from-file=ca-key.pem --from-file=cert-chain.pem --from-file=root-cert.pem (or with tls.crt, tls.key, ca.crt), then run npm run apply again'],
+  ] as const)('a CA that is not there in time: %s; one error naming the cluster and the fix, istiod not applied', async (_, trustObjects, clusterTrust, failOn, secretKeys, message) => {
+    const t = tempDir();
+    try {
+      const dist = fleetOfOne(t.dir, [...trustObjects]);
+      const stub = kubectlStub(t.dir, failOn ? { on: failOn, stderr: `error: timed out waiting for the condition on ${failOn.split('.')[0]}/cacerts` } : undefined, secretKeys);
+      // The Secret's deadline is --timeout, as for every wait: here it has passed when the first read returns.
+      const clock = jest.spyOn(Date, 'now');
+      let now = 0;
+      clock.mockImplementation(() => (now += 60_000));
+      let r;
+      try {
+        r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, [{ name: 'one', trust: clusterTrust }])), ['--cluster', 'one', '--timeout', '1m', dist]);
+      } finally {
+        clock.mockRestore();
+      }
+      expect(r.status).toBe(1);
+      const errors = r.err.filter(l => l.startsWith('error:'));
+      expect(errors).toHaveLength(1);
+      const [headline, state] = errors[0].split('\n');
+      expect(headline).toBe(message);
+      expect(state).toMatch(/^\d files were applied before it; fix the cause and run npm run apply again/);
+      expect(istiodApplied(stub.calls())).toBe(false);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a cluster without cert-manager: the trust file\'s apply fails naming what to install', async () => {
+    const t = tempDir();
+    try {
+      const folder = trustFolder(t.dir, [certificate]);
+      const stub = kubectlStub(t.dir, { on: '0002-trust', stderr: 'error: resource mapping not found for name: "cacerts" namespace: "istio-system" from "0002-trust.k8s.yaml": no matches for kind "Certificate" in version "cert-manager.io/v1"\nensure CRDs are installed first' });
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, [{ trust: trust.certManager }])), ['--context', 'east', folder]);
+      expect(r.status).toBe(1);
+      expect(r.err.find(l => l.startsWith('error:'))).toContain('(cert-manager is not installed in context east: install it, and what istiod\'s CA comes from, before npm run apply)');
+      expect(istiodApplied(stub.calls())).toBe(false);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('refused before kubectl runs: a CA writer in or after istiod\'s file; settings that name a CA the folder does not render', async () => {
+    const t = tempDir();
+    try {
+      const late = trustFolder(t.dir, [], { name: 'late' });
+      fs.appendFileSync(path.join(late, '0002-istiod.k8s.yaml'), `---\n${stringify(certificate)}`);
+      const stale = trustFolder(t.dir, [], { name: 'stale' });
+      const stub = kubectlStub(t.dir);
+      const lateRun = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), [late]);
+      expect(lateRun.err.join('\n')).toContain('error: 0002-istiod.k8s.yaml: Certificate/istio-system/cacerts writes Secret istio-system/cacerts, istiod\'s CA, but istiod starts in the same file');
+      const later = trustFolder(t.dir, [], { name: 'later' });
+      fs.appendFileSync(path.join(later, '0003-gateways.k8s.yaml'), `---\n${stringify(externalSecret)}`);
+      const laterRun = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin)), [later]);
+      expect(laterRun.err.join('\n')).toContain('error: 0003-gateways.k8s.yaml: ExternalSecret/istio-system/cacerts writes Secret istio-system/cacerts, istiod\'s CA, but istiod starts in an earlier file, 0002-istiod.k8s.yaml');
+      const staleRun = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, [{ trust: trust.externalSecret }])), [stale]);
+      expect(staleRun.err.join('\n')).toContain('error: the settings take istiod\'s CA from external-secret, but no ExternalSecret before 0002-istiod.k8s.yaml writes Secret istio-system/cacerts');
+      expect(stub.calls()).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a fleet: each primary before its remote clusters, otherwise main.ts\'s order; --cluster <remote> applies it alone, with a note', async () => {
+    const t = tempDir();
+    try {
+      const dist = path.join(t.dir, 'dist');
+      trustFolder(dist, [certificate], { name: 'east' });
+      trustFolder(dist, [certificate], { name: 'west' });
+      trustFolder(dist, [], { name: 'edge', remote: true });
+      // main.ts lists the remote first.
+      const clusters: ApplyClusterSettings[] = [
+        { name: 'edge', trust: { source: 'primary' }, primary: 'east' },
+        { name: 'west', trust: trust.certManager },
+        { name: 'east', trust: trust.certManager },
+      ];
+      const stub = kubectlStub(t.dir, undefined, [TLS_KEYS]);
+      const all = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, clusters)), [dist]);
+      expect(all.status).toBe(0);
+      expect(all.err.filter(l => l.startsWith('=='))).toEqual([
+        '== cluster west (kube context west)',
+        '== cluster east (kube context east)',
+        '== cluster edge (kube context edge), a remote cluster of east',
+      ]);
+      const contexts = stub.calls().map(c => c[1]);
+      expect(contexts.filter((c, i) => c !== contexts[i - 1])).toEqual(['west', 'east', 'edge']);
+      // Each primary waited for its own CA; the remote waits for none.
+      expect(stub.calls().filter(c => c.includes('get')).map(c => c[1])).toEqual(['west', 'east']);
+
+      const one = kubectlStub(fs.mkdtempSync(path.join(t.dir, 'one-')));
+      const alone = await runCaptured((argv, io) => applyCommand(argv, io, context(one.bin, undefined, clusters)), ['--cluster', 'edge', dist]);
+      expect(alone.status).toBe(0);
+      expect(alone.err).toContain('note: edge is a remote cluster of east: its proxies reach east\'s istiod, so east must be applied first (npm run apply -- --cluster east)');
+      expect(new Set(one.calls().map(c => c[1]))).toEqual(new Set(['edge']));
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a fleet: a cluster whose folder is refused stops the apply before the first cluster is touched', async () => {
+    const t = tempDir();
+    try {
+      const dist = path.join(t.dir, 'dist');
+      trustFolder(dist, [certificate], { name: 'east' });
+      trustFolder(dist, [], { name: 'west' });
+      const stub = kubectlStub(t.dir, undefined, [TLS_KEYS]);
+      const r = await runCaptured((argv, io) => applyCommand(argv, io, context(stub.bin, undefined, [{ name: 'east', trust: trust.certManager }, { name: 'west', trust: trust.certManager }])), [dist]);
+      expect(r.status).toBe(1);
+      expect(r.err.join('\n')).toContain('error: cluster west: the settings take istiod\'s CA from cert-manager, but no cert-manager Certificate before 0002-istiod.k8s.yaml writes Secret istio-system/cacerts');
+      expect(stub.calls()).toEqual([]);
     } finally {
       t.cleanup();
     }

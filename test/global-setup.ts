@@ -4,6 +4,7 @@ import * as path from 'path';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { UserError } from '../lib/user-error';
 import { ensureVendored } from '../lib/vendoring/ensure';
+import { TOOL_CRDS_ROOT, vendorTestToolCrds } from './fixtures/tool-crds';
 
 /** Where this run's temporary folders go; the workers inherit it, teardown removes it. */
 export const TEST_TMPDIR_ENV = 'ISTIO_CDK8S_TEST_TMPDIR';
@@ -18,6 +19,14 @@ export default async function globalSetup(): Promise<void> {
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     process.stderr.write(`\nwarning: the locked charts could not be vendored; tests that render will fail:\n${err.message}\n`);
+  }
+  // The real CRDs of the tools (cert-manager, External Secrets) that tests validate and type
+  // objects with, in a project of their own: the project's lock pins only what main.ts uses.
+  try {
+    await vendorTestToolCrds(process.env);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    process.stderr.write(`\nwarning: the tool CRDs could not be vendored into ${path.relative(PROJECT_ROOT, TOOL_CRDS_ROOT)}; tests that validate with them will fail:\n${err.message}\n`);
   }
   // Jest gives test code its own copy of process.env, so a TMPDIR set while rendering does
   // not reach os.tmpdir(); one private TMPDIR for the whole run catches any leftover.

@@ -1,15 +1,31 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Manifest, outputManifestFiles } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
-import { prepareMesh } from '../lib/render/prepare-mesh';
+import { prepareMesh, prepareMeshes } from '../lib/render/prepare-mesh';
+import { resolveProject } from '../lib/project/resolve';
 import { ExtendFunction } from '../lib/project/definition';
 import { PROJECT_ROOT } from '../lib/project-root';
-import { MeshSettings, resolveSettings } from '../lib/settings';
+import { MeshSettings, ResolvedMeshSettings, resolveSettings } from '../lib/settings';
 import { manifestFilesOf } from '../lib/synth/write-manifests';
 import { lockedVersions } from '../lib/vendoring/lock';
+
+/** Every file below a folder with its digest: "exactly as it was" made checkable. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const p = path.join(rel, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[p] = createHash('sha256').update(fs.readFileSync(path.join(dir, p))).digest('hex');
+    }
+  };
+  walk('');
+  return out;
+}
 
 /** A temporary folder, removed by the returned cleanup. */
 export function tempDir(prefix = 'istio-cdk8s-test-'): { dir: string; cleanup: () => void } {
@@ -38,6 +54,17 @@ export async function renderMesh(settings: MeshSettings, extend?: ExtendFunction
   const app = new App({ outdir: path.join(os.tmpdir(), 'never-written') });
   const mesh = new IstioMesh(app, 'mesh', { ...props, cluster });
   return { ...manifestsOf(app), mesh };
+}
+
+/** Renders a fleet the way synth does: each cluster's manifests and resolved settings, by cluster name. */
+export async function renderFleet(clusters: { readonly [name: string]: MeshSettings }): Promise<Map<string, { manifests: Manifest[]; files: string[]; settings: ResolvedMeshSettings }>> {
+  const resolved = resolveProject({ clusters }, lockedVersions(PROJECT_ROOT));
+  const props = await prepareMeshes(resolved.map(c => c.settings));
+  return new Map(resolved.map((c, i) => {
+    const app = new App({ outdir: path.join(os.tmpdir(), 'never-written') });
+    new IstioMesh(app, 'mesh', { ...props[i], cluster: c.name });
+    return [c.name!, { ...manifestsOf(app), settings: c.settings }];
+  }));
 }
 
 /** The pod spec of a workload manifest, if it has one. */

@@ -18,25 +18,13 @@ import {
   FIXTURE_GATEWAY_API, GATEWAY_API_VERSION, gatewayApiYaml, LOCKED_VERSION, lockFileOf, OTHER_GATEWAY_API_VERSION, OTHER_VERSION, ScratchProject,
   scratchProject, TEMPLATE, threeChartLock, writeLockFile,
 } from './fixtures/chart-repo';
+import { snapshotTree } from './render';
 
 // The fixture's made-up Istio versions go with the fixture's made-up Gateway API release.
 const vendorCharts = (opts: VendorOptions) => vendorChartsWith({ gatewayApiVersions: FIXTURE_GATEWAY_API, ...opts });
 const ensureVendored = (root: string, env: NodeJS.ProcessEnv = {}, log?: (line: string) => void, versions?: readonly string[]) =>
   ensureVendoredWith(root, env, log, versions, FIXTURE_GATEWAY_API);
 
-/** Every file below a folder with its digest: "exactly as it was" made checkable. */
-function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const p = path.join(rel, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[p] = sha256(fs.readFileSync(path.join(dir, p)));
-    }
-  };
-  walk('');
-  return out;
-}
 
 /** Rewrites one chart's digest in the repository's index.yaml, as a repository that re-released it would. */
 function setIndexDigest(mirror: string, file: string, digest: string): void {

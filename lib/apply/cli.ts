@@ -4,11 +4,14 @@ import * as mainTs from '../../main';
 import { loadManifestFolder, outputManifestFiles } from '../manifests';
 import { checkCommand } from '../check/cli';
 import { readProject } from '../project/definition';
+import { resolveProject } from '../project/resolve';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
+import type { ResolvedTrust } from '../settings';
 import { UserError } from '../user-error';
+import { lockedVersions } from '../vendoring/lock';
 import { Kubectl, KubectlResult } from './kubectl';
-import { ApplyStep, applyPlan, describeStep, objectsNamedIn } from './plan';
+import { ApplyStep, applyPlan, CA_KEY_LAYOUTS, CA_SECRET, CaWriter, describeStep, missingCaKeys, objectsNamedIn } from './plan';
 
 /** kubectl's field manager for what this project applies (server-side apply records it per field). */
 export const FIELD_MANAGER = 'istio-cdk8s';
@@ -22,8 +25,10 @@ const USAGE = `usage: npm run apply [-- [--cluster NAME] [--context NAME] [--dry
   --cluster NAME      in a fleet's output (a folder per cluster), apply only <folder>/NAME
                       (default: every cluster, each to the kube context of its name)
 Applies the files in order with the kubectl on PATH, server-side (field manager ${FIELD_MANAGER}),
-waiting for CRDs to be Established before the first file that uses them and for istiod's rollout
-before the first Istio resource or gateway. Stops at the first failure.`;
+waiting for CRDs to be Established before the first file that uses them, for istiod's CA (Secret
+istio-system/cacerts complete, and the Certificate or ExternalSecret that writes it Ready) before
+istiod, and for istiod's rollout before the first Istio resource or gateway. Stops at the first
+failure. A fleet's clusters go in main.ts's order, each primary before its remote clusters.`;
 
 /** A Go duration, as kubectl's --timeout takes it (90s, 5m, 1m30s). */
 const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
@@ -39,6 +44,33 @@ export interface RetryPolicy {
 
 /** About half a minute: the time a fresh istiod's endpoints take to propagate. */
 export const WEBHOOK_RETRY: RetryPolicy = { attempts: 6, delayMs: 5000 };
+
+/** How often the key names of istiod's CA Secret are read while it is not complete. */
+export const CA_POLL_MS = 2000;
+
+/** A Go duration (DURATION) in milliseconds. */
+export function durationMs(duration: string): number {
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let ms = 0;
+  for (const [, n, u] of duration.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * unit[u];
+  return ms;
+}
+
+/**
+ * kubectl's output for the CA Secret: `keys:` and the names of its non-empty keys, or
+ * nothing when it does not exist (--ignore-not-found). Never a value: the template names keys only.
+ */
+const CA_KEY_NAMES = 'go-template=keys:{{range $k, $v := .data}}{{if $v}} {{$k}}{{end}}{{end}}';
+
+/** What apply needs of a cluster's settings that its manifests do not say. */
+export interface ApplyClusterSettings {
+  /** Its name in main.ts's `clusters` (its folder); undefined for the single-cluster form. */
+  readonly name?: string;
+  /** Where its istiod's CA comes from ('manual': a Secret the user creates, with no object in the folder). */
+  readonly trust: ResolvedTrust;
+  /** On a remote cluster: its primary's name in `clusters`, applied before it. @default - none: a primary */
+  readonly primary?: string;
+}
 
 function sleep(ms: number): void {
   if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -57,6 +89,10 @@ export interface ApplyContext {
    * kubectl call; returns its exit status, having printed its lines.
    */
   readonly check: (argv: readonly string[], io: CommandIO) => number;
+  /** main.ts's clusters, in its order (read after the check, which refuses bad settings). */
+  readonly clusters: () => readonly ApplyClusterSettings[];
+  /** Milliseconds between reads of istiod's CA Secret. @default CA_POLL_MS */
+  readonly pollMs?: number;
 }
 
 /** `npm run apply`. */
@@ -78,15 +114,34 @@ export function applyCommand(argv: readonly string[], io: CommandIO, ctx: ApplyC
   if (values.context === '') throw new UserError('--context needs a context name (kubectl config get-contexts lists them)');
   const dryRun = values['dry-run'] === 'server';
   const dir = path.resolve(positionals[0] ?? path.join(root, 'dist'));
-  const targets = applyTargets(dir, values.cluster, values.context);
+  const found = applyTargets(dir, values.cluster, values.context);
   // What the API server (or this project's rules) would refuse stops the apply before it starts, not half-way.
   if (ctx.check([...(values.cluster === undefined ? [] : ['--cluster', values.cluster]), dir], io) !== 0) {
     throw new UserError(`npm run check refuses ${path.relative(process.cwd(), dir) || '.'} (violations above), so nothing was applied; fix main.ts, run npm run synth, and apply again`);
   }
-  for (const target of targets) {
-    if (target.cluster !== undefined) io.err(`== cluster ${target.cluster} (kube context ${target.context})`);
-    applyFolder(target.dir, target.context, { dryRun, timeout: values.timeout, forceConflicts: values['force-conflicts'] ?? false }, io, kubectlCommand, retry);
+  const settings = ctx.clusters();
+  const settingsOf = (cluster: string | undefined) => settings.find(s => s.name === cluster);
+  const targets = fleetOrder(found, settings);
+  const opts = { dryRun, timeout: values.timeout, forceConflicts: values['force-conflicts'] ?? false, pollMs: ctx.pollMs ?? CA_POLL_MS };
+  // Every cluster's plan before the first kubectl call: a folder it refuses stops the fleet before it starts.
+  const plans = targets.map(t => {
+    try {
+      return applyPlan(loadManifestFolder(t.dir).manifests, { trust: settingsOf(t.cluster)?.trust });
+    } catch (err) {
+      if (err instanceof UserError && t.cluster !== undefined) throw new UserError(`cluster ${t.cluster}: ${err.message}`);
+      throw err;
+    }
+  });
+  const primaryOf = (cluster: string | undefined) => (cluster === undefined ? undefined : settingsOf(cluster)?.primary);
+  const alone = primaryOf(values.cluster);
+  if (alone !== undefined) {
+    io.err(`note: ${values.cluster} is a remote cluster of ${alone}: its proxies reach ${alone}'s istiod, so ${alone} must be applied first (npm run apply -- --cluster ${alone})`);
   }
+  targets.forEach((target, i) => {
+    const primary = primaryOf(target.cluster);
+    if (target.cluster !== undefined) io.err(`== cluster ${target.cluster} (kube context ${target.context})${primary !== undefined && targets.length > 1 ? `, a remote cluster of ${primary}` : ''}`);
+    applyFolder(target, plans[i], opts, io, kubectlCommand, retry);
+  });
   if (targets.length > 1) io.out(`apply: ${targets.length} clusters applied${dryRun ? ' (server dry run: nothing persisted)' : ''}`);
   return 0;
 }
@@ -120,32 +175,127 @@ function applyTargets(dir: string, cluster: string | undefined, context: string 
   return clusters.map(c => ({ dir: path.join(dir, c), cluster: c, context: c }));
 }
 
+/**
+ * The clusters in main.ts's order (folders main.ts does not name after them, in name
+ * order), each remote cluster moved after its primary: its proxies reach the primary's
+ * istiod (Istio's primary-remote install starts with the primary).
+ */
+function fleetOrder(targets: readonly ApplyTarget[], settings: readonly ApplyClusterSettings[]): ApplyTarget[] {
+  const rank = (t: ApplyTarget) => {
+    const i = settings.findIndex(s => s.name !== undefined && s.name === t.cluster);
+    return i < 0 ? settings.length : i;
+  };
+  const byMain = [...targets].sort((a, b) => rank(a) - rank(b));
+  const primaryOf = (t: ApplyTarget) => settings.find(s => s.name !== undefined && s.name === t.cluster)?.primary;
+  const ordered: ApplyTarget[] = [];
+  const waiting = new Map<string, ApplyTarget[]>();
+  const place = (t: ApplyTarget): void => {
+    ordered.push(t);
+    for (const remote of waiting.get(t.cluster!) ?? []) place(remote);
+    waiting.delete(t.cluster!);
+  };
+  for (const t of byMain) {
+    const primary = primaryOf(t);
+    if (primary !== undefined && byMain.some(p => p.cluster === primary) && !ordered.some(p => p.cluster === primary)) {
+      waiting.set(primary, [...(waiting.get(primary) ?? []), t]);
+    } else {
+      place(t);
+    }
+  }
+  // A primary that never came (a cycle main.ts's rules refuse): its remotes go last rather than nowhere.
+  for (const remotes of waiting.values()) ordered.push(...remotes);
+  return ordered;
+}
+
 /** How a folder is applied. */
 interface ApplyOptions {
   readonly dryRun: boolean;
   readonly timeout: string;
   readonly forceConflicts: boolean;
+  /** Milliseconds between reads of istiod's CA Secret. */
+  readonly pollMs: number;
 }
 
+/** What installs the kinds that write istiod's CA, named when the cluster does not serve them. */
+const CA_OPERATORS: Record<string, string> = { 'cert-manager.io': 'cert-manager', 'external-secrets.io': 'External Secrets' };
+
 /** Applies one cluster's folder, step by step (see applyPlan); throws at the first failure. */
-function applyFolder(dir: string, context: string | undefined, opts: ApplyOptions, io: CommandIO, kubectlCommand: string, retry: RetryPolicy): void {
+function applyFolder(target: ApplyTarget, steps: readonly ApplyStep[], opts: ApplyOptions, io: CommandIO, kubectlCommand: string, retry: RetryPolicy): void {
+  const { dir, context } = target;
   const { dryRun } = opts;
   const values = { timeout: opts.timeout, 'force-conflicts': opts.forceConflicts, context };
   const shown = path.relative(process.cwd(), dir) || '.';
-  const steps = applyPlan(loadManifestFolder(dir).manifests);
+  // The cluster, as an error about its state names it.
+  const where = target.cluster !== undefined ? `cluster ${target.cluster}` : context ? `context ${context}` : 'kubectl\'s current context';
   const kubectl = new Kubectl(context, kubectlCommand);
   let applied = 0;
-  const fail = (step: ApplyStep, r: KubectlResult, what: string): never => {
+  const stop = (message: string): never => {
+    const state = applied ? `${applied} file${applied === 1 ? ' was' : 's were'} applied before it` : 'nothing was applied before it';
+    throw new UserError(`${message}
+${state}; fix the cause and run npm run apply again (server-side apply is idempotent)`);
+  };
+  const fail = (step: ApplyStep, r: KubectlResult, what: string, fix?: string): never => {
     const detail = (r.stderr.trim() || r.stdout.trim() || `exit status ${r.status}`).split('\n');
     // kubectl's own error line is the headline; the rest (hints, conflict lists) goes above it.
     const headline = detail.find(l => /^(error|Error from server)\b/i.test(l)) ?? detail[detail.length - 1];
     const named = step.kind === 'apply' ? objectsNamedIn(headline, step.objects) : [];
     for (const line of detail.filter(l => l !== headline)) io.err(`  ${line}`);
     const object = named.length ? ` (${named.join(', ')})` : '';
-    const state = applied ? `${applied} file${applied === 1 ? ' was' : 's were'} applied before it` : 'nothing was applied before it';
-    const hint = /conflict/i.test(detail.join('\n')) && !values['force-conflicts'] ? ' (fields owned by another manager: add --force-conflicts to take them over)' : '';
-    throw new UserError(`${what}${object}: ${headline}${hint}
-${state}; fix the cause and run npm run apply again (server-side apply is idempotent)`);
+    const conflict = /conflict/i.test(detail.join('\n')) && !values['force-conflicts'] ? ' (fields owned by another manager: add --force-conflicts to take them over)' : '';
+    // `no matches for kind "Certificate" in version "cert-manager.io/v1"`: the operator that serves it is not installed.
+    const group = /no matches for kind "[^"]*" in version "([^"/]+)\//.exec(headline)?.[1];
+    const operator = group !== undefined && CA_OPERATORS[group] !== undefined ? ` (${CA_OPERATORS[group]} is not installed in ${where}: install it, and what istiod's CA comes from, before npm run apply)` : '';
+    return stop(`${what}${object}: ${headline}${conflict}${operator}${fix ? `; ${fix}` : ''}`);
+  };
+
+  /** The fix for a writer that is not Ready, or whose Secret misses keys. */
+  const writerFix = (w: CaWriter, namespace: string, missing?: readonly string[]): string => {
+    const from = w.from.length ? w.from.join(', ') : (w.kind === 'Certificate' ? 'its issuer' : 'its store');
+    const describe = `kubectl -n ${namespace} describe ${w.kind.toLowerCase()} ${w.name}`;
+    if (w.kind === 'Certificate') {
+      return missing === undefined
+        ? `is cert-manager installed and the ${from} Ready? (${describe} says why)`
+        : `cert-manager wrote it without ${missing.join(', ')}: the ${from} must be a CA that returns its own certificate as ca.crt (a CA or Vault issuer; ${describe})`;
+    }
+    const keys = w.keys.length ? `, and do ${w.keys.join(', ')} exist in it` : '';
+    return missing === undefined
+      ? `is External Secrets installed, the ${from} Ready${keys}? (${describe} says why)`
+      : `the ExternalSecret ${namespace}/${w.name} writes it: do ${w.keys.length ? w.keys.join(', ') : 'its keys'} in the ${from} have the properties ${CA_KEY_LAYOUTS[0].join(', ')}? (${describe})`;
+  };
+
+  /** Waits for istiod's CA: each writer Ready, then the Secret with a complete layout. */
+  const waitForCa = (step: Extract<ApplyStep, { kind: 'wait-ca' }>): void => {
+    const { namespace, writers } = step;
+    const secret = `Secret ${namespace}/${CA_SECRET}`;
+    const why = `istiod in ${step.before} takes its CA from ${secret}, and started without it makes a root of its own`;
+    for (const w of writers) {
+      const r = kubectl.run(['wait', '--for=condition=Ready', `--timeout=${values.timeout}`, '-n', namespace, `${w.resource}/${w.name}`]);
+      if (r.status !== 0) fail(step, r, `${where}: ${w.kind} ${namespace}/${w.name} not Ready within ${values.timeout} (${why})`, writerFix(w, namespace));
+    }
+    // cert-manager writes tls.crt/tls.key/ca.crt; External Secrets and a hand-made Secret, Istio's plug-in files.
+    const preferred = writers.length && writers.every(w => w.kind === 'Certificate') ? 1 : 0;
+    const deadline = Date.now() + durationMs(values.timeout);
+    let reported = '';
+    for (;;) {
+      const r = kubectl.run(['get', 'secret', CA_SECRET, '-n', namespace, '--ignore-not-found', '-o', CA_KEY_NAMES]);
+      if (r.status !== 0) fail(step, r, `${where}: cannot read the key names of ${secret}`, `apply reads its key names (never their values), which needs get on secrets in ${namespace}`);
+      const exists = r.stdout.trim().startsWith('keys:');
+      const present = exists ? r.stdout.trim().slice('keys:'.length).split(/\s+/).filter(Boolean) : [];
+      const missing = missingCaKeys(present, preferred);
+      if (!missing) return;
+      const state = exists ? `missing ${missing.join(', ')}` : 'not created yet';
+      if (state !== reported) io.err(`  ${secret}: ${state}; waiting up to ${values.timeout}`);
+      reported = state;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const has = present.length ? `it has ${present.join(', ')}` : 'it has no keys';
+        const fix = writers.length
+          ? writers.map(w => writerFix(w, namespace, missing)).join('; ')
+          : `create it before istiod starts, with this cluster's intermediate CA: kubectl -n ${namespace} create secret generic ${CA_SECRET} ${CA_KEY_LAYOUTS[0].map(k => `--from-file=${k}`).join(' ')} (or with ${CA_KEY_LAYOUTS[1].join(', ')}), then run npm run apply again`;
+        stop(`${where}: ${secret} ${exists ? `lacks ${missing.join(', ')} (${has})` : 'does not exist'} after ${values.timeout} (${why}): ${fix}`);
+      }
+      sleep(Math.min(opts.pollMs, left));
+    }
   };
 
   steps.forEach((step, i) => {
@@ -170,6 +320,8 @@ ${state}; fix the cause and run npm run apply again (server-side apply is idempo
         const r = kubectl.run(['rollout', 'status', `${w.kind.toLowerCase()}/${w.name}`, '-n', w.namespace, `--timeout=${values.timeout}`]);
         if (r.status !== 0) fail(step, r, `${w.namespace}/${w.name} did not roll out within ${values.timeout} (needed by ${step.before})`);
       }
+    } else if (!dryRun && step.kind === 'wait-ca') {
+      waitForCa(step);
     }
   });
   io.out(`apply: ${steps.filter(s => s.kind === 'apply').length} files of ${shown} applied${dryRun ? ' (server dry run: nothing persisted)' : ''}${values.context ? ` to context ${values.context}` : ''}`);
@@ -182,6 +334,8 @@ export function main(argv: readonly string[], io: CommandIO): number {
     kubectl: 'kubectl',
     retry: WEBHOOK_RETRY,
     check: (checkArgv, checkIo) => checkCommand(checkArgv, checkIo, { project: () => readProject(mainTs), root: PROJECT_ROOT }),
+    clusters: () => resolveProject(readProject(mainTs), lockedVersions(PROJECT_ROOT))
+      .map(c => ({ name: c.name, trust: c.settings.trust, primary: c.settings.mesh?.primary?.cluster })),
   });
 }
 

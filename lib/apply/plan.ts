@@ -1,5 +1,6 @@
 import { isCrd, Manifest, objectRef, parseApiVersion } from '../manifests';
 import { podTemplateOf, usesGatewayTemplate } from '../manifests';
+import type { ResolvedTrust } from '../settings';
 import { UserError } from '../user-error';
 
 /** A workload whose rollout a step waits for. */
@@ -9,12 +10,56 @@ export interface Workload {
   readonly name: string;
 }
 
+/** The Secret istiod reads its plug-in CA from, in its own namespace (Istio's `cacerts`). */
+export const CA_SECRET = 'cacerts';
+
+/**
+ * The key sets istiod reads as its CA, either one complete: Istio's plug-in CA files, or
+ * a kubernetes.io/tls Secret (cert-manager's layout) with the root as `ca.crt`.
+ */
+export const CA_KEY_LAYOUTS: readonly (readonly string[])[] = [
+  ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem'],
+  ['tls.crt', 'tls.key', 'ca.crt'],
+];
+
+/**
+ * The keys istiod still needs, given the keys `cacerts` has: none (undefined) when one
+ * layout is complete, else the missing keys of the layout closest to complete (ties go
+ * to `preferred`, an index into CA_KEY_LAYOUTS).
+ */
+export function missingCaKeys(present: readonly string[], preferred = 0): string[] | undefined {
+  const missing = CA_KEY_LAYOUTS.map(layout => layout.filter(k => !present.includes(k)));
+  if (missing.some(m => m.length === 0)) return undefined;
+  const share = (i: number) => (CA_KEY_LAYOUTS[i].length - missing[i].length) / CA_KEY_LAYOUTS[i].length;
+  let best = preferred;
+  missing.forEach((_, i) => { if (share(i) > share(best)) best = i; });
+  return missing[best];
+}
+
+/** An object in the folder that writes istiod's CA Secret, and whose Ready condition says it did. */
+export interface CaWriter {
+  readonly kind: 'Certificate' | 'ExternalSecret';
+  /** Its resource for kubectl, fully qualified (another group may serve a kind of the same name). */
+  readonly resource: 'certificates.cert-manager.io' | 'externalsecrets.external-secrets.io';
+  readonly name: string;
+  /** Where it comes from, as `Kind name`: the Certificate's issuer, the ExternalSecret's stores. */
+  readonly from: readonly string[];
+  /** The ExternalSecret's store keys (none for a Certificate). */
+  readonly keys: readonly string[];
+}
+
 /** One step of an apply, in order. */
 export type ApplyStep =
   /** `kubectl wait --for=condition=Established` on these CRDs (by name). */
   | { readonly kind: 'wait-crds'; readonly crds: readonly string[]; readonly before: string }
   /** `kubectl rollout status` of these workloads, and why. */
   | { readonly kind: 'wait-rollout'; readonly workloads: readonly Workload[]; readonly reason: string; readonly before: string }
+  /**
+   * Before the first istiod starts: its CA, Secret `<namespace>/cacerts`, with every key
+   * istiod reads (`kubectl get` of its key names until one layout is complete), after the
+   * Ready condition of each writer (`kubectl wait`); no writers: the user creates it (trust 'manual').
+   */
+  | { readonly kind: 'wait-ca'; readonly namespace: string; readonly writers: readonly CaWriter[]; readonly before: string }
   /** `kubectl apply --server-side -f <file>`. */
   | { readonly kind: 'apply'; readonly file: string; readonly objects: readonly Manifest[] };
 
@@ -42,15 +87,68 @@ const isMeshNamespace = (m: Manifest) => {
   return m.kind === 'Namespace' && (labels['istio-injection'] === 'enabled' || labels['istio.io/rev'] !== undefined || labels['istio.io/dataplane-mode'] === 'ambient');
 };
 
+/** A cert-manager Certificate or External Secrets ExternalSecret that writes Secret `<namespace>/cacerts`. */
+function caWriterOf(m: Manifest, namespace: string): CaWriter | undefined {
+  if (m.namespace !== namespace) return undefined;
+  const spec = m.object.spec ?? {};
+  const ref = (r: any, defaultKind: string) => (r?.name ? [`${r.kind ?? defaultKind} ${r.name}`] : []);
+  if (m.kind === 'Certificate' && groupOf(m) === 'cert-manager.io' && spec.secretName === CA_SECRET) {
+    return { kind: 'Certificate', resource: 'certificates.cert-manager.io', name: m.name, from: ref(spec.issuerRef, 'Issuer'), keys: [] };
+  }
+  // An ExternalSecret's target Secret is named after it unless target.name says otherwise.
+  if (m.kind === 'ExternalSecret' && groupOf(m) === 'external-secrets.io' && (spec.target?.name ?? m.name) === CA_SECRET) {
+    const data: any[] = Array.isArray(spec.data) ? spec.data : [];
+    const dataFrom: any[] = Array.isArray(spec.dataFrom) ? spec.dataFrom : [];
+    const stores = [...ref(spec.secretStoreRef, 'SecretStore'), ...[...data, ...dataFrom].flatMap(d => ref(d?.sourceRef?.storeRef, 'SecretStore'))];
+    const keys = [...data.map(d => d?.remoteRef?.key), ...dataFrom.map(d => d?.extract?.key)].filter((k): k is string => typeof k === 'string');
+    return { kind: 'ExternalSecret', resource: 'externalsecrets.external-secrets.io', name: m.name, from: [...new Set(stores)], keys: [...new Set(keys)] };
+  }
+  return undefined;
+}
+
+/** What the settings of the folder's cluster say, where its manifests cannot. */
+export interface PlanSettings {
+  /**
+   * Where istiod's CA comes from: 'manual' has no object in the folder, so only the
+   * settings tell that istiod must wait for `cacerts`.
+   * @default - unknown: decided from the folder's objects alone
+   */
+  readonly trust?: ResolvedTrust;
+}
+
+/**
+ * Before the first istiod file: the wait for istiod's CA, when something writes it (a
+ * Certificate or ExternalSecret in an earlier file) or the settings say the user does.
+ * istiod mounts `cacerts` as optional: started without it, it makes a root of its own and
+ * keeps it, and the clusters of a mesh never trust each other.
+ */
+function caWait(manifests: readonly Manifest[], file: string, istiods: readonly Manifest[], settings: PlanSettings): ApplyStep | undefined {
+  const namespace = istiods[0].namespace;
+  const writers = manifests.map(m => ({ m, writer: caWriterOf(m, namespace) })).filter(w => w.writer !== undefined);
+  const late = writers.find(w => w.m.file >= file);
+  if (late) {
+    throw new UserError(`${late.m.file}: ${objectRef(late.m)} writes Secret ${namespace}/${CA_SECRET}, istiod's CA, but istiod starts in ${late.m.file === file ? 'the same file' : `an earlier file, ${file}`}: without the Secret istiod makes a root of its own and keeps it; move it to a file before ${file}`);
+  }
+  if (writers.length) return { kind: 'wait-ca', namespace, writers: writers.map(w => w.writer!), before: file };
+  const source = settings.trust?.source;
+  if (source === 'manual') return { kind: 'wait-ca', namespace, writers: [], before: file };
+  if (source === 'cert-manager' || source === 'external-secret') {
+    const kind = source === 'cert-manager' ? 'cert-manager Certificate' : 'ExternalSecret';
+    throw new UserError(`the settings take istiod's CA from ${source}, but no ${kind} before ${file} writes Secret ${namespace}/${CA_SECRET}: the folder was rendered from other settings; run npm run synth (npm run diff shows what changed)`);
+  }
+  return undefined;
+}
+
 /**
  * The steps that apply a folder in Istio's install order without racing the API server:
  * files in name order (the synth numbers them), and before a file, a wait for what it
  * needs and earlier files created: its custom resources' CRDs Established (the API
  * server serves a kind only then); istiod rolled out before the first Istio resource
  * (its validating webhook fails closed) or gateway (its injector fills in the proxy);
- * istio-cni and ztunnel rolled out before the first namespace whose pods join the mesh.
+ * istio-cni and ztunnel rolled out before the first namespace whose pods join the mesh;
+ * istiod's CA Secret complete before the first istiod starts (see caWait).
  */
-export function applyPlan(manifests: readonly Manifest[]): ApplyStep[] {
+export function applyPlan(manifests: readonly Manifest[], settings: PlanSettings = {}): ApplyStep[] {
   const files = [...new Set(manifests.map(m => m.file))].sort();
   const crdOf = new Map<string, string>();
   const waitedCrds = new Set<string>();
@@ -58,6 +156,7 @@ export function applyPlan(manifests: readonly Manifest[]): ApplyStep[] {
   const nodeAgents: Workload[] = [];
   let istiodWaited = false;
   let nodeAgentsWaited = false;
+  let caWaited = false;
   const steps: ApplyStep[] = [];
   for (const file of files) {
     const objects = manifests.filter(m => m.file === file);
@@ -79,6 +178,12 @@ export function applyPlan(manifests: readonly Manifest[]): ApplyStep[] {
       steps.push({ kind: 'wait-rollout', workloads: [...nodeAgents], reason: 'has mesh namespaces, whose pods need the node agents', before: file });
       nodeAgentsWaited = true;
     }
+    const ownIstiods = objects.filter(isIstiod);
+    if (!caWaited && ownIstiods.length) {
+      const wait = caWait(manifests, file, ownIstiods, settings);
+      if (wait) steps.push(wait);
+      caWaited = true;
+    }
     steps.push({ kind: 'apply', file, objects });
     for (const m of objects) {
       if (isCrd(m)) crdOf.set(`${m.object.spec?.group}/${m.object.spec?.names?.kind}`, m.name);
@@ -94,6 +199,11 @@ export function describeStep(step: ApplyStep): string {
   switch (step.kind) {
     case 'wait-crds': return `wait for ${step.crds.length} CRD${step.crds.length === 1 ? '' : 's'} to be Established (${step.before} uses them)`;
     case 'wait-rollout': return `wait for the rollout of ${step.workloads.map(w => `${w.namespace}/${w.name}`).join(', ')} (${step.before} ${step.reason})`;
+    case 'wait-ca': {
+      const writers = step.writers.map(w => `${w.kind} ${step.namespace}/${w.name} Ready, then `).join('');
+      const byHand = step.writers.length ? '' : ' (trust \'manual\': created by hand)';
+      return `wait for istiod's CA: ${writers}Secret ${step.namespace}/${CA_SECRET}${byHand} with every key istiod reads (${step.before} starts istiod)`;
+    }
     case 'apply': return `apply ${step.file} (${step.objects.length} object${step.objects.length === 1 ? '' : 's'})`;
   }
 }

@@ -2,18 +2,23 @@ import { loadManifestFolder, Manifest } from '../manifests';
 import { ResolvedMeshSettings } from '../settings';
 import { CheckOptions, CrdIndex } from './crd-schema';
 import { checkDefaultValidator } from './default-validator';
+import type { FleetExpectations } from './fleet';
 import { checkImages } from './images';
 import { checkInjection, checkSystemInjection } from './injection';
 import { checkKinds } from './kinds';
 import { checkNodeAgents, NodeAgentExpectations } from './node-agents';
 import { checkScheduling } from './scheduling';
+import { checkSecretData, checkTrustOrder, checkTrustSource, TrustExpectations } from './trust';
 import { checkCrdOrder, checkNamespaceOrder, checkNamespaceScope, checkObjectShape, checkUnique, checkWebhookServices } from './structure';
 import { Violation } from './violation';
 import { checkWebhookSelectors } from './webhooks';
 import { checkDestinationSubsets, checkEgressServiceEntries, checkGatewaySelectors } from './gateways';
 
-/** What the manifests must agree with: the resolved settings of the cluster they were rendered for. */
-export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations;
+/**
+ * What the manifests must agree with: the resolved settings of the cluster they were
+ * rendered for (mesh and remote secrets for the fleet rules, lib/check/fleet.ts).
+ */
+export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations & TrustExpectations & FleetExpectations;
 
 /** Every rule over already-read manifests, violations in file order, then rule order. */
 export function checkManifestList(manifests: readonly Manifest[], expected: CheckExpectations, options: CheckOptions = {}): Violation[] {
@@ -23,7 +28,7 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     if (v) shapeViolations.push(v);
     return !v;
   });
-  const crds = new CrdIndex(wellFormed);
+  const crds = new CrdIndex(wellFormed, options.providedCrds);
   const { violations: kindViolations, kinds } = checkKinds(wellFormed, crds, expected.kubeVersion, expected.platform, options);
   const all = [
     ...shapeViolations,
@@ -43,6 +48,9 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     ...checkScheduling(wellFormed, expected),
     ...checkNodeAgents(wellFormed, expected),
     ...checkImages(wellFormed),
+    ...checkSecretData(wellFormed),
+    ...checkTrustSource(wellFormed, expected),
+    ...checkTrustOrder(wellFormed),
   ];
   // In apply order, object by object; a stable sort keeps each object's violations in rule order.
   return all.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index));

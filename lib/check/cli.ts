@@ -5,9 +5,11 @@ import { resolveProject } from '../project/resolve';
 import { isFleet, ProjectDefinition, readProject } from '../project/definition';
 import { PROJECT_ROOT } from '../project-root';
 import { lockedVersions } from '../vendoring/lock';
-import { loadManifestFolder } from '../manifests';
+import { loadManifestFolder, Manifest } from '../manifests';
 import { checkManifestList } from './check';
 import { selectClusters } from './clusters';
+import { providedCrds } from './provided-crds';
+import { checkFleetFolders } from './fleet';
 import { schemaVersionNote } from './kube-schema';
 import { formatViolation } from './violation';
 import { checkWarnings } from './warnings';
@@ -20,7 +22,9 @@ structure rules forbid; prints one line per violation (file: kind/namespace/name
 message) and exits 1 on any.
   API server   built-in kinds against their OpenAPI schema (Kubernetes 1.33) and server-side
                apply's list keys; every object's metadata (name format per kind, labels,
-               annotations); custom resources against their CRD in the folder: schema defaults
+               annotations); custom resources against their CRD in the folder, or the vendored
+               CRDs of the tools vendor/charts.lock.json pins (cert-manager, External Secrets:
+               they install their own CRDs, never in the folder): schema defaults
                applied first, the OpenAPI schema, x-kubernetes-list-type map/set, embedded
                resources, and every x-kubernetes-validations CEL rule. Transition rules (those
                reading oldSelf) apply to updates only and are skipped. A rule check cannot
@@ -28,6 +32,10 @@ message) and exits 1 on any.
   structure    namespaces and CRDs created before their use, one object per name, webhooks and
                the pods and config they select, scheduling, pinned images — against main.ts's
                settings (each cluster's own, in a fleet).
+  trust        no Secret with data; cacerts (istiod's CA) written by what mesh.trust names (a
+               cert-manager Certificate, an ExternalSecret), in a file before istiod's; across
+               the fleet, one root per mesh, and a remote secret for each cluster an istiod
+               watches and none other (with --cluster, compared with the other folders).
 Not known offline: istiod's own validating webhook, the cluster's admission policies and
 webhooks, quotas, and objects already in the cluster.`;
 
@@ -47,7 +55,10 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
   if (!parsed) return 0;
   const dir = path.resolve(parsed.positionals[0] ?? path.join(ctx.root, 'dist'));
   const project = ctx.project();
-  const clusters = selectClusters(resolveProject(project, lockedVersions(ctx.root)), parsed.values.cluster);
+  const all = resolveProject(project, lockedVersions(ctx.root));
+  const clusters = selectClusters(all, parsed.values.cluster);
+  const provided = providedCrds(ctx.root);
+  const checked = new Map<string | undefined, readonly Manifest[]>();
   let objects = 0;
   let files = 0;
   let violations = 0;
@@ -59,8 +70,9 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
     if (note) notes.add(note);
     const folderDir = cluster.name === undefined ? dir : path.join(dir, cluster.name);
     const folder = loadManifestFolder(folderDir);
+    checked.set(cluster.name, folder.manifests);
     const prefix = cluster.name === undefined ? '' : `${cluster.name}/`;
-    const found = checkManifestList(folder.manifests, cluster.settings);
+    const found = checkManifestList(folder.manifests, cluster.settings, { providedCrds: provided });
     for (const v of found) io.out(`${prefix}${formatViolation(v)}`);
     const warned = checkWarnings(folder.manifests);
     for (const w of warned) io.out(`warning: ${prefix}${formatViolation(w)}`);
@@ -69,6 +81,13 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
     violations += found.length;
     warnings += warned.length;
   }
+  // The fleet rules, across clusters: each cluster's folder against every cluster's settings and folder.
+  const fleetFound = checkFleetFolders(all, checked, dir);
+  const prefixOf = (cluster?: string) => (cluster === undefined ? '' : `${cluster}/`);
+  for (const f of fleetFound.violations) io.out(`${prefixOf(f.cluster)}${formatViolation(f.violation)}`);
+  for (const f of fleetFound.warnings) io.out(`warning: ${prefixOf(f.cluster)}${formatViolation(f.violation)}`);
+  violations += fleetFound.violations.length;
+  warnings += fleetFound.warnings.length;
   const name = path.relative(process.cwd(), dir) || '.';
   const fleet = isFleet(project) ? `${plural(clusters.length, 'cluster')}, ` : '';
   const warned = warnings ? `, ${plural(warnings, 'warning')}` : '';

@@ -5,6 +5,7 @@ import { defaultedCopy } from './schema/defaulting';
 import { embeddedResourceErrors } from './schema/embedded-resources';
 import { listTypeErrors } from './schema/list-types';
 import { openApiErrors } from './schema/openapi';
+import type { ProvidedCrds } from './provided-crds';
 import { JsonValue, SchemaNode } from './schema/structural';
 
 /** One version of a CustomResourceDefinition. */
@@ -15,10 +16,12 @@ interface CrdVersion {
   readonly schema?: SchemaNode;
 }
 
-/** A CustomResourceDefinition found in the checked folder. */
+/** A CustomResourceDefinition found in the checked folder, or provided by the cluster. */
 export interface Crd {
-  /** The CRD object itself (its file orders it against its custom resources). */
+  /** The CRD object itself (its file orders it against its custom resources; a provided CRD's file is its vendored file). */
   readonly manifest: Manifest;
+  /** Who provides it when the folder does not: `cert-manager v1.21.1` (a tool that installs its own CRDs). @default - the folder holds it */
+  readonly providedBy?: string;
   /** spec.group. */
   readonly group: string;
   /** spec.names.kind. */
@@ -29,13 +32,23 @@ export interface Crd {
   readonly versions: ReadonlyMap<string, CrdVersion>;
 }
 
-/** The CRDs of a folder, by the group and kind they define. */
+/**
+ * The CRDs of a folder, by the group and kind they define, and those the cluster
+ * provides (`provided`: the vendored CRDs of the tools the lock pins) for the kinds no CRD
+ * of the folder defines.
+ */
 export class CrdIndex {
   private readonly byGroupKind = new Map<string, Crd>();
   private readonly groups = new Set<string>();
+  private readonly providers = new Map<string, Set<string>>();
 
-  constructor(manifests: readonly Manifest[]) {
-    for (const m of manifests.filter(isCrd)) {
+  constructor(manifests: readonly Manifest[], provided: readonly ProvidedCrds[] = []) {
+    this.add(manifests.filter(isCrd));
+    for (const p of provided) this.add(p.crds, p.by);
+  }
+
+  private add(crds: readonly Manifest[], providedBy?: string): void {
+    for (const m of crds) {
       const spec = (m.object.spec ?? {}) as { group?: string; names?: { kind?: string }; scope?: string; versions?: { name?: string; served?: boolean; schema?: { openAPIV3Schema?: SchemaNode } }[] };
       const group = String(spec.group ?? '');
       const kind = String(spec.names?.kind ?? '');
@@ -43,8 +56,10 @@ export class CrdIndex {
       // A second CRD for the same kind is reported by the uniqueness rule (same name) or is invalid; the first wins.
       if (this.byGroupKind.has(key)) continue;
       this.groups.add(group);
+      if (providedBy) (this.providers.get(group) ?? this.providers.set(group, new Set()).get(group)!).add(providedBy);
       this.byGroupKind.set(key, {
         manifest: m,
+        ...(providedBy ? { providedBy } : {}),
         group,
         kind,
         scope: spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced',
@@ -53,9 +68,14 @@ export class CrdIndex {
     }
   }
 
-  /** Whether some CRD in the folder defines kinds in this API group. */
+  /** Whether some CRD in the folder (or provided) defines kinds in this API group. */
   servesGroup(group: string): boolean {
     return this.groups.has(group);
+  }
+
+  /** Who provides CRDs of this group besides the folder (`cert-manager v1.21.1`), for messages. */
+  providersOf(group: string): string[] {
+    return [...this.providers.get(group) ?? []];
   }
 
   /** The CRD that defines group/kind, if the folder has it. */
@@ -83,6 +103,12 @@ export interface CheckOptions {
    * measures what the rest costs. @default false
    */
   readonly schemaOnly?: boolean;
+  /**
+   * CRDs the cluster provides, which no file of the folder holds: the vendored CRDs of the
+   * tools the lock pins (providedCrds). Their kinds are validated as custom resources and
+   * need no CRD earlier in the folder. @default - none
+   */
+  readonly providedCrds?: readonly ProvidedCrds[];
 }
 
 /** Field errors that keep the server from running the CEL rules (apiextensions-apiserver strategy.go hasBlockingErr). */

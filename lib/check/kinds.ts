@@ -58,7 +58,9 @@ export function checkKinds(manifests: readonly Manifest[], crds: CrdIndex, kubeV
     if (crds.servesGroup(group)) {
       const crd = crds.find(group, m.kind);
       if (!crd) {
-        violations.push(violation(m, 'unknown-kind', `no CustomResourceDefinition in this folder defines kind ${m.kind} in group ${group}`));
+        const providers = crds.providersOf(group);
+        const where = providers.length ? `in this folder or of ${providers.join(', ')} (vendored)` : 'in this folder';
+        violations.push(violation(m, 'unknown-kind', `no CustomResourceDefinition ${where} defines kind ${m.kind} in group ${group}`));
         kinds.set(m, { source: 'unknown' });
         continue;
       }

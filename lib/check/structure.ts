@@ -62,13 +62,15 @@ export function checkNamespaceOrder(manifests: readonly Manifest[]): Violation[]
 
 /**
  * Every custom resource's CRD is in an earlier file: in the same `kubectl apply` run the CR
- * can reach the API server before the CRD is established ("no matches for kind").
+ * can reach the API server before the CRD is established ("no matches for kind"). A CRD
+ * the cluster provides (a tool's own, CheckOptions.providedCrds) is there already.
  */
 export function checkCrdOrder(manifests: readonly Manifest[], kinds: ReadonlyMap<Manifest, KindInfo>): Violation[] {
   const out: Violation[] = [];
   for (const m of manifests) {
     const info = kinds.get(m);
-    if (info?.source !== 'custom') continue;
+    // A CRD the cluster provides (a tool's own) is there before anything is applied.
+    if (info?.source !== 'custom' || info.crd.providedBy) continue;
     const crdFile = info.crd.manifest.file;
     if (crdFile === m.file) out.push(violation(m, 'crd-order', `its CustomResourceDefinition ${info.crd.manifest.name} is in the same file; move one of them to another file`));
     else if (crdFile > m.file) out.push(violation(m, 'crd-order', `its CustomResourceDefinition ${info.crd.manifest.name} is in ${crdFile}, a later file`));

@@ -25,7 +25,13 @@ export type Rule =
   | 'scheduling'
   | 'node-agent-scheduling'
   | 'image-pinned'
-  | 'privileged-proxies';
+  | 'secret-data'
+  | 'trust-source'
+  | 'trust-order'
+  | 'trust-root'
+  | 'remote-secrets'
+  | 'privileged-proxies'
+  | 'manual-trust';
 
 /** One broken rule on one object. */
 export interface Violation {

@@ -24,20 +24,37 @@ export interface IstiodContext {
 
 const platform = (s: ResolvedMeshSettings) => s.platform;
 const ambientProfile = (s: ResolvedMeshSettings) => (s.mode === 'ambient' ? 'ambient' : undefined);
+// Primary-remote (Istio's "Install Primary-Remote", Helm tab): a remote cluster installs
+// base and istiod with the remote profile; its primary sets global.externalIstiod on both.
+const remote = (s: ResolvedMeshSettings) => s.mesh?.primary;
+const remoteProfile = (s: ResolvedMeshSettings) => (remote(s) ? 'remote' : undefined);
+const servesRemotes = (s: ResolvedMeshSettings) => (s.mesh?.remotes.length ? true : undefined);
+/** Where the primary's istiod serves this remote cluster's injection: its cluster and network. */
+const injectionPath = (s: ResolvedMeshSettings) => {
+  const mesh = s.mesh;
+  return mesh?.primary ? `/inject/cluster/${mesh.clusterName}${mesh.network ? `/net/${mesh.network}` : ''}` : undefined;
+};
 
 /** The values of the `base` chart that settings own. */
 export const BASE_OWNED_VALUES: readonly OwnedValue<ResolvedMeshSettings>[] = [
   // The revision that validates Istio resources: the default tag's (or the single revision).
   { path: ['defaultRevision'], setting: 'revision', value: s => s.defaultRevision },
+  { path: ['profile'], setting: 'mesh.primary', value: remoteProfile },
+  { path: ['global', 'externalIstiod'], setting: 'mesh.primary (of the clusters it serves)', value: servesRemotes },
 ];
 
 /** The values of the `istiod` chart that settings own. */
 export const ISTIOD_OWNED_VALUES: readonly OwnedValue<IstiodContext>[] = [
   { path: ['revision'], setting: 'revision', value: c => c.revision.name },
   { path: ['revisionTags'], setting: 'tags', value: c => (c.revision.tags.length ? c.revision.tags : undefined) },
-  // Ambient: istiod's ambient profile (ztunnel configuration, waypoints).
-  { path: ['profile'], setting: 'mode', value: c => ambientProfile(c.settings) },
-  { path: ['global', 'profile'], setting: 'mode' },
+  // Ambient: istiod's ambient profile (ztunnel configuration, waypoints); a remote cluster: the remote profile.
+  { path: ['profile'], setting: 'mode and mesh.primary', value: c => remoteProfile(c.settings) ?? ambientProfile(c.settings) },
+  { path: ['global', 'profile'], setting: 'mode and mesh.primary' },
+  { path: ['istiodRemote', 'injectionPath'], setting: 'mesh.primary, mesh.clusterName and mesh.network', value: c => injectionPath(c.settings) },
+  { path: ['istiodRemote', 'injectionURL'], setting: 'mesh.primary and mesh.pilotAddress' },
+  { path: ['global', 'configCluster'], setting: 'mesh.primary', value: c => (remote(c.settings) ? true : undefined) },
+  { path: ['global', 'remotePilotAddress'], setting: 'mesh.pilotAddress', value: c => remote(c.settings)?.pilotAddress },
+  { path: ['global', 'externalIstiod'], setting: 'mesh.primary (of the clusters it serves)', value: c => servesRemotes(c.settings) },
   { path: ['platform'], setting: 'platform' },
   { path: ['global', 'platform'], setting: 'platform', value: c => platform(c.settings) },
   // With istio-cni, injection leaves out the privileged istio-init container (sidecar pods of an ambient mesh too).
@@ -48,7 +65,8 @@ export const ISTIOD_OWNED_VALUES: readonly OwnedValue<IstiodContext>[] = [
   // The injector's setting for every proxy it injects (sidecars and gateways).
   { path: ['global', 'proxy', 'privileged'], setting: 'debug.privilegedProxies', value: c => (c.settings.debug.privilegedProxies ? true : undefined) },
   // Multi-cluster: the mesh, this cluster's name in it, and its network.
-  { path: ['global', 'meshID'], setting: 'mesh.id', value: c => c.settings.mesh?.id },
+  // (Not on a remote cluster, as Istio's primary-remote docs install it: its primary's istiod injects its pods.)
+  { path: ['global', 'meshID'], setting: 'mesh.id', value: c => (remote(c.settings) ? undefined : c.settings.mesh?.id) },
   { path: ['global', 'multiCluster', 'clusterName'], setting: 'mesh.clusterName', value: c => c.settings.mesh?.clusterName },
   { path: ['global', 'network'], setting: 'mesh.network', value: c => c.settings.mesh?.network },
 ];

@@ -8,6 +8,8 @@ export interface NamespaceSpec {
   readonly name: string;
   /** Labels. @default {} */
   readonly labels?: { readonly [key: string]: string };
+  /** Annotations. @default {} */
+  readonly annotations?: { readonly [key: string]: string };
 }
 
 /** Props of the namespaces stage. */
@@ -21,7 +23,7 @@ export class NamespacesChart extends Chart {
   constructor(scope: Construct, id: string, props: NamespacesChartProps) {
     super(scope, id);
     for (const ns of props.namespaces) {
-      new kplus.Namespace(this, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels } } });
+      new kplus.Namespace(this, ns.name, { metadata: { name: ns.name, labels: { ...ns.labels }, ...(ns.annotations ? { annotations: { ...ns.annotations } } : {}) } });
     }
   }
 }

@@ -6,6 +6,7 @@ import { manifestsOf } from '../manifests';
 import { PROJECT_ROOT } from '../project-root';
 import type { RenderCache } from '../render/render-cache';
 import { UserError } from '../user-error';
+import { readLockFile } from '../vendoring/lock';
 import { documentsKey, ManifestFile } from './write-manifests';
 
 /** One cluster's output, as about to be written. */
@@ -49,6 +50,8 @@ export function checkerIdentity(root: string): string {
 /** The key of one verdict: the checker, what the output is compared with, and the output's documents. */
 function verdictKey(outputs: readonly PlannedOutput[], root: string): string {
   const hash = createHash('sha256').update(`check-verdict\0${checkerIdentity(root)}`);
+  // The tool CRDs objects are validated against, as pinned (check verifies the files against these digests).
+  hash.update(`\0${JSON.stringify(readLockFile(root).toolCrds ?? {})}`);
   for (const o of outputs) {
     hash.update(`\0${o.cluster ?? ''}\0${JSON.stringify(o.expected)}`);
     for (const f of o.files) hash.update(`\0${f.file}\0${documentsKey(f.documents)}`);
@@ -59,15 +62,22 @@ function verdictKey(outputs: readonly PlannedOutput[], root: string): string {
 const PASSED = 'passed';
 
 /** The violations of each output, one line each (`[cluster/]file: kind/ns/name: rule: detail`). */
-function violationLines(outputs: readonly PlannedOutput[]): string[] {
+function violationLines(outputs: readonly PlannedOutput[], root: string): string[] {
   const { checkManifestList } = require('../check/check') as typeof import('../check/check');
+  const { providedCrds } = require('../check/provided-crds') as typeof import('../check/provided-crds');
+  // The CRDs of the tools the lock pins (vendored by ensureVendored before rendering).
+  const provided = providedCrds(root);
   const { formatViolation } = require('../check/violation') as typeof import('../check/violation');
+  const { checkFleet } = require('../check/fleet') as typeof import('../check/fleet');
   const lines: string[] = [];
-  for (const { cluster, files, expected } of outputs) {
+  const members = outputs.map(({ cluster, files, expected }) => {
     const manifests = files.flatMap(f => manifestsOf(f.file, f.documents));
     const prefix = cluster === undefined ? '' : `${cluster}/`;
-    for (const v of checkManifestList(manifests, expected)) lines.push(`  ${prefix}${formatViolation(v)}`);
-  }
+    for (const v of checkManifestList(manifests, expected, { providedCrds: provided })) lines.push(`  ${prefix}${formatViolation(v)}`);
+    return { name: cluster, expected, manifests };
+  });
+  // The fleet rules, across every output at once (the verdict key covers them all).
+  for (const f of checkFleet(members).violations) lines.push(`  ${f.cluster === undefined ? '' : `${f.cluster}/`}${formatViolation(f.violation)}`);
   return lines;
 }
 
@@ -86,7 +96,7 @@ export function loadChecker(): void {
 export function refusals(outputs: readonly PlannedOutput[], cache?: RenderCache, root: string = PROJECT_ROOT): UserError | undefined {
   const key = cache ? verdictKey(outputs, root) : undefined;
   if (key && cache?.readText(key) === PASSED) return undefined;
-  const lines = violationLines(outputs);
+  const lines = violationLines(outputs, root);
   if (lines.length === 0) {
     try {
       if (key) cache?.writeText(key, PASSED);

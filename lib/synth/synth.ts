@@ -9,6 +9,7 @@ import { makeScratch, removeAbandonedScratch } from '../scratch';
 import { UserError } from '../user-error';
 import { lockedVersions } from '../vendoring/lock';
 import { ensureVendored } from '../vendoring/ensure';
+import { toolCrdsUsed } from '../vendoring/tool-crd-versions';
 import { projectRenderCache } from '../render/render-cache';
 import { compareOutputs, OutputChanges } from './changes';
 
@@ -110,7 +111,7 @@ async function synthAfter(precondition: Promise<void>, project: ProjectDefinitio
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
   const clusters = resolveProject(project, lockedVersions(root));
-  const charts = await ensureVendored(root, env, log, projectVersions(clusters));
+  const charts = await ensureVendored(root, env, log, projectVersions(clusters), undefined, toolCrdsUsed(clusters.map(c => c.settings)));
   const cache = projectRenderCache(root, env, opts.noCache);
   const rendering = prepareMeshes(clusters.map(c => c.settings), { root, env, charts, cache, noCache: opts.noCache, extend: project.extend, warn: log });
   // Awaited below; marked handled now, in case a require below throws first.

@@ -36,3 +36,16 @@ export function fileDigests(dir: string): FileDigest[] {
 export function treeSha256(files: readonly FileDigest[]): string {
   return sha256(files.map(f => `${f.sha256}  ${f.path}\n`).join(''));
 }
+
+/**
+ * The digests a `SHA256SUMS` file lists, by path (a leading `./` dropped): sha256sum's
+ * `<hex>  <path>` (text) and `<hex> *<path>` (binary mode) lines; other lines are skipped.
+ */
+export function parseSha256Sums(text: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-fA-F]{64}) [ *](.+?)\s*$/.exec(line);
+    if (m) sums.set(m[2].replace(/^\.\//, ''), m[1].toLowerCase());
+  }
+  return sums;
+}

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { UserError } from '../user-error';
-import { sha256 } from './digest';
+import { parseSha256Sums, sha256 } from './digest';
 import { GATEWAY_API_FILE, GatewayApiLockEntry, LOCK_FILE } from './lock';
 import { GatewayApiRecord, writeGatewayApiRecord } from './record';
 import { GATEWAY_API_MIRROR_ENV, httpGet, isUrl, readSourceFile, SourceUnavailable } from './source';
@@ -39,15 +39,7 @@ class FolderGatewayApiSource implements GatewayApiSource {
   }
 
   private readSums(): Map<string, string> {
-    if (!this.sums) {
-      const sums = new Map<string, string>();
-      for (const line of readSourceFile(path.join(this.dir, GATEWAY_API_SUMS)).toString('utf8').split('\n')) {
-        // sha256sum writes "<hex>  <path>" (text) or "<hex> *<path>" (binary mode).
-        const m = /^([0-9a-fA-F]{64}) [ *](.+?)\s*$/.exec(line);
-        if (m) sums.set(m[2].replace(/^\.\//, ''), m[1].toLowerCase());
-      }
-      this.sums = sums;
-    }
+    this.sums ??= parseSha256Sums(readSourceFile(path.join(this.dir, GATEWAY_API_SUMS)).toString('utf8'));
     return this.sums;
   }
 }

@@ -41,6 +41,21 @@ export const DEFAULT_GATEWAY_API_SOURCES: readonly string[] = [
   'https://github.com/kubernetes-sigs/gateway-api/releases/download',
 ];
 
+/** Where the CRDs of the tools (cert-manager, External Secrets, …) come from when the lock names no sources: the team's folder. */
+export const DEFAULT_TOOL_CRD_SOURCES: readonly string[] = ['../shared/crds'];
+
+/**
+ * What the lock pins for the CRDs of one tool (cert-manager, External Secrets, …): they
+ * are vendored to validate and type objects of its kinds, never rendered (each tool
+ * installs its own CRDs in a cluster). Which release of which tool: lib/vendoring/tool-crd-versions.ts.
+ */
+export interface ToolCrdsLockEntry {
+  /** The tool's release, as the table names it (e.g. `v1.21.1`). */
+  readonly version: string;
+  /** Per file, its path below `<source>/<tool>/` and `vendor/crds/<tool>/` (e.g. `v1.21.1/cert-manager.io_certificates.yaml`) → its sha256, hex. */
+  readonly files: { readonly [file: string]: string };
+}
+
 /** One locked Istio release, complete, as synth and the renderer use it: its charts, its Gateway API CRDs, and where to fetch them. */
 export interface ChartsLock {
   /** The pinned Istio release. */
@@ -79,6 +94,10 @@ export interface LockFile {
   readonly gatewayApiSources?: readonly string[];
   /** Per Istio version, its charts and Gateway API CRDs. */
   readonly istio: { readonly [istioVersion: string]: PinnedRelease };
+  /** Tool CRD sources to try in order: folders (relative to the project root) or HTTP(S) URLs. @default DEFAULT_TOOL_CRD_SOURCES */
+  readonly toolCrdSources?: readonly string[];
+  /** Per tool main.ts uses (lib/vendoring/tool-crd-versions.ts, toolCrdsUsed), its CRD files. @default - none */
+  readonly toolCrds?: { readonly [tool: string]: ToolCrdsLockEntry };
 }
 
 /** The lock file's path below the project root. */
@@ -94,7 +113,16 @@ export function gatewayApiDir(root: string, gatewayApiVersion: string): string {
   return path.join(root, 'vendor', `gateway-api-${gatewayApiVersion}`);
 }
 
+/** Where one tool's pinned CRD files are vendored, below the project root (its files' paths below it as the lock names them). */
+export function toolCrdsDir(root: string, tool: string): string {
+  return path.join(root, 'vendor', 'crds', tool);
+}
+
 const HEX64 = /^[0-9a-f]{64}$/;
+/** A tool's name in the lock. */
+const TOOL_NAME = /^[a-z0-9][a-z0-9-]*$/;
+/** A tool CRD file's path below its tool's folder: relative, `/`-separated, each segment starting with a letter, digit or `_` (so no `..`). */
+const TOOL_FILE = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 const VERSION = /^\d+\.\d+\.\d+$/;
 /** A Gateway API release tag. */
 export const GATEWAY_API_VERSION = /^v\d+\.\d+\.\d+$/;
@@ -130,6 +158,15 @@ export function readLockFile(root: string): LockFile {
   if (!raw || !isSourceList(raw.sources)) throw bad('sources must be a non-empty list of folders or URLs');
   if (raw.gatewayApiSources !== undefined && !isSourceList(raw.gatewayApiSources)) throw bad('gatewayApiSources must be a non-empty list of folders or URLs');
   if (!raw.istio || typeof raw.istio !== 'object') throw bad('istio must map Istio versions to their charts');
+  if (raw.toolCrdSources !== undefined && !isSourceList(raw.toolCrdSources)) throw bad('toolCrdSources must be a non-empty list of folders or URLs');
+  if (raw.toolCrds !== undefined && (!raw.toolCrds || typeof raw.toolCrds !== 'object' || Array.isArray(raw.toolCrds))) throw bad('toolCrds must map tool names to their CRD files');
+  for (const [tool, e] of Object.entries<any>(raw.toolCrds ?? {})) {
+    const files = e?.files;
+    if (!TOOL_NAME.test(tool) || !e || typeof e.version !== 'string' || !e.version || !files || typeof files !== 'object' || Array.isArray(files) || Object.keys(files).length === 0 ||
+      !Object.entries(files).every(([f, d]) => TOOL_FILE.test(f) && HEX64.test(String(d)))) {
+      throw bad(`toolCrds["${tool}"] needs version and files (each a relative path such as v1.21.1/certificates.yaml, with its sha256 in 64 hex digits)`);
+    }
+  }
   const gatewayApiDigests = new Map<string, { sha256: string; istioVersion: string }>();
   for (const [version, release] of Object.entries<any>(raw.istio)) {
     if (!VERSION.test(version)) throw bad(`istio: "${version}" is not a version such as 1.30.3`);
@@ -170,6 +207,11 @@ export function lockedVersions(root: string): string[] {
 /** The Gateway API sources of a lock: its own list, else the default. */
 export function gatewayApiSourcesOf(lock: LockFile): readonly string[] {
   return lock.gatewayApiSources ?? DEFAULT_GATEWAY_API_SOURCES;
+}
+
+/** The tool CRD sources of a lock: its own list, else the default. */
+export function toolCrdSourcesOf(lock: LockFile): readonly string[] {
+  return lock.toolCrdSources ?? DEFAULT_TOOL_CRD_SOURCES;
 }
 
 /**
@@ -223,7 +265,7 @@ export function readLock(root: string, version?: string): ChartsLock {
   };
 }
 
-/** Writes the lock atomically (temporary file, then rename): versions in order, charts in ISTIO_CHARTS order. */
+/** Writes the lock atomically (temporary file, then rename): versions in order, charts in ISTIO_CHARTS order, tools and their files by name. */
 export function writeLockFile(root: string, lock: LockFile): void {
   const file = path.join(root, LOCK_FILE);
   const istio = Object.fromEntries(Object.keys(lock.istio).sort(byVersion).map(v => {
@@ -232,7 +274,23 @@ export function writeLockFile(root: string, lock: LockFile): void {
     const g = release.gatewayApi;
     return [v, { charts, ...g ? { gatewayApi: { version: g.version, file: g.file, sha256: g.sha256 } } : {} }];
   }));
+  // Tool CRDs, and their sources, only when the lock pins some (or names other sources):
+  // a project that uses no tool keeps the lock it had.
+  const tools = Object.keys(lock.toolCrds ?? {}).sort();
+  const toolCrds = Object.fromEntries(tools.map(t => {
+    const e = lock.toolCrds![t];
+    return [t, { version: e.version, files: Object.fromEntries(Object.keys(e.files).sort().map(f => [f, e.files[f]])) }];
+  }));
+  const toolSources = toolCrdSourcesOf(lock);
+  const ownToolSources = toolSources.join('\n') !== DEFAULT_TOOL_CRD_SOURCES.join('\n');
+  const data = {
+    sources: lock.sources,
+    gatewayApiSources: gatewayApiSourcesOf(lock),
+    ...tools.length || ownToolSources ? { toolCrdSources: toolSources } : {},
+    istio,
+    ...tools.length ? { toolCrds } : {},
+  };
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify({ sources: lock.sources, gatewayApiSources: gatewayApiSourcesOf(lock), istio }, null, 2) + '\n');
+  fs.writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
   fs.renameSync(tmp, file);
 }

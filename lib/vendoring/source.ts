@@ -8,6 +8,9 @@ export const MIRROR_ENV = 'ISTIO_CHARTS_MIRROR';
 /** The environment variable that replaces the lock's Gateway API sources with one folder or URL. */
 export const GATEWAY_API_MIRROR_ENV = 'ISTIO_GATEWAY_API_MIRROR';
 
+/** The environment variable that replaces the lock's tool CRD sources (cert-manager, External Secrets, …) with one folder or URL. */
+export const TOOL_CRDS_MIRROR_ENV = 'ISTIO_TOOL_CRDS_MIRROR';
+
 /** What a repository's index.yaml says about one chart version. */
 export interface IndexEntry {
   /** sha256 of the archive, hex, if the index has one. */

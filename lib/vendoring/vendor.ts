@@ -7,11 +7,15 @@ import { GatewayApiSource, openGatewayApiSource, StagedGatewayApi, stageGatewayA
 import { GATEWAY_API_VERSIONS, GatewayApiTable, knownGatewayApiVersion } from './gateway-api-versions';
 import {
   byVersion, ChartLockEntry, GATEWAY_API_FILE, gatewayApiDir, GatewayApiLockEntry, gatewayApiSourcesOf, ISTIO_CHARTS, IstioChart,
-  LOCK_FILE, LockFile, PinnedRelease, readLockFile, unpinned, versionDir, writeLockFile,
+  LOCK_FILE, LockFile, PinnedRelease, readLockFile, toolCrdsDir, ToolCrdsLockEntry, toolCrdSourcesOf, unpinned, versionDir, writeLockFile,
 } from './lock';
 import { ARCHIVE_SUFFIX, SUMS_SUFFIX, writeVendorRecord } from './record';
-import { GATEWAY_API_MIRROR_ENV, openSource, sourceList } from './source';
+import { GATEWAY_API_MIRROR_ENV, openSource, sourceList, TOOL_CRDS_MIRROR_ENV } from './source';
 import { checkVendored, chartsIn, gatewayApiState, refusal } from './state';
+import { isToolName, TOOL_CRDS, ToolCrdsRelease, ToolCrdsTable, ToolName } from './tool-crd-versions';
+import {
+  openToolCrdSource, pinnedTools, pinsRelease, releaseOf, sameToolPins, StagedToolCrds, stageToolCrds, ToolCrdSource, toolCrdsRefusal, toolCrdsState,
+} from './tool-crds';
 import { VendoredReleases, vendoredReleases } from './vendored';
 
 // The write side of vendoring (`npm run vendor`, and synth when charts are missing):
@@ -22,9 +26,9 @@ import { VendoredReleases, vendoredReleases } from './vendored';
 export interface VendorOptions {
   /** Project root (holds vendor/charts.lock.json). */
   readonly root: string;
-  /** Environment to read ISTIO_CHARTS_MIRROR and ISTIO_GATEWAY_API_MIRROR from. @default process.env */
+  /** Environment to read ISTIO_CHARTS_MIRROR, ISTIO_GATEWAY_API_MIRROR and ISTIO_TOOL_CRDS_MIRROR from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** Fetch the charts and Gateway API CRDs again even when they are vendored and match the lock. @default false */
+  /** Fetch the charts, Gateway API CRDs and tool CRDs again even when they are vendored and match the lock. @default false */
   readonly force?: boolean;
   /**
    * The Istio versions main.ts uses. Versions the lock does not pin yet (or pins only
@@ -38,6 +42,14 @@ export interface VendorOptions {
   readonly log?: (line: string) => void;
   /** Which Gateway API release goes with which Istio minor. @default GATEWAY_API_VERSIONS */
   readonly gatewayApiVersions?: GatewayApiTable;
+  /**
+   * The tools whose CRDs main.ts uses (toolCrdsUsed): pinned at the release the table
+   * names and vendored; pinned tools not listed leave the lock and vendor/ (unless `prune`
+   * is false). @default - the tools the lock pins
+   */
+  readonly tools?: readonly ToolName[];
+  /** Which release of each tool's CRDs is vendored. @default TOOL_CRDS */
+  readonly toolCrds?: ToolCrdsTable;
 }
 
 function rel(root: string, p: string): string {
@@ -70,6 +82,10 @@ function logGatewayApi(log: (line: string) => void, staged: StagedGatewayApi): v
 function replace(from: string, to: string, trash: string): void {
   if (fs.existsSync(to)) fs.renameSync(to, trash);
   fs.renameSync(from, to);
+}
+
+function logToolCrds(log: (line: string) => void, staged: StagedToolCrds): void {
+  for (const [file, { sha256, source }] of Object.entries(staged.record.files)) log(`${staged.tool} ${staged.entry.version}: ${file} from ${source}, sha256 ${sha256} verified`);
 }
 
 /** "a, b and c". */
@@ -107,12 +123,101 @@ interface VendorPlan {
   readonly gatewayApiFetch: readonly string[];
   /** Whether the lock pins every wanted version completely, with the Gateway API release it needs. */
   readonly lockUpToDate: boolean;
+  /** The tool CRDs. */
+  readonly tools: ToolPlan;
 }
 
 /** The lock's entry for a Gateway API release it pins. */
 function pinnedGatewayApi(plan: Pick<VendorPlan, 'gatewayApiPins'>, g: string): GatewayApiLockEntry | undefined {
   const sha256 = plan.gatewayApiPins.get(g);
   return sha256 ? { version: g, file: GATEWAY_API_FILE, sha256 } : undefined;
+}
+
+/** What a vendoring run must do for the tool CRDs. */
+interface ToolPlan {
+  /** The tools to pin and vendor, with the release the table names. */
+  readonly wanted: ReadonlyMap<ToolName, ToolCrdsRelease>;
+  /** Pinned tools main.ts no longer uses. */
+  readonly removed: readonly string[];
+  /** Tools to fetch: not pinned at the table's release, not vendored, or all of them with --force. */
+  readonly fetch: readonly ToolName[];
+}
+
+/** Step 1 for the tool CRDs: what to fetch, refusing vendored files that were edited (or a lock edited since). */
+function planTools(opts: VendorOptions, lockFile: LockFile): ToolPlan {
+  const table = opts.toolCrds ?? TOOL_CRDS;
+  const pinned = pinnedTools(lockFile);
+  const wanted = new Map([...new Set(opts.tools ?? pinned.filter(isToolName))].map(t => [t, releaseOf(t, table)] as const));
+  const removed = opts.prune === false ? [] : pinned.filter(t => !wanted.has(t as ToolName));
+  const fetch: ToolName[] = [];
+  for (const [tool, release] of wanted) {
+    const entry = lockFile.toolCrds?.[tool];
+    if (opts.force || !entry || !pinsRelease(entry, release)) {
+      fetch.push(tool);
+      continue;
+    }
+    const state = toolCrdsState(opts.root, tool, entry);
+    const refused = toolCrdsRefusal(opts.root, tool, entry, state);
+    if (refused) throw refused;
+    if (state.state === 'missing') fetch.push(tool);
+  }
+  return { wanted, removed, fetch };
+}
+
+/** Step 2 for the tool CRDs: fetch and verify them into the staging folder. */
+async function stageTools(plan: ToolPlan, lockFile: LockFile, staging: string, sources: readonly ToolCrdSource[], log: (line: string) => void): Promise<StagedToolCrds[]> {
+  const staged: StagedToolCrds[] = [];
+  for (const tool of plan.fetch) {
+    const release = plan.wanted.get(tool)!;
+    const entry = lockFile.toolCrds?.[tool];
+    // The lock's digests verify the files only when it pins this very release.
+    const s = await stageToolCrds(sources, tool, release, pinsRelease(entry, release) ? entry : undefined, staging);
+    staged.push(s);
+    logToolCrds(log, s);
+  }
+  return staged;
+}
+
+/** Step 3 for the tool CRDs: the lock's toolCrds as they will be, and a line for each tool newly pinned. */
+function nextToolCrds(plan: ToolPlan, lockFile: LockFile, staged: readonly StagedToolCrds[]): { readonly toolCrds: Record<string, ToolCrdsLockEntry>; readonly pinned: readonly string[] } {
+  const toolCrds: Record<string, ToolCrdsLockEntry> = {};
+  for (const [tool, entry] of Object.entries(lockFile.toolCrds ?? {})) if (!plan.removed.includes(tool)) toolCrds[tool] = entry;
+  const pinned: string[] = [];
+  for (const s of staged) {
+    const before = lockFile.toolCrds?.[s.tool];
+    toolCrds[s.tool] = s.entry;
+    if (!sameToolPins(before, s.entry)) pinned.push(`pinned ${s.tool} ${s.entry.version} CRDs in ${LOCK_FILE}`);
+  }
+  return { toolCrds, pinned };
+}
+
+/** Step 4 for the tool CRDs: move the staged folders into place. */
+function installTools(root: string, staged: readonly StagedToolCrds[], staging: string, log: (line: string) => void): void {
+  for (const s of staged) {
+    const target = toolCrdsDir(root, s.tool);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    replace(s.dir, target, path.join(staging, `replaced-crds-${s.tool}`));
+    log(`vendored ${s.tool} ${s.entry.version} CRDs into ${rel(root, target)}`);
+  }
+}
+
+/** Step 4, after the lock is written: the folders of the tools it no longer pins leave vendor/. */
+function removeTools(root: string, removed: readonly string[], staging: string, log: (line: string) => void): void {
+  for (const tool of removed) {
+    const dir = toolCrdsDir(root, tool);
+    if (fs.existsSync(dir)) fs.renameSync(dir, path.join(staging, `removed-crds-${tool}`));
+    log(`removed ${tool} CRDs from ${LOCK_FILE} and vendor/ (main.ts no longer uses ${tool})`);
+  }
+}
+
+/** The tools that need nothing: pinned at the table's release and vendored as the lock says. */
+function logToolsUpToDate(plan: ToolPlan, log: (line: string) => void): void {
+  for (const [tool, release] of plan.wanted) if (!plan.fetch.includes(tool)) log(`${tool} ${release.version} CRDs are vendored and match ${LOCK_FILE}`);
+}
+
+/** The tool CRD sources of a run: the mirror variable, else the lock's list. */
+function toolSources(lockFile: LockFile, root: string, env: NodeJS.ProcessEnv): ToolCrdSource[] {
+  return sourceList(toolCrdSourcesOf(lockFile), env, TOOL_CRDS_MIRROR_ENV).map(s => openToolCrdSource(s, root));
 }
 
 /** Step 1: what to fetch, checking everything vendored first (a changed chart is refused before anything is fetched). */
@@ -163,7 +268,7 @@ function planVendoring(opts: VendorOptions): VendorPlan {
     const release = lockFile.istio[v];
     return release !== undefined && unpinned(release, gatewayApiOf.has(v)).length === 0 && release.gatewayApi?.version === gatewayApiOf.get(v);
   });
-  return { lockFile, wanted, removed, gatewayApiOf, gatewayApiPins, versions, gatewayApiFetch, lockUpToDate };
+  return { lockFile, wanted, removed, gatewayApiOf, gatewayApiPins, versions, gatewayApiFetch, lockUpToDate, tools: planTools(opts, lockFile) };
 }
 
 /** What step 2 staged. */
@@ -174,10 +279,12 @@ interface Staged {
   readonly reverified: ReadonlyMap<string, readonly StagedChart[]>;
   /** Gateway API releases fetched. */
   readonly gatewayApi: readonly StagedGatewayApi[];
+  /** Tool CRDs fetched. */
+  readonly tools: readonly StagedToolCrds[];
 }
 
 /** Step 2: fetch and verify everything the plan needs into the staging folder. */
-async function stageAll(plan: VendorPlan, staging: string, sources: { charts: SourceSet; gatewayApi: readonly GatewayApiSource[] }, log: (line: string) => void): Promise<Staged> {
+async function stageAll(plan: VendorPlan, staging: string, sources: { charts: SourceSet; gatewayApi: readonly GatewayApiSource[]; tools: readonly ToolCrdSource[] }, log: (line: string) => void): Promise<Staged> {
   const newPins = new Map<string, Partial<Record<IstioChart, ChartLockEntry>>>();
   const reverified = new Map<string, StagedChart[]>();
   for (const v of plan.versions) {
@@ -209,11 +316,12 @@ async function stageAll(plan: VendorPlan, staging: string, sources: { charts: So
     gatewayApi.push(s);
     logGatewayApi(log, s);
   }
-  return { newPins, reverified, gatewayApi };
+  const tools = await stageTools(plan.tools, plan.lockFile, staging, sources.tools, log);
+  return { newPins, reverified, gatewayApi, tools };
 }
 
 /** Step 3: the lock as it will be, and a line for each version newly pinned. */
-function nextLock(plan: VendorPlan, staged: Staged): { readonly istio: Record<string, PinnedRelease>; readonly pinned: readonly string[] } {
+function nextLock(plan: VendorPlan, staged: Staged): { readonly istio: Record<string, PinnedRelease>; readonly toolCrds: Record<string, ToolCrdsLockEntry>; readonly pinned: readonly string[] } {
   const istio: Record<string, PinnedRelease> = {};
   for (const [v, release] of Object.entries(plan.lockFile.istio)) if (!plan.removed.includes(v)) istio[v] = release;
   const gatewayApiSha = (g: string) => plan.gatewayApiPins.get(g) ?? staged.gatewayApi.find(s => s.entry.version === g)!.entry.sha256;
@@ -231,7 +339,8 @@ function nextLock(plan: VendorPlan, staged: Staged): { readonly istio: Record<st
     istio[version] = { charts, ...(gatewayApi ? { gatewayApi } : {}) };
     pinned.push(before ? `pinned ${list(added)} for Istio ${version} in ${LOCK_FILE}` : `locked Istio ${version} in ${LOCK_FILE}`);
   }
-  return { istio, pinned };
+  const tools = nextToolCrds(plan.tools, plan.lockFile, staged.tools);
+  return { istio, toolCrds: tools.toolCrds, pinned: [...pinned, ...tools.pinned] };
 }
 
 /** Step 4, once everything passed: move the staged charts and CRDs into place, remove what is no longer used, write the lock. */
@@ -261,14 +370,19 @@ function install(root: string, plan: VendorPlan, staged: Staged, lock: ReturnTyp
     replace(s.dir, target, path.join(staging, `replaced-gateway-api-${s.entry.version}`));
     log(`vendored Gateway API ${s.entry.version} into ${rel(root, target)}`);
   }
+  installTools(root, staged.tools, staging, log);
   for (const version of plan.removed) {
     const dir = versionDir(root, version);
     if (fs.existsSync(dir)) fs.renameSync(dir, path.join(staging, `removed-${version}`));
   }
-  if (!lock.pinned.length && !plan.removed.length) return;
-  writeLockFile(root, { sources: plan.lockFile.sources, gatewayApiSources: gatewayApiSourcesOf(plan.lockFile), istio: lock.istio });
+  if (!lock.pinned.length && !plan.removed.length && !plan.tools.removed.length) return;
+  writeLockFile(root, {
+    sources: plan.lockFile.sources, gatewayApiSources: gatewayApiSourcesOf(plan.lockFile), istio: lock.istio,
+    toolCrdSources: plan.lockFile.toolCrdSources, toolCrds: lock.toolCrds,
+  });
   for (const line of lock.pinned) log(line);
   for (const v of plan.removed) log(`removed Istio ${v} from ${LOCK_FILE} and vendor/ (main.ts no longer uses it)`);
+  removeTools(root, plan.tools.removed, staging, log);
   // Gateway API releases that no locked version uses any more leave vendor/ too.
   const used = new Set(Object.values(lock.istio).flatMap(r => r.gatewayApi ? [r.gatewayApi.version] : []));
   for (const g of plan.gatewayApiPins.keys()) {
@@ -286,7 +400,9 @@ function install(root: string, plan: VendorPlan, staged: Staged, lock: ReturnTyp
  * project rendered cni, ztunnel and the Gateway API CRDs), are fetched, verified against
  * their source (index.yaml, SHA256SUMS) and pinned, leaving what is pinned and vendored
  * untouched; versions no longer used leave the lock and vendor/ (unless `prune` is
- * false), and so do the Gateway API releases no locked version uses any more.
+ * false), and so do the Gateway API releases no locked version uses any more. The CRDs
+ * of the tools main.ts uses (`tools`) are pinned and vendored likewise, and those of the
+ * tools it no longer uses leave.
  *
  * Everything is staged in a temporary folder under vendor/ and moved into place (and
  * the lock written) only when everything has passed, so a failure leaves vendor/ and the
@@ -304,14 +420,42 @@ export async function vendorCharts(opts: VendorOptions): Promise<VendoredRelease
       ? `Istio ${version} charts are vendored and match ${LOCK_FILE} (no Gateway API release is listed for Istio ${version.split('.').slice(0, 2).join('.')}: none vendored)`
       : `Istio ${version} charts and Gateway API ${g} CRDs are vendored and match ${LOCK_FILE}`);
   }
-  if (!plan.versions.length && !plan.gatewayApiFetch.length && !plan.removed.length && plan.lockUpToDate) return vendoredReleases(root, plan.wanted);
+  logToolsUpToDate(plan.tools, log);
+  const toolsUpToDate = !plan.tools.fetch.length && !plan.tools.removed.length;
+  if (!plan.versions.length && !plan.gatewayApiFetch.length && !plan.removed.length && plan.lockUpToDate && toolsUpToDate) return vendoredReleases(root, plan.wanted);
   const sources = {
     charts: new SourceSet(sourceList(plan.lockFile.sources, env).map(s => openSource(s, root))),
     gatewayApi: sourceList(gatewayApiSourcesOf(plan.lockFile), env, GATEWAY_API_MIRROR_ENV).map(s => openGatewayApiSource(s, root)),
+    tools: toolSources(plan.lockFile, root, env),
   };
   await withStaging(root, async staging => {
     const staged = await stageAll(plan, staging, sources, log);
     install(root, plan, staged, nextLock(plan, staged), staging, log);
   });
   return vendoredReleases(root, plan.wanted);
+}
+
+/**
+ * The tool CRDs alone: pins and vendors the tools of `opts.tools` (the same plan, staging
+ * and verification as vendorCharts), leaving the lock's Istio versions and vendor/'s
+ * charts alone; for a project that renders nothing, such as the one test/global-setup.ts
+ * keeps the real tool CRDs in.
+ */
+export async function vendorToolCrds(opts: VendorOptions): Promise<void> {
+  const { root } = opts;
+  const log = opts.log ?? (() => undefined);
+  const lockFile = readLockFile(root);
+  const plan = planTools(opts, lockFile);
+  logToolsUpToDate(plan, log);
+  if (!plan.fetch.length && !plan.removed.length) return;
+  const sources = toolSources(lockFile, root, opts.env ?? process.env);
+  await withStaging(root, async staging => {
+    const staged = await stageTools(plan, lockFile, staging, sources, log);
+    const next = nextToolCrds(plan, lockFile, staged);
+    installTools(root, staged, staging, log);
+    if (!next.pinned.length && !plan.removed.length) return;
+    writeLockFile(root, { ...lockFile, toolCrds: next.toolCrds });
+    for (const line of next.pinned) log(line);
+    removeTools(root, plan.removed, staging, log);
+  });
 }

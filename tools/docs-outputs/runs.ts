@@ -66,6 +66,12 @@ export const OUTPUT_RUNS: Readonly<Record<string, OutputRun>> = {
     expectStatus('npm run synth', sandbox.npm('synth', '--quiet'), 0);
     return expectStatus('find', sandbox.shell('find dist -type f | sort'), 0).stdout.trimEnd();
   },
+  'fleet-trust-file': (block, sandbox) => {
+    sandbox.writeMain(exampleOf(block));
+    expectStatus('npm run vendor', sandbox.npm('vendor'), 0);
+    expectStatus('npm run synth', sandbox.npm('synth', '--quiet'), 0);
+    return expectStatus('cat', sandbox.shell('cat dist/east/0002-trust.k8s.yaml'), 0).stdout.trimEnd();
+  },
   // Step 1 of the runbook, then step 2's edit; the page shows the diff after its summary.
   'canary-move-namespace': (block, sandbox) => {
     const step1 = exampleOf(block);

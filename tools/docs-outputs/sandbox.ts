@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DEFAULT_TOOL_CRD_SOURCES } from '../../lib/vendoring/lock';
 
 /**
  * The copy's lock with its folder sources made absolute: a relative source
@@ -13,6 +14,8 @@ function anchorLockSources(root: string, dir: string): void {
   const anchor = (specs: unknown) => Array.isArray(specs) ? specs.map(s => (typeof s === 'string' && !/^[a-z]+:\/\//i.test(s) ? path.resolve(root, s) : s)) : specs;
   lock.sources = anchor(lock.sources);
   lock.gatewayApiSources = anchor(lock.gatewayApiSources);
+  // The tool CRD sources too, written out when the lock relies on the default.
+  lock.toolCrdSources = anchor(lock.toolCrdSources ?? DEFAULT_TOOL_CRD_SOURCES);
   fs.writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 }
 
