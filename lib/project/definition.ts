@@ -36,6 +36,9 @@ export function isFleet(project: ProjectDefinition): boolean {
   return project.clusters !== undefined;
 }
 
+/** dist/'s folder of the Argo CD or Flux objects that apply the clusters' folders (no cluster may be named so). */
+export const DELIVERY_FOLDER = 'delivery';
+
 /** The exports synth reads from main.ts; others (shared constants) are the user's own. */
 const KNOWN_EXPORTS = ['settings', 'clusters', 'extend'];
 
@@ -67,6 +70,7 @@ export function readProject(exports: { readonly [name: string]: unknown }): Proj
     } else {
       for (const [name, s] of Object.entries(clusters)) {
         if (name.length > 63 || !DNS_LABEL.test(name)) problems.push(`clusters: "${name}" is not a valid cluster name (${RFC1123_RULE}): it names a folder of dist/ and the cluster`);
+        else if (name === DELIVERY_FOLDER) problems.push(`clusters: "${name}" is the name of dist/'s folder of delivery objects: name the cluster otherwise`);
         if (typeof s !== 'object' || s === null) problems.push(`clusters.${name}: not a MeshSettings object`);
       }
     }

@@ -107,6 +107,38 @@ export function fleetProblems(members: readonly FleetMember[]): string[] {
   for (const c of members) {
     if (c.input.mesh?.primary !== undefined && c.settings.mesh === undefined) problems.push(`clusters.${c.name}.mesh.primary: needs mesh.id`);
   }
+  problems.push(...deliveryProblems(members));
+  return problems;
+}
+
+/**
+ * The delivery objects of a fleet are applied once, to the cluster the controller runs
+ * in: one tool, repository, revision, path and namespace for every cluster, each its own
+ * destination, and every cluster delivered or none.
+ */
+function deliveryProblems(members: readonly FleetMember[]): string[] {
+  const delivered = members.filter(m => m.settings.delivery);
+  if (!delivered.length) return [];
+  const problems: string[] = [];
+  if (delivered.length < members.length) {
+    problems.push(`clusters ${members.filter(m => !m.settings.delivery).map(m => m.name).join(', ')} have no delivery while ${delivered.map(m => m.name).join(', ')} do: deliver every cluster of the fleet (one controller applies dist/delivery/) or none`);
+  }
+  const first = delivered[0];
+  for (const key of ['tool', 'repoURL', 'revision', 'path', 'namespace'] as const) {
+    for (const m of delivered.slice(1)) {
+      if (m.settings.delivery![key] !== first.settings.delivery![key]) {
+        problems.push(`clusters.${m.name}.delivery.${key}: ${JSON.stringify(m.settings.delivery![key])} differs from clusters.${first.name}'s ${JSON.stringify(first.settings.delivery![key])}: the delivery objects of a fleet are applied by one controller from one repository (share them through the fleet's TypeScript)`);
+      }
+    }
+  }
+  const byDestination = new Map<string, string>();
+  for (const m of delivered) {
+    const d = m.settings.delivery!.destination;
+    const key = d.name !== undefined ? `cluster ${d.name}` : d.server !== undefined ? `server ${d.server}` : d.kubeConfigSecret ? `kubeconfig Secret ${d.kubeConfigSecret.name}` : 'the cluster Flux runs in';
+    const other = byDestination.get(key);
+    if (other !== undefined) problems.push(`clusters.${m.name}.delivery.destination: ${key} is also clusters.${other}'s: each cluster of the fleet is delivered to a cluster of its own (set destination)`);
+    else byDestination.set(key, m.name);
+  }
   return problems;
 }
 

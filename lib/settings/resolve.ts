@@ -1,6 +1,7 @@
 import { dataplaneLabels } from './dataplane';
 import { resolveEgress } from './egress';
 import { resolveTrust } from './mesh-identity';
+import { resolveDelivery } from './delivery';
 import { MeshSettings, ResolvedMeshSettings, Scheduling } from './types';
 import { validateSettings } from './validate';
 
@@ -61,6 +62,8 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     }),
     values: input.values ?? {},
     debug: { privilegedProxies: input.debug?.privilegedProxies ?? false },
-    argoCdSyncWaves: input.argoCdSyncWaves ?? false,
+    // Argo CD applies a cluster's folder as one Application: the waves are its order.
+    argoCdSyncWaves: input.argoCdSyncWaves ?? input.delivery?.tool === 'argocd',
+    ...(input.delivery ? { delivery: resolveDelivery(input.delivery) } : {}),
   };
 }

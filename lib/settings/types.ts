@@ -308,6 +308,40 @@ export interface MeshIdentity {
   readonly pilotAddress?: string;
 }
 
+/** Where a cluster's folder is applied: Argo CD's `destination` (name or server), or Flux's kubeconfig Secret. */
+export interface DeliveryDestination {
+  /** Argo CD: the cluster's name as Argo CD knows it (one of its cluster Secrets). Give this or `server`. @default - none */
+  readonly name?: string;
+  /** Argo CD: the cluster's API server URL as Argo CD knows it. @default 'https://kubernetes.default.svc' (Argo CD's own cluster), when `name` is not given */
+  readonly server?: string;
+  /**
+   * Flux: a Secret in the Kustomizations' namespace holding a kubeconfig of the target
+   * cluster (the Kustomization's `kubeConfig.secretRef`).
+   * @default - none: the cluster Flux runs in
+   */
+  readonly kubeConfigSecret?: { readonly name: string; readonly key?: string };
+}
+
+/**
+ * The GitOps objects that apply this project's output: an Argo CD Application (and
+ * AppProject) per cluster, or Flux Kustomizations per stage and a GitRepository, rendered
+ * into dist/delivery/ and applied once to the cluster the controller runs in.
+ */
+export interface DeliverySettings {
+  /** The controller. */
+  readonly tool: 'argocd' | 'flux';
+  /** The Git repository that holds this project (its dist/ committed). */
+  readonly repoURL: string;
+  /** The branch the controller follows (Argo CD's `targetRevision`, Flux's `ref.branch`). @default 'main' */
+  readonly revision?: string;
+  /** Where this project is in the repository, for the paths the objects name. @default '.' (the repository's root) */
+  readonly path?: string;
+  /** The controller's namespace, where its objects live. @default 'argocd' for Argo CD, 'flux-system' for Flux */
+  readonly namespace?: string;
+  /** Where this cluster's folder is applied. @default - the cluster the controller runs in */
+  readonly destination?: DeliveryDestination;
+}
+
 /** Everything that describes one cluster's mesh. */
 export interface MeshSettings {
   /**
@@ -368,9 +402,16 @@ export interface MeshSettings {
   /**
    * Annotate every object with its file's number as an Argo CD sync wave
    * (`argocd.argoproj.io/sync-wave`), so one Application syncs the files in order.
-   * @default false
+   * @default - true with `delivery.tool: 'argocd'`, else false
    */
   readonly argoCdSyncWaves?: boolean;
+  /**
+   * Render the Argo CD or Flux objects that apply this cluster's folder in order, into
+   * dist/delivery/. In a fleet every cluster names the same tool, repository, revision
+   * and namespace, each its own destination.
+   * @default - none: no delivery objects
+   */
+  readonly delivery?: DeliverySettings;
 }
 
 /** A gateway with every default filled in. */
@@ -490,6 +531,18 @@ export interface ResolvedMeshIdentity {
   readonly remotes: readonly string[];
 }
 
+/** DeliverySettings with defaults filled in. */
+export interface ResolvedDelivery {
+  readonly tool: 'argocd' | 'flux';
+  readonly repoURL: string;
+  readonly revision: string;
+  /** The project's folder in the repository, normalised: '' for the root, else `a/b` (no leading ./, no trailing /). */
+  readonly path: string;
+  readonly namespace: string;
+  /** Argo CD: the Application's destination (name or server). Flux: the kubeconfig Secret, if any. */
+  readonly destination: DeliveryDestination;
+}
+
 /** MeshSettings with every default filled in, as the stage charts consume them. */
 export interface ResolvedMeshSettings {
   /** The Istio version of the CRDs and cluster-wide base objects: the newest version in use. */
@@ -532,4 +585,6 @@ export interface ResolvedMeshSettings {
   readonly debug: Required<DebugSettings>;
   /** Argo CD sync-wave annotations. */
   readonly argoCdSyncWaves: boolean;
+  /** The delivery objects to render for this cluster. @default - none */
+  readonly delivery?: ResolvedDelivery;
 }

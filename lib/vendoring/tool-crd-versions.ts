@@ -33,8 +33,6 @@ export type ToolCrdsTable = { readonly [tool in ToolName]?: ToolCrdsRelease };
  * pins the files of the tools main.ts uses (toolCrdsUsed) at the release named here;
  * after that the lock is what synth, check and `npm run import` read (synth refuses a
  * lock that pins another release than this table, and asks for `npm run vendor`).
- *
- * Argo CD and Flux are listed for the delivery objects to come; nothing uses them yet.
  */
 export const TOOL_CRDS: ToolCrdsTable = {
   'cert-manager': {
@@ -56,7 +54,7 @@ export const TOOL_CRDS: ToolCrdsTable = {
   'argo-cd': {
     version: 'v3.5.1',
     files: ['v3.5.1/application-crd.yaml', 'v3.5.1/applicationset-crd.yaml', 'v3.5.1/appproject-crd.yaml'],
-    usedBy: 'nothing yet',
+    usedBy: 'delivery.tool \'argocd\'',
   },
   flux: {
     // Flux's controllers are released apart: the release is the pair.
@@ -66,7 +64,7 @@ export const TOOL_CRDS: ToolCrdsTable = {
       'source-controller-v1.9.1/source.toolkit.fluxcd.io_gitrepositories.yaml',
       'source-controller-v1.9.1/source.toolkit.fluxcd.io_ocirepositories.yaml',
     ],
-    usedBy: 'nothing yet',
+    usedBy: 'delivery.tool \'flux\'',
   },
 };
 
@@ -89,6 +87,8 @@ export function toolCrdsUsed(settings: readonly ResolvedMeshSettings[]): ToolNam
   for (const s of settings) {
     if (s.trust.source === 'cert-manager') used.add('cert-manager');
     if (s.trust.source === 'external-secret' || s.remoteSecrets.length > 0) used.add('external-secrets');
+    if (s.delivery?.tool === 'argocd') used.add('argo-cd');
+    if (s.delivery?.tool === 'flux') used.add('flux');
   }
   return TOOL_NAMES.filter(t => used.has(t));
 }
