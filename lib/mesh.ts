@@ -9,7 +9,7 @@ import { GatewayApiChart } from './stages/gateway-api';
 import { GatewaysChart } from './stages/gateways';
 import { IstioBaseChart } from './stages/istio-base';
 import { IstiodChart } from './stages/istiod';
-import { NamespaceSpec, NamespacesChart } from './stages/namespaces';
+import { CONTROL_PLANE_CLUSTERS, NamespaceSpec, NamespacesChart } from './stages/namespaces';
 import { NodeAgentChart } from './stages/node-agent';
 import { PolicyChart } from './stages/policy';
 import { CrossNetworkGateway, ExposedIstiod } from './stages/eastwest';
@@ -96,9 +96,6 @@ function istioNamespaces(settings: ResolvedMeshSettings): NamespaceSpec[] {
   return [...labels].map(([name, l]) => ({ name, labels: l, ...annotations(name) }));
 }
 
-/** The annotation of a remote cluster's istio-system naming its primary (Istio's primary-remote install). */
-export const CONTROL_PLANE_CLUSTERS = 'topology.istio.io/controlPlaneClusters';
-
 /**
  * One Istio mesh: a chart per apply stage (namespaces, istio-base, gateway-api, trust, istiod,
  * cni, ztunnel, gateways, apps, policy, custom; the optional ones only when rendered),
@@ -127,8 +124,9 @@ export class IstioMesh extends Construct {
     const namespaces = new NamespacesChart(this, 'namespaces', { namespaces: istioNamespaces(settings) });
     const base = new IstioBaseChart(this, 'istio-base', { release: releases.base });
     const gatewayApi = props.gatewayApiCrds ? new GatewayApiChart(this, 'gateway-api', { documents: props.gatewayApiCrds }) : undefined;
-    const trust = rendersTrust(settings.trust, settings.remoteSecrets)
-      ? new TrustChart(this, 'trust', { trust: settings.trust, clusterName: settings.mesh?.clusterName, remoteSecrets: settings.remoteSecrets })
+    const readerToken = (settings.mesh?.watchedBy.length ?? 0) > 0;
+    const trust = rendersTrust(settings.trust, settings.remoteSecrets, readerToken)
+      ? new TrustChart(this, 'trust', { trust: settings.trust, clusterName: settings.mesh?.clusterName, remoteSecrets: settings.remoteSecrets, readerToken })
       : undefined;
     const istiod = new IstiodChart(this, 'istiod', { releases: releases.istiods, scheduling: settings.istiodScheduling });
     const nodeAgent = (id: string, release: RenderedRelease | undefined) =>

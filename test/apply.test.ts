@@ -389,7 +389,7 @@ describe('npm run apply: istiod\'s CA before istiod, primaries before their remo
   };
   const istiodPlain = { ...istiod, metadata: { ...istiod.metadata, name: 'istiod' } };
   const trust = {
-    certManager: { source: 'cert-manager', issuer: { kind: 'ClusterIssuer', name: 'root-issuer' }, duration: '8760h', renewBefore: '720h' },
+    certManager: { source: 'cert-manager', issuer: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'root-issuer' }, duration: '8760h', renewBefore: '720h' },
     externalSecret: { source: 'external-secret', store: { kind: 'ClusterSecretStore', name: 'store-a' }, key: 'ca/one', rootKey: 'ca/root', refreshInterval: '1h' },
   } as const;
   const PLUGIN_KEYS = 'keys: ca-cert.pem ca-key.pem cert-chain.pem root-cert.pem';
@@ -481,7 +481,7 @@ describe('npm run apply: istiod\'s CA before istiod, primaries before their remo
 
   test.each([
     ['self-signed', { source: 'self-signed' }, false],
-    ['a remote cluster (no istiod)', { source: 'primary' }, true],
+    ['a remote cluster (no istiod)', { source: 'remote' }, true],
     ['no settings for the folder', undefined, false],
   ] as const)('%s: nothing waits for a CA', async (_, clusterTrust, remote) => {
     const t = tempDir();
@@ -601,7 +601,7 @@ describe('npm run apply: istiod\'s CA before istiod, primaries before their remo
       trustFolder(dist, [], { name: 'edge', remote: true });
       // main.ts lists the remote first.
       const clusters: ApplyClusterSettings[] = [
-        { name: 'edge', trust: { source: 'primary' }, primary: 'east' },
+        { name: 'edge', trust: { source: 'remote' }, primary: 'east' },
         { name: 'west', trust: trust.certManager },
         { name: 'east', trust: trust.certManager },
       ];

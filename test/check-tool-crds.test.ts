@@ -12,7 +12,7 @@ import { refusals } from '../lib/synth/output-check';
 import { LOCK_FILE, readLock, readLockFile } from '../lib/vendoring/lock';
 import { TOOL_CRDS } from '../lib/vendoring/tool-crd-versions';
 import { runCaptured } from './command-io';
-import { TOOL_CRDS_ROOT } from './fixtures/tool-crds';
+import { TEST_TOOLS, TOOL_CRDS_ROOT } from './fixtures/tool-crds';
 
 // Objects of the tools' kinds (cert-manager, External Secrets) validated against their real
 // CRDs, which the cluster provides (each tool installs its own) and this project vendors,
@@ -57,11 +57,13 @@ const details = (vs: readonly Violation[]): string[] => vs.map(v => `${v.rule}: 
 
 describe('the CRDs tools provide', () => {
   test('are those of the tools the lock pins, at its release, each CRD named by its vendored file', () => {
-    expect(provided.map(p => p.by)).toEqual([CERT_MANAGER, EXTERNAL_SECRETS]);
+    // Every tool TOOL_CRDS_ROOT pins (Argo CD's and Flux's too, for the delivery objects), by name.
+    expect(provided.map(p => p.by)).toEqual([...TEST_TOOLS].sort().map(t => `${t} ${TOOL_CRDS[t]!.version}`));
+    expect(provided.map(p => p.by)).toEqual(expect.arrayContaining([CERT_MANAGER, EXTERNAL_SECRETS]));
     const kinds = (by: string) => provided.find(p => p.by === by)!.crds.map(c => c.object.spec.names.kind);
     expect(kinds(CERT_MANAGER).sort()).toEqual(['Certificate', 'CertificateRequest', 'ClusterIssuer', 'Issuer']);
     expect(kinds(EXTERNAL_SECRETS)).toEqual(expect.arrayContaining(['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'ClusterExternalSecret', 'PushSecret']));
-    expect(provided[0].crds[0].file).toMatch(/^vendor\/crds\/cert-manager\//);
+    expect(provided.find(p => p.by === CERT_MANAGER)!.crds[0].file).toMatch(/^vendor\/crds\/cert-manager\//);
   });
 
   test('a valid Certificate and ExternalSecret pass, with no CRD in the folder and no unknown-kind or crd-order', () => {

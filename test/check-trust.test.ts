@@ -84,7 +84,7 @@ function remoteSecret(cluster: string, o: { annotation?: string | null; key?: st
 }
 
 const BASE: CheckExpectations = { kubeVersion: '1.33.0', istiodScheduling: { nodeSelector: {}, tolerations: [] }, gateways: [] };
-const certManager = (issuer: string): ResolvedTrust => ({ source: 'cert-manager', issuer: { kind: 'ClusterIssuer', name: issuer }, duration: '8760h', renewBefore: '720h' });
+const certManager = (issuer: string): ResolvedTrust => ({ source: 'cert-manager', issuer: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: issuer }, duration: '8760h', renewBefore: '720h' });
 const CERT_MANAGER = certManager('mesh1-root');
 const EXTERNAL: ResolvedTrust = { source: 'external-secret', store: VAULT, key: 'istio/east/ca', rootKey: 'istio/root', refreshInterval: '1h' };
 
@@ -146,7 +146,7 @@ describe('trust-source', () => {
     expect(trustFindings(folder([certificate({ kind: 'ClusterIssuer', name: 'mesh1-root', group: undefined })]), CERT_MANAGER)).toEqual([]);
     expect(trustFindings(folder([certificate({ kind: 'Issuer', name: 'other', group: 'example.com' }, { isCA: false })]), CERT_MANAGER)).toEqual([
       '0001-trust.k8s.yaml: Certificate/istio-system/cacerts: trust-source: spec.issuerRef is Issuer other, but main.ts\'s mesh.trust names ClusterIssuer mesh1-root',
-      '0001-trust.k8s.yaml: Certificate/istio-system/cacerts: trust-source: spec.issuerRef.group is "example.com", but main.ts\'s mesh.trust names a cert-manager issuer (group cert-manager.io)',
+      '0001-trust.k8s.yaml: Certificate/istio-system/cacerts: trust-source: spec.issuerRef.group is "example.com", but main.ts\'s mesh.trust names an issuer of group cert-manager.io',
       '0001-trust.k8s.yaml: Certificate/istio-system/cacerts: trust-source: spec.isCA is not true: istiod signs workload certificates with cacerts, so it must be a CA certificate',
     ]);
     // cert-manager defaults an issuerRef without kind to Issuer.
@@ -189,14 +189,14 @@ describe('trust-source', () => {
 
   test('self-signed, manual and a remote cluster render nothing that writes cacerts; a Secret named cacerts writes it', () => {
     const cacertsSecret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cacerts', namespace: 'istio-system' } };
-    for (const source of ['self-signed', 'manual', 'primary'] as const) expect(trustFindings(folder([]), { source })).toEqual([]);
+    for (const source of ['self-signed', 'manual', 'remote'] as const) expect(trustFindings(folder([]), { source })).toEqual([]);
     expect(trustFindings(folder([certificate({ kind: 'ClusterIssuer', name: 'mesh1-root' })]), { source: 'self-signed' })).toEqual([
       '0001-trust.k8s.yaml: Certificate/istio-system/cacerts: trust-source: writes Secret cacerts, istiod\'s CA, but main.ts\'s mesh.trust is \'self-signed\' (istiod makes its own root): the settings must say where the CA comes from',
     ]);
     expect(trustFindings(folder([cacertsSecret]), { source: 'manual' })).toEqual([
       '0001-trust.k8s.yaml: Secret/istio-system/cacerts: trust-source: writes Secret cacerts, istiod\'s CA, but main.ts\'s mesh.trust is \'manual\' (you create cacerts outside dist/): the settings must say where the CA comes from',
     ]);
-    expect(trustFindings(folder([externalSecretCa(VAULT, 'k')], []), { source: 'primary' })).toEqual([
+    expect(trustFindings(folder([externalSecretCa(VAULT, 'k')], []), { source: 'remote' })).toEqual([
       '0001-trust.k8s.yaml: ExternalSecret/istio-system/cacerts: trust-source: writes Secret cacerts, istiod\'s CA, but this is a remote cluster (mesh.primary): its primary\'s istiod signs its workloads, and no CA belongs here',
     ]);
     // Without a trust to compare with, trust-source says nothing.
@@ -221,7 +221,7 @@ describe('trust-order', () => {
 
 describe('fleet rules', () => {
   const meshOf = (clusterName: string, primary?: string): ResolvedMeshSettings['mesh'] => ({
-    id: 'mesh1', clusterName, remotes: [], ...(primary ? { primary: { cluster: primary, clusterName: primary, pilotAddress: 'istiod.example.com' } } : {}),
+    id: 'mesh1', clusterName, remotes: [], watchedBy: [], ...(primary ? { primary: { cluster: primary, clusterName: primary, pilotAddress: '203.0.113.10' } } : {}),
   });
   const remoteSecretsOf = (...clusters: string[]): ResolvedMeshSettings['remoteSecrets'] =>
     clusters.map(c => ({ clusterName: c, store: VAULT, key: `istio/remote/${c}`, refreshInterval: '1h' }));
@@ -275,7 +275,7 @@ describe('fleet rules', () => {
       warnings: ['west/0002-istiod.k8s.yaml: Deployment/istio-system/istiod: manual-trust: main.ts\'s mesh.trust is \'manual\': cacerts is created outside dist/, so check cannot prove that west chains to the same root as the other clusters of mesh mesh1 (east)'],
     });
     const otherMesh: FleetCluster = { name: 'solo', expected: { mesh: { ...meshOf('solo')!, id: 'mesh2' }, trust: CERT_MANAGER, remoteSecrets: [] }, manifests: manifests(issued('other-root')) };
-    const remote = cluster('edge', folder([], []), { primary: 'east', trust: { source: 'primary' } });
+    const remote = cluster('edge', folder([], []), { primary: 'east', trust: { source: 'remote' } });
     expect(fleetLines([cluster('east', issued('mesh1-root', 'edge'), { watches: ['edge'] }), remote, otherMesh])).toEqual({ violations: [], warnings: [] });
   });
 
@@ -292,7 +292,7 @@ describe('fleet rules', () => {
       cluster('east', east, { watches: ['west', 'north'] }),
       cluster('west', west, { watches: ['east', 'north'] }),
       cluster('north', folder([certificate({ kind: 'ClusterIssuer', name: 'mesh1-root' }), remoteSecret('east'), remoteSecret('west')]), { watches: ['east', 'west'] }),
-      cluster('edge', folder([remoteSecret('east')], []), { primary: 'north', trust: { source: 'primary' } }),
+      cluster('edge', folder([remoteSecret('east')], []), { primary: 'north', trust: { source: 'remote' } }),
     ]);
     expect(found.violations).toEqual([
       'east/0001-trust.k8s.yaml: ExternalSecret/istio-system/istio-remote-secret-east: remote-secrets: a remote secret for east, istiod\'s own cluster: istiod watches its own cluster through its service account; remove it',
@@ -301,7 +301,7 @@ describe('fleet rules', () => {
       'east/0002-istiod.k8s.yaml: Deployment/istio-system/istiod: remote-secrets: istiod of east watches west (mesh mesh1), but east\'s folder has no remote secret for west: an ExternalSecret in istio-system whose Secret is labelled istio/multiCluster: "true", with key west',
       'east/0002-istiod.k8s.yaml: Deployment/istio-system/istiod: remote-secrets: istiod of east watches edge (mesh mesh1), but east\'s folder has no remote secret for edge: an ExternalSecret in istio-system whose Secret is labelled istio/multiCluster: "true", with key edge',
       'west/0001-trust.k8s.yaml: ExternalSecret/istio-system/istio-remote-secret-east: remote-secrets: annotation networking.istio.io/cluster names north, but its key is east: istiod reads the kubeconfig under the cluster\'s name, so both name the same cluster',
-      'west/0001-trust.k8s.yaml: ExternalSecret/istio-system/istio-remote-secret-north: remote-secrets: no annotation networking.istio.io/cluster in spec.target.template: a remote secret names its cluster there and in its key',
+      'west/0001-trust.k8s.yaml: ExternalSecret/istio-system/istio-remote-secret-north: remote-secrets: no annotation networking.istio.io/cluster on the Secret it writes (spec.target.template.metadata): a remote secret names its cluster there and in its key',
       'west/0002-istiod.k8s.yaml: Deployment/istio-system/istiod: remote-secrets: istiod of west watches edge (mesh mesh1), but west\'s folder has no remote secret for edge: an ExternalSecret in istio-system whose Secret is labelled istio/multiCluster: "true", with key edge',
       'north/0002-istiod.k8s.yaml: Deployment/istio-system/istiod: remote-secrets: istiod of north watches edge (mesh mesh1), but north\'s folder has no remote secret for edge: an ExternalSecret in istio-system whose Secret is labelled istio/multiCluster: "true", with key edge',
       'edge/0001-trust.k8s.yaml: ExternalSecret/istio-system/istio-remote-secret-east: remote-secrets: a remote secret on edge, a remote cluster (its control plane is istiod of north): no istiod here reads it; remove it',

@@ -117,7 +117,7 @@ describe('mesh identity: a multi-primary mesh on two networks', () => {
 
   test('istiod gets the mesh id, the cluster\'s name and network; istio-system the network label; the east-west gateway its network ports and the cross-network Gateway', async () => {
     const east = resolved().find(c => c.name === 'east')!;
-    expect(east.settings.mesh).toEqual({ id: 'mesh1', clusterName: 'east', network: 'net1', remotes: [] });
+    expect(east.settings.mesh).toEqual({ id: 'mesh1', clusterName: 'east', network: 'net1', remotes: [], watchedBy: ['west'] });
     const { manifests } = await renderMesh(MESH.clusters!.east, undefined, 'east');
     const find = (kind: string, name: string, ns = '') => manifests.find(m => m.kind === kind && m.name === name && m.namespace === ns)!;
     const injector = JSON.parse(find('ConfigMap', 'istio-sidecar-injector', 'istio-system').object.data.values);
@@ -166,7 +166,7 @@ describe('mesh identity: a multi-primary mesh on two networks', () => {
   test('the single form needs the cluster\'s name; identity values are settings, not istiod values', () => {
     expect(() => resolveSettings({ ...SHARED, mesh: { id: 'mesh1' } }, lockedVersions(PROJECT_ROOT)))
       .toThrow('mesh.clusterName: is required with `settings` (in `clusters` it defaults to the cluster\'s name)');
-    expect(resolveSettings({ ...SHARED, mesh: { id: 'mesh1', clusterName: 'c1' } }, lockedVersions(PROJECT_ROOT)).mesh).toEqual({ id: 'mesh1', clusterName: 'c1', remotes: [] });
+    expect(resolveSettings({ ...SHARED, mesh: { id: 'mesh1', clusterName: 'c1' } }, lockedVersions(PROJECT_ROOT)).mesh).toEqual({ id: 'mesh1', clusterName: 'c1', remotes: [], watchedBy: [] });
     expect(() => resolveSettings({ ...SHARED, values: { istiod: { global: { meshID: 'x' } } } }, lockedVersions(PROJECT_ROOT)))
       .toThrow('values.istiod.global.meshID: "x" is set by mesh.id in the settings; use that instead of values');
   });

@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
     if (!(err instanceof UserError)) throw err;
     process.stderr.write(`\nwarning: the locked charts could not be vendored; tests that render will fail:\n${err.message}\n`);
   }
-  // The real CRDs of the tools (cert-manager, External Secrets) that tests validate and type
+  // The real CRDs of the tools (cert-manager, External Secrets, Argo CD, Flux) that tests validate and type
   // objects with, in a project of their own: the project's lock pins only what main.ts uses.
   try {
     await vendorTestToolCrds(process.env);

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../lib/project-root';
 // docs/design.md, "proofs independent of the generator": the readers (check, diff,
 // apply) read dist/ and schemas, never the code that produced dist/, or they would repeat
 // its mistakes. Followed through every module they load, lazily or by re-export.
-const GENERATOR = /^lib\/(mesh\.ts|stages\/|render\/|synth\/|vendoring\/(?!lock\.ts))/;
+const GENERATOR = /^lib\/(mesh\.ts|stages\/|render\/|synth\/|delivery\/|vendoring\/(?!lock\.ts))/;
 /** The readers and what they share. */
 const READERS = /^lib\/(check|diff|apply|manifests)\//;
 const SHARED = /^lib\/(command|user-error|project-root|scratch)\.ts$/;

@@ -7,7 +7,7 @@ import { Manifest, outputManifestFiles } from '../lib/manifests';
 import { IstioMesh } from '../lib/mesh';
 import { prepareMesh, prepareMeshes } from '../lib/render/prepare-mesh';
 import { resolveProject } from '../lib/project/resolve';
-import { ExtendFunction } from '../lib/project/definition';
+import { DELIVERY_FOLDER, ExtendFunction } from '../lib/project/definition';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, ResolvedMeshSettings, resolveSettings } from '../lib/settings';
 import { manifestFilesOf } from '../lib/synth/write-manifests';
@@ -88,7 +88,7 @@ export function distManifestFiles(dist = path.join(PROJECT_ROOT, 'dist')): strin
   return outputManifestFiles(dist);
 }
 
-/** The folders of the committed dist/ that hold one cluster's files each: dist/ itself, or dist/<cluster>/. */
+/** The folders of the committed dist/ that hold one cluster's files each: dist/ itself, or dist/<cluster>/ (not dist/delivery/). */
 export function distClusterFolders(dist = path.join(PROJECT_ROOT, 'dist')): string[] {
-  return [...new Set(distManifestFiles(dist).map(f => path.join(dist, path.dirname(f))))];
+  return [...new Set(distManifestFiles(dist).filter(f => path.dirname(f) !== DELIVERY_FOLDER).map(f => path.join(dist, path.dirname(f))))];
 }

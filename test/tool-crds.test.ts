@@ -232,7 +232,7 @@ describe('toolCrdsUsed', () => {
     ({ trust: { source: trust }, remoteSecrets: Array.from({ length: remoteSecrets }, () => ({})) }) as unknown as ResolvedMeshSettings;
 
   test('cert-manager for a cert-manager CA; External Secrets for an ExternalSecret CA or remote secrets; nothing otherwise', () => {
-    expect(toolCrdsUsed([cluster('self-signed'), cluster('manual'), cluster('primary')])).toEqual([]);
+    expect(toolCrdsUsed([cluster('self-signed'), cluster('manual'), cluster('remote')])).toEqual([]);
     expect(toolCrdsUsed([cluster('cert-manager')])).toEqual(['cert-manager']);
     expect(toolCrdsUsed([cluster('external-secret')])).toEqual(['external-secrets']);
     expect(toolCrdsUsed([cluster('self-signed', 1)])).toEqual(['external-secrets']);

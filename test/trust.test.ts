@@ -35,7 +35,7 @@ const MULTI_PRIMARY = {
 /** A primary and a remote on another network, the CA and credentials from External Secrets. */
 const PRIMARY_REMOTE = {
   east: cluster({ id: 'mesh1', network: 'network1', trust: { externalSecret: { store: STORE, key: 'istio/mesh1/east', rootKey: 'istio/mesh1/root' } }, remoteSecrets: REMOTE_SECRETS }),
-  west: cluster({ id: 'mesh1', network: 'network2', primary: 'east', pilotAddress: 'istiod.east.example.com' }),
+  west: cluster({ id: 'mesh1', network: 'network2', primary: 'east', pilotAddress: '203.0.113.10' }),
 };
 
 const find = (ms: readonly Manifest[], kind: string, name: string) => ms.find(m => m.kind === kind && m.name === name);
@@ -58,7 +58,9 @@ describe('multi-primary with cert-manager', () => {
       expect(cert.namespace).toBe('istio-system');
       expect(cert.file).toMatch(/-trust\.k8s\.yaml$/);
       expect(cert.object.spec).toMatchObject({ secretName: 'cacerts', isCA: true, issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'mesh1-root' } });
-      expect(cert.object.spec.commonName).toContain(name);
+      // As Istio's tools/certs name an intermediate: the cluster in the locality, the CN short enough for cert-manager.
+      expect(cert.object.spec.subject).toEqual({ organizations: ['Istio'], localities: [name] });
+      expect(cert.object.spec.commonName.length).toBeLessThanOrEqual(64);
       expect(cert.object.spec.usages).toContain('cert sign');
       // Before istiod, after the CRDs: istiod mounts cacerts as optional and would make its own root.
       expect(fileNumber(cert)).toBeLessThan(fileNumber(find(manifests, 'Deployment', 'istiod')!));
@@ -112,13 +114,17 @@ describe('primary-remote on two networks with External Secrets', () => {
     const west = fleet.get('west')!;
     expect(ofKind(west.manifests, 'Deployment').map(m => m.name)).toEqual([EASTWEST.name]);
     expect(ofKind(west.manifests, 'Certificate').concat(ofKind(west.manifests, 'ExternalSecret'))).toEqual([]);
-    expect(west.files.some(f => f.endsWith('-trust.k8s.yaml'))).toBe(false);
+    // Its trust stage holds only the empty token Secret of the account east's istiod reads west as.
+    expect(west.manifests.filter(m => m.file.endsWith('-trust.k8s.yaml')).map(m => [m.kind, m.name, m.object.type, m.object.data])).toEqual([
+      ['Secret', 'istio-reader-service-account-istio-remote-secret-token', 'kubernetes.io/service-account-token', undefined],
+    ]);
     expect(find(west.manifests, 'Namespace', 'istio-system')!.object.metadata).toMatchObject({
       annotations: { 'topology.istio.io/controlPlaneClusters': 'east' },
       labels: { 'topology.istio.io/network': 'network2' },
     });
-    // istiod's Service in the remote points at the primary's east-west gateway.
-    expect(find(west.manifests, 'Service', 'istiod')!.object.spec).toMatchObject({ type: 'ExternalName', externalName: 'istiod.east.example.com' });
+    // istiod's Service in the remote points at the primary's east-west gateway, by an EndpointSlice (never an ExternalName, which webhooks cannot call).
+    expect(find(west.manifests, 'Service', 'istiod')!.object.spec.type).not.toBe('ExternalName');
+    expect(ofKind(west.manifests, 'EndpointSlice').flatMap(m => m.object.endpoints.flatMap((e: any) => e.addresses))).toEqual(['203.0.113.10']);
     // The primary serves remotes (EXTERNAL_ISTIOD), watches west only, and exposes istiod (expose-istiod.yaml).
     const env = find(east.manifests, 'Deployment', 'istiod')!.object.spec.template.spec.containers[0].env;
     expect(env).toEqual(expect.arrayContaining([{ name: 'EXTERNAL_ISTIOD', value: 'true' }]));
@@ -159,15 +165,58 @@ describe('primary-remote on two networks with External Secrets', () => {
       for (const o of ours) expect({ id: id(o), object: comparable(o) }).toEqual({ id: id(o), object: byId.get(id(o)) });
     };
     // "Install the base chart in cluster2", then "the istiod chart" (Helm tab): the docs' flags, cluster and network ours.
-    same('-istio-base.k8s.yaml', template('istio-base', charts.base, ['profile=remote']));
-    same('-istiod.k8s.yaml', template('istiod', charts.istiod, [
+    const docsFlags = [
       'profile=remote', 'global.multiCluster.clusterName=west', 'global.network=network2',
       'istiodRemote.injectionPath=/inject/cluster/west/net/network2', 'global.configCluster=true',
-      'global.remotePilotAddress=istiod.east.example.com',
-    ]));
+      'global.remotePilotAddress=203.0.113.10',
+    ];
+    same('-istio-base.k8s.yaml', template('istio-base', charts.base, ['profile=remote']));
+    same('-istiod.k8s.yaml', template('istiod', charts.istiod, docsFlags));
+    // The comparison can fail: without one of the docs' flags the objects differ.
+    expect(() => same('-istiod.k8s.yaml', template('istiod', charts.istiod, docsFlags.filter(f => !f.startsWith('global.configCluster'))))).toThrow();
     // The remote's values carry the docs' settings.
     const values = JSON.parse(find(west.manifests, 'ConfigMap', 'values')!.object.data['original-values']);
-    expect(values).toMatchObject({ profile: 'remote', istiodRemote: { injectionPath: '/inject/cluster/west/net/network2' }, global: { configCluster: true, remotePilotAddress: 'istiod.east.example.com', network: 'network2', multiCluster: { clusterName: 'west' } } });
+    expect(values).toMatchObject({ profile: 'remote', istiodRemote: { injectionPath: '/inject/cluster/west/net/network2' }, global: { configCluster: true, remotePilotAddress: '203.0.113.10', network: 'network2', multiCluster: { clusterName: 'west' } } });
+  });
+});
+
+describe('what cert-manager and Secret names would refuse is refused in the settings', () => {
+  const problemsOf = (clusters: { [name: string]: MeshSettings }): string[] => {
+    try {
+      resolveProject({ clusters }, lockedVersions(PROJECT_ROOT));
+    } catch (err) {
+      return (err as Error).message.split('\n').slice(1).map(l => l.replace(/^ {2}- /, ''));
+    }
+    return [];
+  };
+  const withTrust = (certManager: object) => ({
+    east: cluster({ id: 'mesh1', network: 'network1', trust: { certManager: { issuer: { kind: 'ClusterIssuer', name: 'mesh1-root' }, ...certManager } }, remoteSecrets: REMOTE_SECRETS }),
+    west: cluster({ id: 'mesh1', network: 'network2', trust: { certManager: { issuer: { kind: 'ClusterIssuer', name: 'mesh1-root' }, ...certManager } }, remoteSecrets: REMOTE_SECRETS }),
+  });
+
+  test('a lifetime cert-manager refuses: renewal not before expiry, under an hour, renewal under 5 minutes; a short lifetime renews at a third', () => {
+    expect(problemsOf(withTrust({ duration: '720h' })).length).toBe(0);
+    expect(resolveProject({ clusters: withTrust({ duration: '720h' }) }, lockedVersions(PROJECT_ROOT))[0].settings.trust).toMatchObject({ duration: '720h', renewBefore: '240h' });
+    expect(problemsOf(withTrust({ duration: '720h', renewBefore: '720h' }))).toContain('clusters.east.mesh.trust.certManager.renewBefore: "720h" must be shorter than the certificate\'s duration (720h): cert-manager refuses it');
+    expect(problemsOf(withTrust({ duration: '30m' }))).toContain('clusters.east.mesh.trust.certManager.duration: "30m" is shorter than cert-manager accepts (at least 1h)');
+    expect(problemsOf(withTrust({ renewBefore: '1m' }))).toContain('clusters.east.mesh.trust.certManager.renewBefore: "1m" is shorter than cert-manager accepts (at least 5m)');
+  });
+
+  test('an external issuer (its own group and kind) is a root reference like cert-manager\'s own', async () => {
+    const pca = { group: 'awspca.cert-manager.io', kind: 'AWSPCAClusterIssuer', name: 'mesh1-pca' };
+    const fleet = await renderFleet({
+      east: cluster({ id: 'mesh1', network: 'network1', trust: { certManager: { issuer: pca } }, remoteSecrets: REMOTE_SECRETS }),
+      west: cluster({ id: 'mesh1', network: 'network2', trust: { certManager: { issuer: pca } }, remoteSecrets: REMOTE_SECRETS }),
+    });
+    expect(find(fleet.get('east')!.manifests, 'Certificate', 'cacerts')!.object.spec.issuerRef).toEqual(pca);
+    expect(violations(fleet)).toEqual([]);
+  });
+
+  test('a watched cluster\'s name must make a valid Secret name (istio-remote-secret-<cluster>), as istioctl names it', () => {
+    const clusters = withTrust({});
+    expect(problemsOf({ ...clusters, west: { ...clusters.west, mesh: { ...clusters.west.mesh!, clusterName: 'West_1' } } })).toEqual([
+      'clusters.west.mesh.clusterName: "West_1" names the remote secret istio-remote-secret-West_1 in east, which is not a valid Secret name: use lowercase letters, digits, \'-\' and \'.\'',
+    ]);
   });
 });
 
@@ -218,10 +267,16 @@ describe('the fleet is refused when its trust cannot hold', () => {
   });
 
   test('a remote needs a primary of its mesh with an east-west gateway, and its pilot address; it has no CA or credentials of its own', () => {
-    const remote = (mesh: object) => cluster({ id: 'mesh1', network: 'network2', primary: 'east', pilotAddress: 'istiod.east.example.com', ...mesh });
+    const remote = (mesh: object) => cluster({ id: 'mesh1', network: 'network2', primary: 'east', pilotAddress: '203.0.113.10', ...mesh });
     expect(problems({ east: PRIMARY_REMOTE.east, west: remote({ pilotAddress: undefined }) })).toEqual([
-      'clusters.west.mesh.pilotAddress: is required with mesh.primary: the stable DNS name or IP address of the primary\'s east-west gateway, where this cluster\'s proxies reach istiod',
+      'clusters.west.mesh.pilotAddress: is required with mesh.primary: the IP address of the primary\'s east-west gateway, where this cluster\'s proxies and webhooks reach istiod',
     ]);
+    // A DNS name would become an ExternalName Service, which the API server does not call webhooks through.
+    expect(problems({ east: PRIMARY_REMOTE.east, west: remote({ pilotAddress: 'istiod.east.example.com' }) })).toEqual([
+      expect.stringMatching(/^clusters\.west\.mesh\.pilotAddress: "istiod\.east\.example\.com" must be an IPv4 or IPv6 address/),
+    ]);
+    expect(problems({ east: PRIMARY_REMOTE.east, west: remote({ pilotAddress: '999.1.1.1' }) })).toHaveLength(1);
+    expect(problems({ east: PRIMARY_REMOTE.east, west: remote({ pilotAddress: '2001:db8::10' }) })).toEqual([]);
     expect(problems({ east: { ...PRIMARY_REMOTE.east, gateways: [] }, west: remote({}) })).toEqual(expect.arrayContaining([
       'clusters.west.mesh.primary: "east" has no east-west gateway: its istiod is exposed to remote clusters through one (add a gateway of kind \'eastwest\' to it)',
     ]));
@@ -231,6 +286,13 @@ describe('the fleet is refused when its trust cannot hold', () => {
     expect(problems({ east: PRIMARY_REMOTE.east, west: remote({ trust: CERT_MANAGER, remoteSecrets: REMOTE_SECRETS }) })).toEqual([
       expect.stringMatching(/^clusters\.west\.mesh\.trust: .* is for clusters with istiod: a remote cluster's workloads are signed by its primary's istiod$/),
       expect.stringMatching(/^clusters\.west\.mesh\.remoteSecrets: .* is for clusters with istiod: the primary watches its remotes/),
+    ]);
+    // The remote's webhooks carry the unnamed default revision: a revisioned primary would never patch their CA bundle.
+    expect(problems({ east: { ...PRIMARY_REMOTE.east, revision: 'blue' }, west: remote({}) })).toEqual([
+      expect.stringMatching(/^clusters\.east\.revision: east serves remote clusters \(west\), whose injection webhooks its istiod keeps only for the unnamed default revision/),
+    ]);
+    expect(problems({ east: PRIMARY_REMOTE.east, west: { ...remote({}), revision: 'blue' } })).toEqual([
+      expect.stringMatching(/^clusters\.west\.revision: "blue" is not for a remote cluster/),
     ]);
     // The primary must be able to read the remote's API server.
     expect(problems({ east: { ...PRIMARY_REMOTE.east, mesh: { ...PRIMARY_REMOTE.east.mesh!, remoteSecrets: undefined } }, west: remote({}) })).toEqual([

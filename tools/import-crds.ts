@@ -36,11 +36,17 @@ export interface ToolImport {
  * they read (SecretStore, ClusterSecretStore), which alone come to 2.3 MB of TypeScript
  * (every provider's schema, twice); ClusterExternalSecret, PushSecret, ClusterPushSecret
  * and the generators.external-secrets.io group are left out until someone needs them:
- * add them here and run `npm run import`.
+ * add them here and run `npm run import`. Argo CD and Flux: the kinds the delivery
+ * objects are made of (lib/delivery/): Application and AppProject (ApplicationSet's CRD
+ * alone is 1.4 MB of YAML, and nothing renders one), Kustomization and GitRepository
+ * (OCIRepository is left out likewise).
  */
 export const IMPORTED_TOOL_GROUPS: readonly ToolImport[] = [
   { tool: 'cert-manager', group: 'cert-manager.io' },
   { tool: 'external-secrets', group: 'external-secrets.io', kinds: ['ExternalSecret', 'SecretStore', 'ClusterSecretStore'] },
+  { tool: 'argo-cd', group: 'argoproj.io', kinds: ['Application', 'AppProject'] },
+  { tool: 'flux', group: 'kustomize.toolkit.fluxcd.io' },
+  { tool: 'flux', group: 'source.toolkit.fluxcd.io', kinds: ['GitRepository'] },
 ];
 
 /** Where the generated classes are committed, below the project root. */

@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as mainTs from '../../main';
 import { loadManifestFolder, outputManifestFiles } from '../manifests';
 import { checkCommand } from '../check/cli';
-import { readProject } from '../project/definition';
+import { DELIVERY_FOLDER, readProject } from '../project/definition';
 import { resolveProject } from '../project/resolve';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
@@ -28,7 +28,10 @@ Applies the files in order with the kubectl on PATH, server-side (field manager 
 waiting for CRDs to be Established before the first file that uses them, for istiod's CA (Secret
 istio-system/cacerts complete, and the Certificate or ExternalSecret that writes it Ready) before
 istiod, and for istiod's rollout before the first Istio resource or gateway. Stops at the first
-failure. A fleet's clusters go in main.ts's order, each primary before its remote clusters.`;
+failure. A fleet's clusters go in main.ts's order, each primary before its remote clusters.
+<folder>/${DELIVERY_FOLDER}/ (main.ts's delivery: the Argo CD or Flux objects that apply the folder) is
+not applied: apply it once to the cluster the controller runs in, kubectl apply --server-side -f
+<folder>/${DELIVERY_FOLDER}/argocd.k8s.yaml (or flux.k8s.yaml).`;
 
 /** A Go duration, as kubectl's --timeout takes it (90s, 5m, 1m30s). */
 const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
@@ -160,8 +163,9 @@ interface ApplyTarget {
  */
 function applyTargets(dir: string, cluster: string | undefined, context: string | undefined): ApplyTarget[] {
   const files = fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? outputManifestFiles(dir) : [];
-  // Cluster folders only when the folder holds no files of its own: a fleet's output.
-  const clusters = files.some(f => !f.includes('/')) ? [] : [...new Set(files.map(f => f.split('/')[0]))];
+  // Cluster folders only when the folder holds no files of its own: a fleet's output. The
+  // delivery folder is no cluster's: its objects go to the controller's cluster, once, by hand.
+  const clusters = files.some(f => !f.includes('/')) ? [] : [...new Set(files.map(f => f.split('/')[0]))].filter(c => c !== DELIVERY_FOLDER);
   if (clusters.length === 0) {
     if (cluster !== undefined) throw new UserError(`--cluster ${cluster}: ${path.relative(process.cwd(), dir) || '.'} holds one cluster's files, not a folder per cluster; leave --cluster out`);
     return [{ dir, context }];

@@ -2,6 +2,7 @@ import { loadManifestFolder, Manifest } from '../manifests';
 import { ResolvedMeshSettings } from '../settings';
 import { CheckOptions, CrdIndex } from './crd-schema';
 import { checkDefaultValidator } from './default-validator';
+import type { DeliveryExpectations } from './delivery';
 import type { FleetExpectations } from './fleet';
 import { checkImages } from './images';
 import { checkInjection, checkSystemInjection } from './injection';
@@ -16,9 +17,10 @@ import { checkDestinationSubsets, checkEgressServiceEntries, checkGatewaySelecto
 
 /**
  * What the manifests must agree with: the resolved settings of the cluster they were
- * rendered for (mesh and remote secrets for the fleet rules, lib/check/fleet.ts).
+ * rendered for (mesh and remote secrets for the fleet rules, lib/check/fleet.ts; delivery
+ * and sync waves for the delivery rules, lib/check/delivery.ts).
  */
-export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations & TrustExpectations & FleetExpectations;
+export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations & TrustExpectations & FleetExpectations & DeliveryExpectations;
 
 /** Every rule over already-read manifests, violations in file order, then rule order. */
 export function checkManifestList(manifests: readonly Manifest[], expected: CheckExpectations, options: CheckOptions = {}): Violation[] {

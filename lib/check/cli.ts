@@ -5,9 +5,11 @@ import { resolveProject } from '../project/resolve';
 import { isFleet, ProjectDefinition, readProject } from '../project/definition';
 import { PROJECT_ROOT } from '../project-root';
 import { lockedVersions } from '../vendoring/lock';
-import { loadManifestFolder, Manifest } from '../manifests';
+import { loadManifestFolder, Manifest, ManifestFolder } from '../manifests';
+import { UserError } from '../user-error';
 import { checkManifestList } from './check';
 import { selectClusters } from './clusters';
+import { checkDelivery, readDeliveryFolder } from './delivery';
 import { providedCrds } from './provided-crds';
 import { checkFleetFolders } from './fleet';
 import { schemaVersionNote } from './kube-schema';
@@ -16,15 +18,16 @@ import { checkWarnings } from './warnings';
 
 const USAGE = `usage: npm run check [-- [--cluster NAME] [<folder>]]
   <folder>            manifest folder to check (default: dist)
-  --cluster NAME      in a fleet (main.ts exports clusters), check only <folder>/NAME (default: every cluster)
+  --cluster NAME      in a fleet (main.ts exports clusters), check only <folder>/NAME (default: every cluster),
+                      and of <folder>/delivery/ the objects that deliver it and the shared ones
 Refuses, offline, what a Kubernetes API server would refuse on create, and what this project's
 structure rules forbid; prints one line per violation (file: kind/namespace/name: rule: field:
 message) and exits 1 on any.
   API server   built-in kinds against their OpenAPI schema (Kubernetes 1.33) and server-side
                apply's list keys; every object's metadata (name format per kind, labels,
                annotations); custom resources against their CRD in the folder, or the vendored
-               CRDs of the tools vendor/charts.lock.json pins (cert-manager, External Secrets:
-               they install their own CRDs, never in the folder): schema defaults
+               CRDs of the tools vendor/charts.lock.json pins (cert-manager, External Secrets,
+               Argo CD, Flux: they install their own CRDs, never in the folder): schema defaults
                applied first, the OpenAPI schema, x-kubernetes-list-type map/set, embedded
                resources, and every x-kubernetes-validations CEL rule. Transition rules (those
                reading oldSelf) apply to updates only and are skipped. A rule check cannot
@@ -36,6 +39,14 @@ message) and exits 1 on any.
                cert-manager Certificate, an ExternalSecret), in a file before istiod's; across
                the fleet, one root per mesh, and a remote secret for each cluster an istiod
                watches and none other (with --cluster, compared with the other folders).
+  delivery     <folder>/delivery/ (main.ts's delivery: Argo CD or Flux), against the tool's vendored
+               CRDs and every cluster's folder and settings: each path names one cluster's files
+               inside the repository; each cluster folder (Flux: each stage file) delivered once,
+               from delivery.repoURL and revision, to its destination; in npm run apply's order
+               (Argo CD sync waves = file numbers; Flux a dependsOn chain, waited for); Argo CD
+               ignores the webhooks' caBundle, and its AppProject allows exactly the folder's
+               namespaces and cluster-scoped kinds. A delivery folder without delivery settings
+               is refused.
 Not known offline: istiod's own validating webhook, the cluster's admission policies and
 webhooks, quotas, and objects already in the cluster.`;
 
@@ -59,6 +70,7 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
   const clusters = selectClusters(all, parsed.values.cluster);
   const provided = providedCrds(ctx.root);
   const checked = new Map<string | undefined, readonly Manifest[]>();
+  const folders = new Map<string | undefined, ManifestFolder>();
   let objects = 0;
   let files = 0;
   let violations = 0;
@@ -71,6 +83,7 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
     const folderDir = cluster.name === undefined ? dir : path.join(dir, cluster.name);
     const folder = loadManifestFolder(folderDir);
     checked.set(cluster.name, folder.manifests);
+    folders.set(cluster.name, folder);
     const prefix = cluster.name === undefined ? '' : `${cluster.name}/`;
     const found = checkManifestList(folder.manifests, cluster.settings, { providedCrds: provided });
     for (const v of found) io.out(`${prefix}${formatViolation(v)}`);
@@ -88,11 +101,36 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
   for (const f of fleetFound.warnings) io.out(`warning: ${prefixOf(f.cluster)}${formatViolation(f.violation)}`);
   violations += fleetFound.violations.length;
   warnings += fleetFound.warnings.length;
+  // The delivery rules: <folder>/delivery/ against every cluster's folder and settings (the
+  // other clusters' folders read when they are there); with --cluster, the findings about that
+  // cluster's delivery objects and the shared ones (the GitRepository, the folder itself).
+  const delivery = checkDelivery({
+    clusters: all.map(c => ({ name: c.name, settings: c.settings, folder: folders.get(c.name) ?? otherFolder(dir, c.name) })),
+    delivery: readDeliveryFolder(dir),
+    providedCrds: provided,
+  });
+  const selected = (cluster?: string) => cluster === undefined || clusters.some(c => c.name === cluster);
+  const deliveryFound = delivery.violations.filter(f => selected(f.cluster));
+  for (const f of deliveryFound) io.out(formatViolation(f.violation));
+  violations += deliveryFound.length;
+  const deliveryObjects = delivery.objects.filter(o => selected(o.cluster)).length;
   const name = path.relative(process.cwd(), dir) || '.';
   const fleet = isFleet(project) ? `${plural(clusters.length, 'cluster')}, ` : '';
   const warned = warnings ? `, ${plural(warnings, 'warning')}` : '';
-  io.out(`check: ${fleet}${objects} objects in ${files} files of ${name}, ${plural(violations, 'violation')}${warned}`);
+  const delivered = delivery.objects.length ? `, ${plural(deliveryObjects, 'delivery object')}` : '';
+  io.out(`check: ${fleet}${objects} objects in ${files} files of ${name}${delivered}, ${plural(violations, 'violation')}${warned}`);
   return violations > 0 ? 1 : 0;
+}
+
+/** A cluster folder --cluster left out, to compare with: undefined when it is not there (checking it says why). */
+function otherFolder(dir: string, name: string | undefined): ManifestFolder | undefined {
+  if (name === undefined) return undefined;
+  try {
+    return loadManifestFolder(path.join(dir, name));
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    return undefined;
+  }
 }
 
 /** The command as the script runs it: this project's main.ts and dist/. */

@@ -65,9 +65,11 @@ function rootOf(m: Manifest | undefined, cluster: FleetCluster): Root {
     return { key: `self-signed\0${label}`, own: `no object writes cacerts, so istiod of ${label} makes a self-signed root of its own`, from: c => `${c}'s istiod makes a self-signed root of its own (no object writes cacerts)` };
   }
   if (isCertificate(m)) {
-    const { kind, name } = issuerOf(m);
-    const text = `${kind} ${name}`;
-    return { key: `cert-manager\0${kind}\0${name}`, own: `issuer ${text}`, from: c => `${c}'s cacerts comes from ${text}` };
+    const { kind, name, group } = issuerOf(m);
+    // cert-manager reads an absent group as its own; an external issuer's group is part of its identity.
+    const issuerGroup = group === undefined ? 'cert-manager.io' : String(group);
+    const text = `${kind} ${name}${issuerGroup === 'cert-manager.io' ? '' : ` (${issuerGroup})`}`;
+    return { key: `cert-manager\0${issuerGroup}\0${kind}\0${name}`, own: `issuer ${text}`, from: c => `${c}'s cacerts comes from ${text}` };
   }
   if (isExternalSecret(m)) {
     const store = storeOf(m);
@@ -123,10 +125,18 @@ function checkTrustRoot(clusters: readonly FleetCluster[]): FleetCheck {
   return { violations, warnings };
 }
 
+/**
+ * The metadata of the Secret an ExternalSecret writes: its template's, or, without a
+ * template, the ExternalSecret's own labels and annotations (External Secrets copies them).
+ */
+function targetMetadata(m: Manifest): { readonly [key: string]: any } | undefined {
+  const template = mappingOf(mappingOf(mappingOf(m.object.spec)?.target)?.template);
+  return template ? mappingOf(template.metadata) : mappingOf(m.object.metadata);
+}
+
 /** The ExternalSecrets in istio-system that write a Secret istiod discovers as a remote secret. */
 function remoteSecretProducers(manifests: readonly Manifest[]): Manifest[] {
-  return manifests.filter(m => isExternalSecret(m) && m.namespace === ISTIO_NAMESPACE
-    && labelsOf(mappingOf(mappingOf(mappingOf(mappingOf(m.object.spec)?.target)?.template)?.metadata)?.labels)[MULTICLUSTER_LABEL] === 'true');
+  return manifests.filter(m => isExternalSecret(m) && m.namespace === ISTIO_NAMESPACE && labelsOf(targetMetadata(m)?.labels)[MULTICLUSTER_LABEL] === 'true');
 }
 
 /**
@@ -154,10 +164,12 @@ function checkRemoteSecrets(clusters: readonly FleetCluster[]): FleetFinding[] {
     for (const p of producers) {
       const items = externalSecretItems(p);
       const keys = items.map(i => i.secretKey);
-      const annotation = labelsOf(mappingOf(mappingOf(mappingOf(mappingOf(p.object.spec)?.target)?.template)?.metadata)?.annotations)[CLUSTER_ANNOTATION];
+      const annotation = labelsOf(targetMetadata(p)?.annotations)[CLUSTER_ANNOTATION];
+      const template = mappingOf(mappingOf(mappingOf(p.object.spec)?.target)?.template);
       if (mappingOf(p.object.spec)?.dataFrom !== undefined) push(p, 'spec.dataFrom: the keys of a remote secret name the clusters istiod watches, and cannot be known offline; use spec.data');
+      if (template?.data !== undefined || template?.templateFrom !== undefined) push(p, 'spec.target.template.data or templateFrom: a template can drop or rename the kubeconfig key istiod reads; give the template metadata only');
       if (keys.length === 0) push(p, `no spec.data item: istiod reads one kubeconfig per key, named by its cluster, and this remote secret names none`);
-      if (annotation === undefined) push(p, `no annotation ${CLUSTER_ANNOTATION} in spec.target.template: a remote secret names its cluster there and in its key`);
+      if (annotation === undefined) push(p, `no annotation ${CLUSTER_ANNOTATION} on the Secret it writes (spec.target.template.metadata): a remote secret names its cluster there and in its key`);
       else if (keys.length > 0 && (keys.length !== 1 || keys[0] !== annotation)) push(p, `annotation ${CLUSTER_ANNOTATION} names ${annotation}, but its key${keys.length === 1 ? ' is' : 's are'} ${keys.join(', ')}: istiod reads the kubeconfig under the cluster's name, so both name the same cluster`);
       for (const item of items) {
         const k = item.secretKey;

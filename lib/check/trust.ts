@@ -112,7 +112,7 @@ function describeTrust(trust: ResolvedTrust): string {
   switch (trust.source) {
     case 'cert-manager': return `cert-manager (${trust.issuer.kind} ${trust.issuer.name})`;
     case 'external-secret': return `External Secrets (${trust.store.kind} ${trust.store.name}, key ${trust.key}, root key ${trust.rootKey})`;
-    case 'primary': return 'none of its own (a remote cluster)';
+    case 'remote': return 'none of its own (a remote cluster)';
     default: return `'${trust.source}'`;
   }
 }
@@ -139,8 +139,10 @@ function certificateProblems(m: Manifest, trust: Extract<ResolvedTrust, { source
   if (issuer.kind !== trust.issuer.kind || issuer.name !== trust.issuer.name) {
     problems.push(`spec.issuerRef is ${issuer.kind} ${issuer.name}, but main.ts's mesh.trust names ${trust.issuer.kind} ${trust.issuer.name}`);
   }
-  if (issuer.group !== undefined && issuer.group !== 'cert-manager.io') {
-    problems.push(`spec.issuerRef.group is ${JSON.stringify(issuer.group)}, but main.ts's mesh.trust names a cert-manager issuer (group cert-manager.io)`);
+  // cert-manager reads an absent group as its own.
+  const group = issuer.group ?? 'cert-manager.io';
+  if (group !== trust.issuer.group) {
+    problems.push(`spec.issuerRef.group is ${JSON.stringify(group)}, but main.ts's mesh.trust names an issuer of group ${trust.issuer.group}`);
   }
   if (mappingOf(m.object.spec)?.isCA !== true) {
     problems.push('spec.isCA is not true: istiod signs workload certificates with cacerts, so it must be a CA certificate');
@@ -183,7 +185,7 @@ export function checkTrustSource(manifests: readonly Manifest[], expected: Trust
   const writers = cacertsWriters(manifests);
   const out: Violation[] = [];
   if (trust.source !== 'cert-manager' && trust.source !== 'external-secret') {
-    const why = trust.source === 'primary'
+    const why = trust.source === 'remote'
       ? 'this is a remote cluster (mesh.primary): its primary\'s istiod signs its workloads, and no CA belongs here'
       : `main.ts's mesh.trust is ${describeTrust(trust)}${trust.source === 'manual' ? ' (you create cacerts outside dist/)' : ' (istiod makes its own root)'}: the settings must say where the CA comes from`;
     for (const w of writers) out.push(violation(w, 'trust-source', `writes Secret cacerts, istiod's CA, but ${why}`));

@@ -30,6 +30,11 @@ export type Rule =
   | 'trust-order'
   | 'trust-root'
   | 'remote-secrets'
+  | 'delivery-path'
+  | 'delivery-coverage'
+  | 'delivery-order'
+  | 'delivery-drift'
+  | 'delivery-project'
   | 'privileged-proxies'
   | 'manual-trust';
 

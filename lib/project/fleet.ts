@@ -1,5 +1,5 @@
 import { MeshSettings, ResolvedMeshSettings, ResolvedRemoteSecret, ResolvedTrust } from '../settings';
-import { TRUST_DEFAULTS } from '../settings/mesh-identity';
+import { TRUST_DEFAULTS } from '../settings/trust';
 
 // What only the fleet as a whole can tell (Istio's multicluster install): who serves
 // whom, who watches whom, and whether the clusters of a mesh share a root of trust.
@@ -11,10 +11,16 @@ export interface FleetMember {
   readonly settings: ResolvedMeshSettings;
 }
 
+/** A Secret's name (a DNS subdomain). */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The name istioctl create-remote-secret gives a cluster's remote secret, before the cluster's name. */
+const REMOTE_SECRET_PREFIX = 'istio-remote-secret-';
+
 /** The root a trust source chains to, as text two clusters of one mesh must share. */
 function rootReference(trust: ResolvedTrust): string | undefined {
   switch (trust.source) {
-    case 'cert-manager': return `cert-manager ${trust.issuer.kind} ${trust.issuer.name}`;
+    case 'cert-manager': return `cert-manager ${trust.issuer.kind} ${trust.issuer.name}${trust.issuer.group === TRUST_DEFAULTS.issuerGroup ? '' : ` (${trust.issuer.group})`}`;
     case 'external-secret': return `${trust.store.kind} ${trust.store.name}, key ${trust.rootKey} (root-cert.pem)`;
     case 'manual': return 'manual';
     default: return undefined;
@@ -69,10 +75,24 @@ function meshMemberProblems(id: string, members: readonly FleetMember[], byName:
       problems.push(`mesh ${id}: its clusters chain to different roots (${[...roots].map(([root, cs]) => `${cs.join(', ')}: ${root}`).join('; ')}): every cluster of a mesh takes its CA from the same root (same issuer, or same store and rootKey)`);
     }
   }
+  // The remotes' webhooks carry the default revision's label, and an istiod patches only those of its own revision.
+  for (const c of primaries) {
+    const remotes = members.filter(m => m.input.mesh?.primary === c.name);
+    if (remotes.length && (c.input.revisions !== undefined || c.input.revision !== undefined)) {
+      problems.push(`clusters.${c.name}.${c.input.revisions !== undefined ? 'revisions' : 'revision'}: ${c.name} serves remote clusters (${remotes.map(m => m.name).join(', ')}), whose injection webhooks its istiod keeps only for the unnamed default revision: a primary with remotes runs the single-revision form without a revision name`);
+    }
+  }
   // Who watches whom: each primary every other cluster of the mesh (multi-primary: every pair; primary-remote: its remotes).
   for (const c of primaries) {
     const watched = members.filter(m => m !== c);
     const field = `clusters.${c.name}.mesh.remoteSecrets`;
+    for (const m of watched) {
+      const clusterName = m.settings.mesh!.clusterName;
+      // It names the Secret istiod reads (istio-remote-secret-<cluster>) and that Secret's key.
+      if (c.input.mesh?.remoteSecrets !== undefined && (!SECRET_NAME.test(clusterName) || clusterName.length > 253 - REMOTE_SECRET_PREFIX.length)) {
+        problems.push(`clusters.${m.name}.mesh.clusterName: "${clusterName}" names the remote secret ${REMOTE_SECRET_PREFIX}${clusterName} in ${c.name}, which is not a valid Secret name: use lowercase letters, digits, '-' and '.'`);
+      }
+    }
     if (watched.length && c.input.mesh?.remoteSecrets === undefined) {
       problems.push(`${field}: required: the istiod of ${c.name} watches ${watched.map(m => m.name).join(', ')} of mesh ${id}, and reads their API server credentials from a secret store: set remoteSecrets: { store: { kind, name }, keyPrefix }`);
     } else if (!watched.length && c.input.mesh?.remoteSecrets !== undefined) {
@@ -153,10 +173,12 @@ export function resolveFleet(members: readonly FleetMember[]): ResolvedMeshSetti
     const mesh = c.settings.mesh;
     if (!mesh) return c.settings;
     const inMesh = members.filter(m => m.settings.mesh?.id === mesh.id);
+    // Every istiod of the mesh but its own watches this cluster.
+    const watchedBy = inMesh.filter(m => m !== c && m.input.mesh?.primary === undefined).map(m => m.name);
     const primaryName = c.input.mesh?.primary;
     if (primaryName !== undefined) {
       const primary = byName.get(primaryName)!;
-      return { ...c.settings, mesh: { ...mesh, primary: { cluster: primary.name, clusterName: primary.settings.mesh!.clusterName, pilotAddress: c.input.mesh!.pilotAddress! } } };
+      return { ...c.settings, mesh: { ...mesh, watchedBy, primary: { cluster: primary.name, clusterName: primary.settings.mesh!.clusterName, pilotAddress: c.input.mesh!.pilotAddress! } } };
     }
     const remotes = inMesh.filter(m => m.input.mesh?.primary === c.name).map(m => m.name);
     const source = c.input.mesh?.remoteSecrets;
@@ -167,6 +189,6 @@ export function resolveFleet(members: readonly FleetMember[]): ResolvedMeshSetti
       ...(source.property !== undefined ? { property: source.property } : {}),
       refreshInterval: source.refreshInterval ?? TRUST_DEFAULTS.refreshInterval,
     }));
-    return { ...c.settings, mesh: { ...mesh, remotes }, remoteSecrets };
+    return { ...c.settings, mesh: { ...mesh, remotes, watchedBy }, remoteSecrets };
   });
 }

@@ -1,6 +1,6 @@
 import { dataplaneLabels } from './dataplane';
 import { resolveEgress } from './egress';
-import { resolveTrust } from './mesh-identity';
+import { resolveTrust } from './trust';
 import { resolveDelivery } from './delivery';
 import { MeshSettings, ResolvedMeshSettings, Scheduling } from './types';
 import { validateSettings } from './validate';
@@ -49,7 +49,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     egress: resolveEgress(input, resolvedGateways),
     // A remote's primary and a primary's remotes and remote secrets need the whole fleet:
     // the project fills them in (lib/project/fleet.ts).
-    ...(input.mesh ? { mesh: { id: input.mesh.id, clusterName: input.mesh.clusterName ?? cluster!, ...(input.mesh.network ? { network: input.mesh.network } : {}), remotes: [] } } : {}),
+    ...(input.mesh ? { mesh: { id: input.mesh.id, clusterName: input.mesh.clusterName ?? cluster!, ...(input.mesh.network ? { network: input.mesh.network } : {}), remotes: [], watchedBy: [] } } : {}),
     trust: resolveTrust(input),
     remoteSecrets: [],
     gateways: resolvedGateways,

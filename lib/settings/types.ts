@@ -186,10 +186,12 @@ export interface DebugSettings {
   readonly privilegedProxies?: boolean;
 }
 
-/** A cert-manager issuer, by kind and name (cert-manager's `issuerRef`, group `cert-manager.io`). */
+/** A cert-manager issuer, by group, kind and name (cert-manager's `issuerRef`). */
 export interface IssuerReference {
-  /** `ClusterIssuer`, or `Issuer` (then one in `istio-system`). */
-  readonly kind: 'ClusterIssuer' | 'Issuer';
+  /** The issuer's API group: cert-manager's own, or an external issuer's (`awspca.cert-manager.io`). @default 'cert-manager.io' */
+  readonly group?: string;
+  /** `ClusterIssuer`, `Issuer` (then one in `istio-system`), or an external issuer's kind (`AWSPCAClusterIssuer`). */
+  readonly kind: string;
   /** The issuer's name. */
   readonly name: string;
 }
@@ -215,7 +217,7 @@ export interface CertManagerTrust {
   readonly issuer: IssuerReference;
   /** Lifetime of the intermediate CA certificate (a Go duration). @default '8760h' (a year) */
   readonly duration?: string;
-  /** How long before expiry cert-manager renews it; istiod reloads a renewed `cacerts` by itself. @default '720h' (30 days) */
+  /** How long before expiry cert-manager renews it; istiod reloads a renewed `cacerts` by itself. @default '720h' (30 days), or a third of a shorter duration */
   readonly renewBefore?: string;
 }
 
@@ -301,8 +303,9 @@ export interface MeshIdentity {
    */
   readonly primary?: string;
   /**
-   * On a remote cluster: the stable DNS name or IP address of the primary's east-west
-   * gateway, where its proxies reach istiod (`global.remotePilotAddress`).
+   * On a remote cluster: the IP address of the primary's east-west gateway, where its
+   * proxies and webhooks reach istiod (`global.remotePilotAddress`; a DNS name would make
+   * the chart's `istiod` Service an ExternalName, which webhooks cannot call).
    * @default - none: required with `primary`
    */
   readonly pilotAddress?: string;
@@ -487,9 +490,9 @@ export type ResolvedTrust =
   /** The user creates `cacerts` before istiod starts. */
   | { readonly source: 'manual' }
   /** A remote cluster: no CA of its own, its primary's istiod signs its workloads. */
-  | { readonly source: 'primary' }
+  | { readonly source: 'remote' }
   /** A cert-manager Certificate writes `cacerts`. */
-  | { readonly source: 'cert-manager'; readonly issuer: IssuerReference; readonly duration: string; readonly renewBefore: string }
+  | { readonly source: 'cert-manager'; readonly issuer: Required<IssuerReference>; readonly duration: string; readonly renewBefore: string }
   /** An ExternalSecret writes `cacerts`. */
   | { readonly source: 'external-secret'; readonly store: SecretStoreReference; readonly key: string; readonly rootKey: string; readonly refreshInterval: string };
 
@@ -529,6 +532,8 @@ export interface ResolvedMeshIdentity {
   readonly primary?: ResolvedPrimary;
   /** On a primary: the clusters of the fleet it serves as their remote control plane (Istio's `externalIstiod`). */
   readonly remotes: readonly string[];
+  /** The clusters of the fleet whose istiod watches this cluster's API server (through a remote secret). @default [] */
+  readonly watchedBy: readonly string[];
 }
 
 /** DeliverySettings with defaults filled in. */

@@ -6,6 +6,8 @@ import { DEFAULT_GATEWAYS, DEFAULT_KUBE_VERSION, ISTIO_NAMESPACE, MIN_KUBE_VERSI
 import { shapeProblems } from './shape';
 import { checkEgress } from './egress';
 import { checkMeshIdentity } from './mesh-identity';
+import { checkPrimaryRemote } from './primary-remote';
+import { checkTrust } from './trust';
 import { checkDelivery } from './delivery';
 import { OWNED_VALUES } from './owned-values';
 import { MeshSettings, Scheduling, Toleration } from './types';
@@ -254,6 +256,8 @@ export function validateSettings(settings: MeshSettings, locked: string | readon
   const gateways = input.gateways ?? DEFAULT_GATEWAYS;
   checkGateways(p, { ...input, gateways }, plan);
   checkMeshIdentity(p, input, cluster);
+  checkTrust(p, input);
+  checkPrimaryRemote(p, input, cluster);
   checkDelivery(p, input);
   checkEgress(p, input, asList(gateways).map(g => asMap(g)), [...asList(gateways).map(g => asMap(g).namespace), ...asList(input.appNamespaces).map(ns => asMap(ns).name), ISTIO_NAMESPACE]);
   const nodeAgentScheduling = { nodeSelector: asMap(components.nodeAgents).nodeSelector ?? {}, tolerations: asList(asMap(components.nodeAgents).tolerations) };

@@ -2,6 +2,9 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
+/** The annotation of a remote cluster's istio-system naming its primary (Istio's primary-remote install). */
+export const CONTROL_PLANE_CLUSTERS = 'topology.istio.io/controlPlaneClusters';
+
 /** A namespace to create, with its labels. */
 export interface NamespaceSpec {
   /** Namespace name. */

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecIssuerRef, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/cert-manager.io';
 import {
@@ -15,13 +15,13 @@ export const MULTICLUSTER_SECRET_LABEL = 'istio/multiCluster';
 /** The annotation naming the cluster a remote secret gives access to. */
 export const CLUSTER_ANNOTATION = 'networking.istio.io/cluster';
 
-/** Istio's four plug-in CA keys, and the store property each is read from. */
+/** Istio's plug-in CA keys read from the cluster's store key (root-cert.pem comes from the root key). */
 const PLUGIN_CA_KEYS = ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem'] as const;
 const ROOT_CERT_KEY = 'root-cert.pem';
 
 /** cert-manager's reference to an issuer. */
-function issuerRef(issuer: { readonly kind: string; readonly name: string }): CertificateSpecIssuerRef {
-  return { group: 'cert-manager.io', kind: issuer.kind, name: issuer.name };
+function issuerRef(issuer: { readonly group: string; readonly kind: string; readonly name: string }): CertificateSpecIssuerRef {
+  return { group: issuer.group, kind: issuer.kind, name: issuer.name };
 }
 
 /** External Secrets' reference to a store. */
@@ -38,11 +38,22 @@ export interface TrustChartProps {
   readonly clusterName?: string;
   /** The other clusters this cluster's istiod watches. @default [] */
   readonly remoteSecrets?: readonly ResolvedRemoteSecret[];
+  /**
+   * Whether istiods of other clusters watch this one: then a token Secret of
+   * `istio-reader-service-account` (the account their kubeconfig uses) is rendered,
+   * empty, for Kubernetes to fill in, as `istioctl create-remote-secret` creates it.
+   * @default false
+   */
+  readonly readerToken?: boolean;
 }
 
+/** The token Secret of the account other clusters' istiods read this cluster's API server as. */
+export const READER_TOKEN_SECRET = 'istio-reader-service-account-istio-remote-secret-token';
+const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
+
 /** Whether settings call for a trust stage: a CA by reference, or credentials of other clusters. */
-export function rendersTrust(trust: ResolvedTrust, remoteSecrets: readonly ResolvedRemoteSecret[]): boolean {
-  return trust.source === 'cert-manager' || trust.source === 'external-secret' || remoteSecrets.length > 0;
+export function rendersTrust(trust: ResolvedTrust, remoteSecrets: readonly ResolvedRemoteSecret[], readerToken: boolean): boolean {
+  return trust.source === 'cert-manager' || trust.source === 'external-secret' || remoteSecrets.length > 0 || readerToken;
 }
 
 /**
@@ -64,9 +75,10 @@ export class TrustChart extends Chart {
         spec: {
           secretName: CACERTS,
           isCa: true,
-          // As Istio's own tooling makes intermediates (tools/certs): O=Istio, the cluster named.
-          commonName: props.clusterName ? `Istio intermediate CA ${props.clusterName}` : 'Istio intermediate CA',
-          subject: { organizations: ['Istio'] },
+          // As Istio's own tooling makes intermediates (tools/certs): CN=Intermediate CA, O=Istio,
+          // L=<cluster> (a CN longer than 64 characters would be refused by cert-manager).
+          commonName: 'Intermediate CA',
+          subject: { organizations: ['Istio'], ...(props.clusterName ? { localities: [props.clusterName] } : {}) },
           duration: trust.duration,
           renewBefore: trust.renewBefore,
           privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.RSA, size: 4096, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
@@ -88,8 +100,20 @@ export class TrustChart extends Chart {
         },
       });
     }
+    if (props.readerToken) {
+      // No data: Kubernetes writes the token, the CA and the namespace into it. The platform
+      // team makes the kubeconfig other clusters' istiods use from it, once (docs/guides/fleets.md).
+      // (A plain object: cdk8s-plus's Secret would write an empty stringData and immutable: false.)
+      new ApiObject(this, 'reader-token', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: READER_TOKEN_SECRET, namespace: ISTIO_NAMESPACE, annotations: { 'kubernetes.io/service-account.name': READER_SERVICE_ACCOUNT } },
+        type: 'kubernetes.io/service-account-token',
+      });
+    }
     for (const remote of props.remoteSecrets ?? []) {
-      const name = `istio-remote-secret-${remote.clusterName.toLowerCase()}`;
+      // istioctl create-remote-secret's name; the fleet rules keep clusterName a valid name here.
+      const name = `istio-remote-secret-${remote.clusterName}`;
       new ExternalSecret(this, name, {
         metadata: { name, namespace: ISTIO_NAMESPACE },
         spec: {

@@ -47,8 +47,8 @@ export function checkerIdentity(root: string): string {
   return identity;
 }
 
-/** The key of one verdict: the checker, what the output is compared with, and the output's documents. */
-function verdictKey(outputs: readonly PlannedOutput[], root: string): string {
+/** The key of one verdict: the checker, what the output is compared with, and the output's documents (the delivery folder's too). */
+function verdictKey(outputs: readonly PlannedOutput[], root: string, delivery: readonly ManifestFile[] | undefined): string {
   const hash = createHash('sha256').update(`check-verdict\0${checkerIdentity(root)}`);
   // The tool CRDs objects are validated against, as pinned (check verifies the files against these digests).
   hash.update(`\0${JSON.stringify(readLockFile(root).toolCrds ?? {})}`);
@@ -56,13 +56,14 @@ function verdictKey(outputs: readonly PlannedOutput[], root: string): string {
     hash.update(`\0${o.cluster ?? ''}\0${JSON.stringify(o.expected)}`);
     for (const f of o.files) hash.update(`\0${f.file}\0${documentsKey(f.documents)}`);
   }
+  for (const f of delivery ?? []) hash.update(`\0delivery/${f.file}\0${documentsKey(f.documents)}`);
   return hash.digest('hex');
 }
 
 const PASSED = 'passed';
 
 /** The violations of each output, one line each (`[cluster/]file: kind/ns/name: rule: detail`). */
-function violationLines(outputs: readonly PlannedOutput[], root: string): string[] {
+function violationLines(outputs: readonly PlannedOutput[], root: string, delivery: readonly ManifestFile[] | undefined): string[] {
   const { checkManifestList } = require('../check/check') as typeof import('../check/check');
   const { providedCrds } = require('../check/provided-crds') as typeof import('../check/provided-crds');
   // The CRDs of the tools the lock pins (vendored by ensureVendored before rendering).
@@ -78,6 +79,14 @@ function violationLines(outputs: readonly PlannedOutput[], root: string): string
   });
   // The fleet rules, across every output at once (the verdict key covers them all).
   for (const f of checkFleet(members).violations) lines.push(`  ${f.cluster === undefined ? '' : `${f.cluster}/`}${formatViolation(f.violation)}`);
+  // The delivery folder (its objects against the tool's CRDs, and against every cluster's folder and settings).
+  const { checkDelivery, plannedDelivery } = require('../check/delivery') as typeof import('../check/delivery');
+  const delivered = checkDelivery({
+    clusters: members.map(({ name, expected, manifests }, i) => ({ name, settings: expected, folder: { files: outputs[i].files.map(f => f.file), manifests } })),
+    ...(delivery ? { delivery: plannedDelivery(delivery) } : {}),
+    providedCrds: provided,
+  });
+  for (const f of delivered.violations) lines.push(`  ${formatViolation(f.violation)}`);
   return lines;
 }
 
@@ -92,11 +101,14 @@ export function loadChecker(): void {
  * what check (and the API server) would refuse never reaches the output folder, as cdk8s
  * writes nothing when a validation fails. An output the same checker passed before (same
  * documents, same settings) is not checked again: the verdict is kept in the render cache.
+ * `delivery`, the delivery folder's files (`argocd.k8s.yaml`, or `flux.k8s.yaml` and the
+ * kustomization.yaml files below `flux/`, each named relative to the delivery folder), is
+ * checked with the clusters' outputs.
  */
-export function refusals(outputs: readonly PlannedOutput[], cache?: RenderCache, root: string = PROJECT_ROOT): UserError | undefined {
-  const key = cache ? verdictKey(outputs, root) : undefined;
+export function refusals(outputs: readonly PlannedOutput[], cache?: RenderCache, root: string = PROJECT_ROOT, delivery?: readonly ManifestFile[]): UserError | undefined {
+  const key = cache ? verdictKey(outputs, root, delivery) : undefined;
   if (key && cache?.readText(key) === PASSED) return undefined;
-  const lines = violationLines(outputs, root);
+  const lines = violationLines(outputs, root, delivery);
   if (lines.length === 0) {
     try {
       if (key) cache?.writeText(key, PASSED);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { prepareMeshes, releaseList } from '../render/prepare-mesh';
 import { projectVersions, resolveProject } from '../project/resolve';
-import { isFleet, ProjectDefinition } from '../project/definition';
+import { DELIVERY_FOLDER, isFleet, ProjectDefinition } from '../project/definition';
 import { placeInMain } from '../project/place-in-main';
 import { PROJECT_ROOT } from '../project-root';
 import { makeScratch, removeAbandonedScratch } from '../scratch';
@@ -122,6 +122,7 @@ async function synthAfter(precondition: Promise<void>, project: ProjectDefinitio
   const { IstioMesh } = require('../mesh') as typeof import('../mesh');
   const { manifestFilesOf, writeManifestFiles } = require('./write-manifests') as typeof import('./write-manifests');
   const { loadChecker, refusals } = require('./output-check') as typeof import('./output-check');
+  const { deliveryOutput } = require('../delivery/output') as typeof import('../delivery/output');
   loadChecker();
   const meshes = await rendering;
   // A release several clusters share counts once, as it rendered once.
@@ -144,10 +145,15 @@ async function synthAfter(precondition: Promise<void>, project: ProjectDefinitio
         throw buildError(err, root, cluster.name);
       }
     });
+    // The Argo CD or Flux objects that apply the clusters' folders (<out>/delivery/), from what is about to be written.
+    const deliveryDir = path.join(staged, DELIVERY_FOLDER);
+    const delivery = deliveryOutput(planned.map(({ files }, i) => ({ name: clusters[i].name, settings: clusters[i].settings, files })), deliveryDir);
     // What check would refuse is never written (as cdk8s writes nothing when a validation fails).
-    const refused = refusals(planned.map(({ files }, i) => ({ cluster: clusters[i].name, files, expected: clusters[i].settings })), cache, root);
+    const deliveryFiles = delivery && [...delivery.manifests, ...delivery.kustomizations];
+    const refused = refusals(planned.map(({ files }, i) => ({ cluster: clusters[i].name, files, expected: clusters[i].settings })), cache, root, deliveryFiles);
     if (refused) throw refused;
     for (const { app, files } of planned) writeManifestFiles(app.outdir, files, cache);
+    if (deliveryFiles) writeManifestFiles(deliveryDir, deliveryFiles, cache);
     await precondition;
     const changes = compareOutputs(outdir, staged);
     swapInto(staged, outdir);

@@ -155,10 +155,15 @@ export function writeManifests(app: App, cache?: RenderCache): string[] {
   return writeManifestFiles(app.outdir, manifestFilesOf(app), cache);
 }
 
-/** Writes planned files (manifestFilesOf) into a folder, as writeManifests does; returns their names. */
+/**
+ * Writes planned files (manifestFilesOf) into a folder, as writeManifests does; returns
+ * their names. A name with a `/` goes into its subfolder (the delivery folder's Flux
+ * kustomize files).
+ */
 export function writeManifestFiles(outdir: string, planned: readonly ManifestFile[], cache?: RenderCache): string[] {
   fs.mkdirSync(outdir, { recursive: true });
   const files = planned.map(({ file, documents }) => {
+    if (file.includes('/')) fs.mkdirSync(path.join(outdir, path.dirname(file)), { recursive: true });
     fs.writeFileSync(path.join(outdir, file), fileText(documents, cache), 'utf8');
     return file;
   });

@@ -80,7 +80,7 @@ export function isToolName(name: string): name is ToolName {
  * The tools whose CRDs the clusters' resolved settings use, in TOOL_NAMES order:
  * cert-manager for a cluster whose istiod CA comes from a cert-manager Certificate;
  * External Secrets for a CA from an ExternalSecret, or remote secrets (an ExternalSecret
- * per watched cluster).
+ * per watched cluster); Argo CD or Flux for the delivery objects (`delivery.tool`).
  */
 export function toolCrdsUsed(settings: readonly ResolvedMeshSettings[]): ToolName[] {
   const used = new Set<ToolName>();
