@@ -8,10 +8,13 @@ import { resolveProject } from '../project/resolve';
 import { CommandIO, parseCommandArgs, runIfMain } from '../command';
 import { PROJECT_ROOT } from '../project-root';
 import type { ResolvedTrust } from '../settings';
+import { GO_DURATION } from '../settings/durations';
 import { UserError } from '../user-error';
 import { lockedVersions } from '../vendoring/lock';
 import { Kubectl, KubectlResult } from './kubectl';
-import { ApplyStep, applyPlan, CA_KEY_LAYOUTS, CA_SECRET, CaWriter, describeStep, missingCaKeys, objectsNamedIn } from './plan';
+import { CA_POLL_MS, waitForCa } from './ca-wait';
+import { fleetOrder } from './fleet-order';
+import { ApplyStep, applyPlan, describeStep, objectsNamedIn } from './plan';
 
 /** kubectl's field manager for what this project applies (server-side apply records it per field). */
 export const FIELD_MANAGER = 'istio-cdk8s';
@@ -33,9 +36,6 @@ failure. A fleet's clusters go in main.ts's order, each primary before its remot
 not applied: apply it once to the cluster the controller runs in, kubectl apply --server-side -f
 <folder>/${DELIVERY_FOLDER}/argocd.k8s.yaml (or flux.k8s.yaml).`;
 
-/** A Go duration, as kubectl's --timeout takes it (90s, 5m, 1m30s). */
-const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
-
 /** kubectl's message when istiod's webhook is not reachable yet, just after its rollout. */
 const WEBHOOK_NOT_READY = /failed calling webhook|no endpoints available for service/i;
 
@@ -47,23 +47,6 @@ export interface RetryPolicy {
 
 /** About half a minute: the time a fresh istiod's endpoints take to propagate. */
 export const WEBHOOK_RETRY: RetryPolicy = { attempts: 6, delayMs: 5000 };
-
-/** How often the key names of istiod's CA Secret are read while it is not complete. */
-export const CA_POLL_MS = 2000;
-
-/** A Go duration (DURATION) in milliseconds. */
-export function durationMs(duration: string): number {
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let ms = 0;
-  for (const [, n, u] of duration.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * unit[u];
-  return ms;
-}
-
-/**
- * kubectl's output for the CA Secret: `keys:` and the names of its non-empty keys, or
- * nothing when it does not exist (--ignore-not-found). Never a value: the template names keys only.
- */
-const CA_KEY_NAMES = 'go-template=keys:{{range $k, $v := .data}}{{if $v}} {{$k}}{{end}}{{end}}';
 
 /** What apply needs of a cluster's settings that its manifests do not say. */
 export interface ApplyClusterSettings {
@@ -113,7 +96,7 @@ export function applyCommand(argv: readonly string[], io: CommandIO, ctx: ApplyC
   if (values['dry-run'] !== undefined && values['dry-run'] !== 'server') {
     throw new UserError(`--dry-run=${values['dry-run']}: only --dry-run=server is supported (a client dry run cannot see CRDs or webhooks)`);
   }
-  if (!DURATION.test(values.timeout)) throw new UserError(`--timeout ${values.timeout}: expected a duration such as 90s or 5m`);
+  if (!GO_DURATION.test(values.timeout)) throw new UserError(`--timeout ${values.timeout}: expected a duration such as 90s or 5m`);
   if (values.context === '') throw new UserError('--context needs a context name (kubectl config get-contexts lists them)');
   const dryRun = values['dry-run'] === 'server';
   const dir = path.resolve(positionals[0] ?? path.join(root, 'dist'));
@@ -179,38 +162,6 @@ function applyTargets(dir: string, cluster: string | undefined, context: string 
   return clusters.map(c => ({ dir: path.join(dir, c), cluster: c, context: c }));
 }
 
-/**
- * The clusters in main.ts's order (folders main.ts does not name after them, in name
- * order), each remote cluster moved after its primary: its proxies reach the primary's
- * istiod (Istio's primary-remote install starts with the primary).
- */
-function fleetOrder(targets: readonly ApplyTarget[], settings: readonly ApplyClusterSettings[]): ApplyTarget[] {
-  const rank = (t: ApplyTarget) => {
-    const i = settings.findIndex(s => s.name !== undefined && s.name === t.cluster);
-    return i < 0 ? settings.length : i;
-  };
-  const byMain = [...targets].sort((a, b) => rank(a) - rank(b));
-  const primaryOf = (t: ApplyTarget) => settings.find(s => s.name !== undefined && s.name === t.cluster)?.primary;
-  const ordered: ApplyTarget[] = [];
-  const waiting = new Map<string, ApplyTarget[]>();
-  const place = (t: ApplyTarget): void => {
-    ordered.push(t);
-    for (const remote of waiting.get(t.cluster!) ?? []) place(remote);
-    waiting.delete(t.cluster!);
-  };
-  for (const t of byMain) {
-    const primary = primaryOf(t);
-    if (primary !== undefined && byMain.some(p => p.cluster === primary) && !ordered.some(p => p.cluster === primary)) {
-      waiting.set(primary, [...(waiting.get(primary) ?? []), t]);
-    } else {
-      place(t);
-    }
-  }
-  // A primary that never came (a cycle main.ts's rules refuse): its remotes go last rather than nowhere.
-  for (const remotes of waiting.values()) ordered.push(...remotes);
-  return ordered;
-}
-
 /** How a folder is applied. */
 interface ApplyOptions {
   readonly dryRun: boolean;
@@ -252,56 +203,6 @@ ${state}; fix the cause and run npm run apply again (server-side apply is idempo
     return stop(`${what}${object}: ${headline}${conflict}${operator}${fix ? `; ${fix}` : ''}`);
   };
 
-  /** The fix for a writer that is not Ready, or whose Secret misses keys. */
-  const writerFix = (w: CaWriter, namespace: string, missing?: readonly string[]): string => {
-    const from = w.from.length ? w.from.join(', ') : (w.kind === 'Certificate' ? 'its issuer' : 'its store');
-    const describe = `kubectl -n ${namespace} describe ${w.kind.toLowerCase()} ${w.name}`;
-    if (w.kind === 'Certificate') {
-      return missing === undefined
-        ? `is cert-manager installed and the ${from} Ready? (${describe} says why)`
-        : `cert-manager wrote it without ${missing.join(', ')}: the ${from} must be a CA that returns its own certificate as ca.crt (a CA or Vault issuer; ${describe})`;
-    }
-    const keys = w.keys.length ? `, and do ${w.keys.join(', ')} exist in it` : '';
-    return missing === undefined
-      ? `is External Secrets installed, the ${from} Ready${keys}? (${describe} says why)`
-      : `the ExternalSecret ${namespace}/${w.name} writes it: do ${w.keys.length ? w.keys.join(', ') : 'its keys'} in the ${from} have the properties ${CA_KEY_LAYOUTS[0].join(', ')}? (${describe})`;
-  };
-
-  /** Waits for istiod's CA: each writer Ready, then the Secret with a complete layout. */
-  const waitForCa = (step: Extract<ApplyStep, { kind: 'wait-ca' }>): void => {
-    const { namespace, writers } = step;
-    const secret = `Secret ${namespace}/${CA_SECRET}`;
-    const why = `istiod in ${step.before} takes its CA from ${secret}, and started without it makes a root of its own`;
-    for (const w of writers) {
-      const r = kubectl.run(['wait', '--for=condition=Ready', `--timeout=${values.timeout}`, '-n', namespace, `${w.resource}/${w.name}`]);
-      if (r.status !== 0) fail(step, r, `${where}: ${w.kind} ${namespace}/${w.name} not Ready within ${values.timeout} (${why})`, writerFix(w, namespace));
-    }
-    // cert-manager writes tls.crt/tls.key/ca.crt; External Secrets and a hand-made Secret, Istio's plug-in files.
-    const preferred = writers.length && writers.every(w => w.kind === 'Certificate') ? 1 : 0;
-    const deadline = Date.now() + durationMs(values.timeout);
-    let reported = '';
-    for (;;) {
-      const r = kubectl.run(['get', 'secret', CA_SECRET, '-n', namespace, '--ignore-not-found', '-o', CA_KEY_NAMES]);
-      if (r.status !== 0) fail(step, r, `${where}: cannot read the key names of ${secret}`, `apply reads its key names (never their values), which needs get on secrets in ${namespace}`);
-      const exists = r.stdout.trim().startsWith('keys:');
-      const present = exists ? r.stdout.trim().slice('keys:'.length).split(/\s+/).filter(Boolean) : [];
-      const missing = missingCaKeys(present, preferred);
-      if (!missing) return;
-      const state = exists ? `missing ${missing.join(', ')}` : 'not created yet';
-      if (state !== reported) io.err(`  ${secret}: ${state}; waiting up to ${values.timeout}`);
-      reported = state;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        const has = present.length ? `it has ${present.join(', ')}` : 'it has no keys';
-        const fix = writers.length
-          ? writers.map(w => writerFix(w, namespace, missing)).join('; ')
-          : `create it before istiod starts, with this cluster's intermediate CA: kubectl -n ${namespace} create secret generic ${CA_SECRET} ${CA_KEY_LAYOUTS[0].map(k => `--from-file=${k}`).join(' ')} (or with ${CA_KEY_LAYOUTS[1].join(', ')}), then run npm run apply again`;
-        stop(`${where}: ${secret} ${exists ? `lacks ${missing.join(', ')} (${has})` : 'does not exist'} after ${values.timeout} (${why}): ${fix}`);
-      }
-      sleep(Math.min(opts.pollMs, left));
-    }
-  };
-
   steps.forEach((step, i) => {
     io.err(`[${i + 1}/${steps.length}] ${describeStep(step)}${dryRun && step.kind !== 'apply' ? ': skipped (dry run: nothing was created)' : ''}`);
     if (step.kind === 'apply') {
@@ -325,7 +226,7 @@ ${state}; fix the cause and run npm run apply again (server-side apply is idempo
         if (r.status !== 0) fail(step, r, `${w.namespace}/${w.name} did not roll out within ${values.timeout} (needed by ${step.before})`);
       }
     } else if (!dryRun && step.kind === 'wait-ca') {
-      waitForCa(step);
+      waitForCa(step, { kubectl, timeout: values.timeout, pollMs: opts.pollMs, where, io, fail: (r, what, fix) => fail(step, r, what, fix), stop, sleep });
     }
   });
   io.out(`apply: ${steps.filter(s => s.kind === 'apply').length} files of ${shown} applied${dryRun ? ' (server dry run: nothing persisted)' : ''}${values.context ? ` to context ${values.context}` : ''}`);

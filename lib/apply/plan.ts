@@ -1,6 +1,7 @@
 import { isCrd, Manifest, objectRef, parseApiVersion } from '../manifests';
 import { podTemplateOf, usesGatewayTemplate } from '../manifests';
 import type { ResolvedTrust } from '../settings';
+import { CACERTS, externalSecretKeys, externalSecretStores, isCertificate, issuerOf, writesCacertsByReference } from '../check/trust';
 import { UserError } from '../user-error';
 
 /** A workload whose rollout a step waits for. */
@@ -8,32 +9,6 @@ export interface Workload {
   readonly kind: 'Deployment' | 'DaemonSet';
   readonly namespace: string;
   readonly name: string;
-}
-
-/** The Secret istiod reads its plug-in CA from, in its own namespace (Istio's `cacerts`). */
-export const CA_SECRET = 'cacerts';
-
-/**
- * The key sets istiod reads as its CA, either one complete: Istio's plug-in CA files, or
- * a kubernetes.io/tls Secret (cert-manager's layout) with the root as `ca.crt`.
- */
-export const CA_KEY_LAYOUTS: readonly (readonly string[])[] = [
-  ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem'],
-  ['tls.crt', 'tls.key', 'ca.crt'],
-];
-
-/**
- * The keys istiod still needs, given the keys `cacerts` has: none (undefined) when one
- * layout is complete, else the missing keys of the layout closest to complete (ties go
- * to `preferred`, an index into CA_KEY_LAYOUTS).
- */
-export function missingCaKeys(present: readonly string[], preferred = 0): string[] | undefined {
-  const missing = CA_KEY_LAYOUTS.map(layout => layout.filter(k => !present.includes(k)));
-  if (missing.some(m => m.length === 0)) return undefined;
-  const share = (i: number) => (CA_KEY_LAYOUTS[i].length - missing[i].length) / CA_KEY_LAYOUTS[i].length;
-  let best = preferred;
-  missing.forEach((_, i) => { if (share(i) > share(best)) best = i; });
-  return missing[best];
 }
 
 /** An object in the folder that writes istiod's CA Secret, and whose Ready condition says it did. */
@@ -87,23 +62,18 @@ const isMeshNamespace = (m: Manifest) => {
   return m.kind === 'Namespace' && (labels['istio-injection'] === 'enabled' || labels['istio.io/rev'] !== undefined || labels['istio.io/dataplane-mode'] === 'ambient');
 };
 
-/** A cert-manager Certificate or External Secrets ExternalSecret that writes Secret `<namespace>/cacerts`. */
+/**
+ * A cert-manager Certificate or External Secrets ExternalSecret that writes Secret
+ * `<namespace>/cacerts`, as check's trust rules read it (lib/check/trust.ts): apply waits
+ * for what check proves is there.
+ */
 function caWriterOf(m: Manifest, namespace: string): CaWriter | undefined {
-  if (m.namespace !== namespace) return undefined;
-  const spec = m.object.spec ?? {};
-  const ref = (r: any, defaultKind: string) => (r?.name ? [`${r.kind ?? defaultKind} ${r.name}`] : []);
-  if (m.kind === 'Certificate' && groupOf(m) === 'cert-manager.io' && spec.secretName === CA_SECRET) {
-    return { kind: 'Certificate', resource: 'certificates.cert-manager.io', name: m.name, from: ref(spec.issuerRef, 'Issuer'), keys: [] };
+  if (m.namespace !== namespace || !writesCacertsByReference(m)) return undefined;
+  if (isCertificate(m)) {
+    const issuer = issuerOf(m);
+    return { kind: 'Certificate', resource: 'certificates.cert-manager.io', name: m.name, from: issuer.name ? [`${issuer.kind} ${issuer.name}`] : [], keys: [] };
   }
-  // An ExternalSecret's target Secret is named after it unless target.name says otherwise.
-  if (m.kind === 'ExternalSecret' && groupOf(m) === 'external-secrets.io' && (spec.target?.name ?? m.name) === CA_SECRET) {
-    const data: any[] = Array.isArray(spec.data) ? spec.data : [];
-    const dataFrom: any[] = Array.isArray(spec.dataFrom) ? spec.dataFrom : [];
-    const stores = [...ref(spec.secretStoreRef, 'SecretStore'), ...[...data, ...dataFrom].flatMap(d => ref(d?.sourceRef?.storeRef, 'SecretStore'))];
-    const keys = [...data.map(d => d?.remoteRef?.key), ...dataFrom.map(d => d?.extract?.key)].filter((k): k is string => typeof k === 'string');
-    return { kind: 'ExternalSecret', resource: 'externalsecrets.external-secrets.io', name: m.name, from: [...new Set(stores)], keys: [...new Set(keys)] };
-  }
-  return undefined;
+  return { kind: 'ExternalSecret', resource: 'externalsecrets.external-secrets.io', name: m.name, from: externalSecretStores(m), keys: externalSecretKeys(m) };
 }
 
 /** What the settings of the folder's cluster say, where its manifests cannot. */
@@ -127,14 +97,14 @@ function caWait(manifests: readonly Manifest[], file: string, istiods: readonly 
   const writers = manifests.map(m => ({ m, writer: caWriterOf(m, namespace) })).filter(w => w.writer !== undefined);
   const late = writers.find(w => w.m.file >= file);
   if (late) {
-    throw new UserError(`${late.m.file}: ${objectRef(late.m)} writes Secret ${namespace}/${CA_SECRET}, istiod's CA, but istiod starts in ${late.m.file === file ? 'the same file' : `an earlier file, ${file}`}: without the Secret istiod makes a root of its own and keeps it; move it to a file before ${file}`);
+    throw new UserError(`${late.m.file}: ${objectRef(late.m)} writes Secret ${namespace}/${CACERTS}, istiod's CA, but istiod starts in ${late.m.file === file ? 'the same file' : `an earlier file, ${file}`}: without the Secret istiod makes a root of its own and keeps it; move it to a file before ${file}`);
   }
   if (writers.length) return { kind: 'wait-ca', namespace, writers: writers.map(w => w.writer!), before: file };
   const source = settings.trust?.source;
   if (source === 'manual') return { kind: 'wait-ca', namespace, writers: [], before: file };
   if (source === 'cert-manager' || source === 'external-secret') {
     const kind = source === 'cert-manager' ? 'cert-manager Certificate' : 'ExternalSecret';
-    throw new UserError(`the settings take istiod's CA from ${source}, but no ${kind} before ${file} writes Secret ${namespace}/${CA_SECRET}: the folder was rendered from other settings; run npm run synth (npm run diff shows what changed)`);
+    throw new UserError(`the settings take istiod's CA from ${source}, but no ${kind} before ${file} writes Secret ${namespace}/${CACERTS}: the folder was rendered from other settings; run npm run synth (npm run diff shows what changed)`);
   }
   return undefined;
 }
@@ -202,7 +172,7 @@ export function describeStep(step: ApplyStep): string {
     case 'wait-ca': {
       const writers = step.writers.map(w => `${w.kind} ${step.namespace}/${w.name} Ready, then `).join('');
       const byHand = step.writers.length ? '' : ' (trust \'manual\': created by hand)';
-      return `wait for istiod's CA: ${writers}Secret ${step.namespace}/${CA_SECRET}${byHand} with every key istiod reads (${step.before} starts istiod)`;
+      return `wait for istiod's CA: ${writers}Secret ${step.namespace}/${CACERTS}${byHand} with every key istiod reads (${step.before} starts istiod)`;
     }
     case 'apply': return `apply ${step.file} (${step.objects.length} object${step.objects.length === 1 ? '' : 's'})`;
   }

@@ -39,15 +39,24 @@ export function externalSecretTarget(m: Manifest): string {
 }
 
 /**
+ * Whether an object writes a Secret `cacerts` by reference, in its own namespace: a
+ * Certificate whose spec.secretName is cacerts, or an ExternalSecret whose target is
+ * cacerts. Whichever the namespace: apply asks it of the namespace istiod runs in.
+ */
+export function writesCacertsByReference(m: Manifest): boolean {
+  if (isCertificate(m)) return mappingOf(m.object.spec)?.secretName === CACERTS;
+  if (isExternalSecret(m)) return externalSecretTarget(m) === CACERTS;
+  return false;
+}
+
+/**
  * Whether an object writes istiod's `cacerts` in istio-system: a Certificate whose
  * spec.secretName is cacerts, an ExternalSecret whose target is cacerts, or the Secret
  * itself.
  */
 export function writesCacerts(m: Manifest): boolean {
   if (m.namespace !== ISTIO_NAMESPACE) return false;
-  if (isCertificate(m)) return mappingOf(m.object.spec)?.secretName === CACERTS;
-  if (isExternalSecret(m)) return externalSecretTarget(m) === CACERTS;
-  return isSecret(m) && m.name === CACERTS;
+  return writesCacertsByReference(m) || (isSecret(m) && m.name === CACERTS);
 }
 
 /** The objects of a folder that write `cacerts`, in apply order. */
@@ -78,6 +87,35 @@ export function issuerOf(m: Manifest): { readonly kind: string; readonly name: s
 export function storeOf(m: Manifest): { readonly kind: string; readonly name: string } {
   const ref = mappingOf(mappingOf(m.object.spec)?.secretStoreRef) ?? {};
   return { kind: String(ref.kind ?? 'SecretStore'), name: String(ref.name ?? '') };
+}
+
+/** `Kind name` of a store reference that names one (External Secrets defaults its kind to SecretStore). */
+function storeRefOf(value: unknown): string[] {
+  const ref = mappingOf(value);
+  return ref?.name ? [`${ref.kind ?? 'SecretStore'} ${ref.name}`] : [];
+}
+
+/** spec.data and spec.dataFrom of an ExternalSecret (anything but a list read as none). */
+function externalSecretLists(m: Manifest): { readonly data: readonly unknown[]; readonly dataFrom: readonly unknown[] } {
+  const spec = mappingOf(m.object.spec);
+  return { data: Array.isArray(spec?.data) ? spec.data : [], dataFrom: Array.isArray(spec?.dataFrom) ? spec.dataFrom : [] };
+}
+
+/**
+ * Every store an ExternalSecret reads, as `Kind name`, once each: spec.secretStoreRef,
+ * then the sourceRef.storeRef of items of spec.data and spec.dataFrom (which override it).
+ */
+export function externalSecretStores(m: Manifest): string[] {
+  const { data, dataFrom } = externalSecretLists(m);
+  const items = [...data, ...dataFrom].map(d => mappingOf(mappingOf(d)?.sourceRef)?.storeRef);
+  return [...new Set([...storeRefOf(mappingOf(m.object.spec)?.secretStoreRef), ...items.flatMap(storeRefOf)])];
+}
+
+/** Every remote key an ExternalSecret reads, once each: spec.data's remoteRef.key, then spec.dataFrom's extract.key. */
+export function externalSecretKeys(m: Manifest): string[] {
+  const { data, dataFrom } = externalSecretLists(m);
+  const keys = [...data.map(d => mappingOf(mappingOf(d)?.remoteRef)?.key), ...dataFrom.map(d => mappingOf(mappingOf(d)?.extract)?.key)];
+  return [...new Set(keys.filter((k): k is string => typeof k === 'string'))];
 }
 
 /** One item of an ExternalSecret's spec.data. */
