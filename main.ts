@@ -23,8 +23,9 @@ export const settings: MeshSettings = {
     outboundTrafficPolicy: 'REGISTRY_ONLY',
     hosts: [{ host: 'api.stripe.com', port: 443 }],
   },
+  // Each namespace admits its own workloads (authorization: 'namespace-isolation') and these.
   appNamespaces: [
-    { name: 'shop', labels: { team: 'commerce' } },
-    { name: 'payments', labels: { team: 'payments' } },
+    { name: 'shop', labels: { team: 'commerce' }, allow: [{ from: { gateways: ['istio-ingressgateway'] }, to: { ports: [8080] } }] },
+    { name: 'payments', labels: { team: 'payments' }, allow: [{ from: { namespaces: ['shop'] }, to: { ports: [8443] } }] },
   ],
 };

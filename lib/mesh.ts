@@ -13,7 +13,9 @@ import { CONTROL_PLANE_CLUSTERS, NamespaceSpec, NamespacesChart } from './stages
 import { NodeAgentChart } from './stages/node-agent';
 import { PolicyChart } from './stages/policy';
 import { CrossNetworkGateway, ExposedIstiod } from './stages/eastwest';
+import { MeshAuthorization } from './stages/authorization';
 import { rendersTrust, TrustChart } from './stages/trust';
+import { protectFromPruning } from './delivery/prune';
 
 /**
  * Adds the user's own objects beside Istio's. `chart` renders into the last file of
@@ -145,6 +147,14 @@ export class IstioMesh extends Construct {
     settings.gateways.forEach((g, i) => {
       if (g.kind === 'eastwest') new CrossNetworkGateway(policy, `${g.name}-cross-network`, { release: releases.gateways[i] });
     });
+    // Who may call whom, past mTLS (after the app namespaces the policies live in).
+    new MeshAuthorization(policy, 'authorization', {
+      mode: settings.authorization,
+      dryRun: settings.authorizationDryRun,
+      trustDomain: settings.trustDomain,
+      namespaces: settings.appNamespaces,
+      gateways: settings.gateways.map((gateway, i) => ({ gateway, release: releases.gateways[i] })),
+    });
     // A primary serving remote clusters exposes istiod through its (first) east-west gateway.
     const exposer = settings.gateways.findIndex(g => g.kind === 'eastwest');
     if (settings.mesh?.remotes.length && exposer >= 0) {
@@ -177,6 +187,8 @@ export class IstioMesh extends Construct {
         }
       });
     }
+    // Delivered by a GitOps tool that prunes: namespaces and CRDs are never pruned with what they hold.
+    if (settings.delivery) protectFromPruning(order, settings.delivery.tool);
   }
 }
 

@@ -47,11 +47,27 @@ const widgetCrd: Doc = {
   spec: { group: 'example.com', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }] },
 };
 
-/** Cluster folders, each object with the sync wave of its file (argoCdSyncWaves). */
+/** Whether pruning must leave an object: a Namespace or a CRD. */
+const pruneProtected = (d: Doc) => (d.apiVersion === 'v1' && d.kind === 'Namespace') || d.kind === 'CustomResourceDefinition';
+
+/** Cluster folders as Argo CD gets them: each object with the sync wave of its file (argoCdSyncWaves), namespaces and CRDs never pruned. */
 function withWaves(files: Files): Files {
   return Object.fromEntries(Object.entries(files).map(([file, docs]) => [file, docs.map(d => {
     const o = clone(d);
-    o.metadata.annotations = { ...o.metadata.annotations, 'argocd.argoproj.io/sync-wave': String(Number(file.slice(0, 4))) };
+    o.metadata.annotations = {
+      ...o.metadata.annotations,
+      'argocd.argoproj.io/sync-wave': String(Number(file.slice(0, 4))),
+      ...(pruneProtected(o) ? { 'argocd.argoproj.io/sync-options': 'Prune=false' } : {}),
+    };
+    return o;
+  })]));
+}
+
+/** Cluster folders as Flux gets them: namespaces and CRDs never pruned. */
+function unpruned(files: Files): Files {
+  return Object.fromEntries(Object.entries(files).map(([file, docs]) => [file, docs.map(d => {
+    const o = clone(d);
+    if (pruneProtected(o)) o.metadata.labels = { ...o.metadata.labels, 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
     return o;
   })]));
 }
@@ -68,13 +84,14 @@ const EAST: Files = {
   '0003-apps.k8s.yaml': [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' } }],
 };
 
-/** west: a remote of east. */
+/** west: a remote of east; its gateways (after istiod) are injected by east's istiod. */
 const WEST: Files = {
   '0000-namespaces.k8s.yaml': [ns('istio-system')],
   '0001-istiod.k8s.yaml': [
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' } },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'istio-reader' }, rules: [] },
   ],
+  '0002-gateways.k8s.yaml': [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-eastwestgateway', namespace: 'istio-system' }, spec: { ports: [{ port: 15443 }] } }],
 };
 
 function deliverySettings(tool: 'argocd' | 'flux', path: string, destination: ResolvedDelivery['destination']): ResolvedDelivery {
@@ -132,7 +149,11 @@ function application(label: string, repoPath: string, dest: Doc, webhooks: [stri
       project: label,
       source: { repoURL: REPO, targetRevision: 'main', path: repoPath, directory: { recurse: false, include: '*.k8s.yaml' } },
       destination: { ...dest, namespace: 'istio-system' },
-      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'] },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['ServerSideApply=true', 'SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'],
+        retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
+      },
       ...(webhooks.length ? {
         ignoreDifferences: webhooks.map(([kind, name]) => ({ group: 'admissionregistration.k8s.io', kind, name, jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] })),
       } : {}),
@@ -377,6 +398,28 @@ describe('Argo CD', () => {
     ]);
   });
 
+  test('an Application without sync retries is delivery-coverage', () => {
+    const f = argoFleet();
+    delete argo(f, 1).spec.syncPolicy.retry;
+    argo(f, 3).spec.syncPolicy.retry.limit = 0;
+    expect(lines(f)).toEqual([
+      'delivery/argocd.k8s.yaml: Application/argocd/istio-east: delivery-coverage: spec.syncPolicy.retry is not set: an automated sync that fails (a wave refused while istiod\'s webhook does not answer yet) is not retried for that revision, and the folder stays half applied until the next commit',
+      'delivery/argocd.k8s.yaml: Application/argocd/istio-west: delivery-coverage: spec.syncPolicy.retry.limit is 0: an automated sync that fails (a wave refused while istiod\'s webhook does not answer yet) is not retried for that revision, and the folder stays half applied until the next commit',
+    ]);
+  });
+
+  test('a namespace or CRD that Argo CD may prune is delivery-prune; Prune=false among other sync options does', () => {
+    const f = argoFleet();
+    const [istioSystem, shop] = f.clusters[0].files['0000-namespaces.k8s.yaml'];
+    delete shop.metadata.annotations['argocd.argoproj.io/sync-options'];
+    istioSystem.metadata.annotations['argocd.argoproj.io/sync-options'] = 'ServerSideApply=true, Prune=false';
+    f.clusters[0].files['0001-istio-base.k8s.yaml'][0].metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=true';
+    expect(lines(f)).toEqual([
+      'east/0000-namespaces.k8s.yaml: Namespace/-/shop: delivery-prune: metadata.annotations has no argocd.argoproj.io/sync-options: Prune=false: once it leaves the folder, Argo CD\'s prune would delete the namespace with everything in it',
+      'east/0001-istio-base.k8s.yaml: CustomResourceDefinition/-/widgets.example.com: delivery-prune: metadata.annotations has no argocd.argoproj.io/sync-options: Prune=false: once it leaves the folder, Argo CD\'s prune would delete the CRD with every object of its kind, in every namespace',
+    ]);
+  });
+
   test('a namespaced-kind allow-list or a deny-list that blocks an object is delivery-project', () => {
     const f = argoFleet();
     argo(f, 0).spec.namespaceResourceWhitelist = [{ group: '', kind: '*' }];
@@ -400,7 +443,10 @@ function gitRepository(): Doc {
   };
 }
 
-function kustomization(name: string, repoPath: string, dependsOn: string | undefined, kubeConfigSecret?: string): Doc {
+/** How a Kustomization waits for its objects before the next starts (its spec's wait, healthChecks, healthCheckExprs). */
+type Readiness = { wait: boolean; healthChecks?: Doc[]; healthCheckExprs?: Doc[] };
+
+function kustomization(name: string, repoPath: string, dependsOn: readonly string[], kubeConfigSecret?: string, readiness: Readiness = { wait: true }): Doc {
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
@@ -411,35 +457,62 @@ function kustomization(name: string, repoPath: string, dependsOn: string | undef
       timeout: '5m',
       path: repoPath,
       prune: true,
-      wait: true,
+      ...readiness,
       sourceRef: { kind: 'GitRepository', name: 'istio-cdk8s' },
-      ...(dependsOn ? { dependsOn: [{ name: dependsOn }] } : {}),
+      ...(dependsOn.length ? { dependsOn: dependsOn.map(d => ({ name: d })) } : {}),
       ...(kubeConfigSecret ? { kubeConfig: { secretRef: { name: kubeConfigSecret } } } : {}),
     },
   };
 }
 
-const stageOf = (file: string) => file.replace(/\.k8s\.yaml$/, '');
+/** A stage file's stage: `0002-istiod.k8s.yaml` → `istiod`. */
+const stageOf = (file: string) => file.replace(/^\d+-/, '').replace(/\.k8s\.yaml$/, '');
+
+/** When istiod's CA writer is ready, as docs/reference/check.md gives the expressions. */
+const CA_EXPRS: Record<string, string> = {
+  'cert-manager.io/v1 Certificate': 'status.conditions.exists(e, e.type == \'Ready\' && e.status == \'True\' && e.observedGeneration == metadata.generation)',
+  'external-secrets.io/v1 ExternalSecret': 'status.conditions.exists(e, e.type == \'Ready\' && e.status == \'True\')',
+};
+
+/** The trust stage waits for the object that writes cacerts alone (none for a file of remote secrets and token Secrets). */
+function trustReadiness(docs: readonly Doc[]): Readiness {
+  const writer = docs.find(d => (d.kind === 'Certificate' && d.spec?.secretName === 'cacerts') || (d.kind === 'ExternalSecret' && (d.spec?.target?.name ?? d.metadata.name) === 'cacerts'));
+  if (!writer) return { wait: false };
+  const current = CA_EXPRS[`${writer.apiVersion} ${writer.kind}`];
+  return {
+    wait: false,
+    healthChecks: [{ apiVersion: writer.apiVersion, kind: writer.kind, name: writer.metadata.name, namespace: writer.metadata.namespace }],
+    healthCheckExprs: [{ apiVersion: writer.apiVersion, kind: writer.kind, current }],
+  };
+}
 
 /**
  * Flux's objects for clusters (in apply order: a remote after its primary): a
- * Kustomization per stage file, each depending on the one before, and its kustomization.yaml.
+ * Kustomization per stage file, each depending on the one before (a remote's first after
+ * istiod also on its primary's last), each waiting for its objects (the trust stage for
+ * its CA's writer alone), and its kustomization.yaml in a folder named by the stage.
  */
-function fluxObjects(clusters: { name?: string; files: Files; secret?: string }[], projectPath: string): { delivery: Files; kustomizations: Record<string, Doc> } {
+function fluxObjects(clusters: { name?: string; files: Files; secret?: string; primary?: string }[], projectPath: string): { delivery: Files; kustomizations: Record<string, Doc> } {
   const docs: Doc[] = [gitRepository()];
   const kustomizations: Record<string, Doc> = {};
-  let previous: string | undefined;
+  const lastOf = new Map<string | undefined, string>();
   for (const c of clusters) {
-    for (const file of Object.keys(c.files).sort()) {
+    const files = Object.keys(c.files).sort();
+    const istiod = files.findIndex(f => stageOf(f) === 'istiod');
+    let previous: string | undefined;
+    files.forEach((file, i) => {
       const stage = stageOf(file);
-      const name = `${c.name === undefined ? 'istio' : `istio-${c.name}`}-${stage.replace(/^\d+-/, '')}`;
+      const name = `${c.name === undefined ? 'istio' : `istio-${c.name}`}-${stage}`;
       const folder = c.name === undefined ? `flux/${stage}` : `flux/${c.name}/${stage}`;
       const repoPath = `./${projectPath === '' ? '' : `${projectPath}/`}dist/delivery/${folder}`;
-      docs.push(kustomization(name, repoPath, previous, c.secret));
+      const primaryLast = c.primary !== undefined && i === istiod + 1 ? lastOf.get(c.primary) : undefined;
+      const dependsOn = [previous, primaryLast].filter((d): d is string => d !== undefined);
+      docs.push(kustomization(name, repoPath, dependsOn, c.secret, stage === 'trust' ? trustReadiness(c.files[file]) : { wait: true }));
       const resource = path.posix.relative(`delivery/${folder}`, c.name === undefined ? file : `${c.name}/${file}`);
       kustomizations[`${folder}/kustomization.yaml`] = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [resource] };
       previous = name;
-    }
+    });
+    if (previous !== undefined) lastOf.set(c.name, previous);
   }
   return { delivery: { 'flux.k8s.yaml': docs }, kustomizations };
 }
@@ -453,17 +526,74 @@ function fluxFleet(): Fixture {
   });
   return {
     clusters: [
-      { name: 'west', settings: settings('west-kubeconfig', 'east'), files: WEST },
-      { name: 'east', settings: settings(), files: EAST },
+      { name: 'west', settings: settings('west-kubeconfig', 'east'), files: unpruned(WEST) },
+      { name: 'east', settings: settings(), files: unpruned(EAST) },
     ],
-    ...fluxObjects([{ name: 'east', files: EAST }, { name: 'west', files: WEST, secret: 'west-kubeconfig' }], ''),
+    ...fluxObjects([{ name: 'east', files: EAST }, { name: 'west', files: WEST, secret: 'west-kubeconfig', primary: 'east' }], ''),
   };
 }
 
 function fluxSingle(): Fixture {
   return {
-    clusters: [{ settings: { kubeVersion: KUBE, delivery: deliverySettings('flux', 'platform/mesh', {}) }, files: EAST }],
+    clusters: [{ settings: { kubeVersion: KUBE, delivery: deliverySettings('flux', 'platform/mesh', {}) }, files: unpruned(EAST) }],
     ...fluxObjects([{ files: EAST }], 'platform/mesh'),
+  };
+}
+
+const STORE = { kind: 'ClusterSecretStore', name: 'vault' };
+/** An ExternalSecret writing istiod's CA. */
+const CACERTS_EXTERNAL_SECRET: Doc = {
+  apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'cacerts', namespace: 'istio-system' },
+  spec: { secretStoreRef: STORE, target: { name: 'cacerts' }, data: [{ secretKey: 'ca-cert.pem', remoteRef: { key: 'istio/east', property: 'ca-cert.pem' } }] },
+};
+/** A Certificate writing istiod's CA. */
+const CACERTS_CERTIFICATE: Doc = {
+  apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'cacerts', namespace: 'istio-system' },
+  spec: { secretName: 'cacerts', isCA: true, commonName: 'Intermediate CA', issuerRef: { kind: 'ClusterIssuer', name: 'mesh-root' } },
+};
+/** The remote secret east's istiod reads west's API server with. */
+const REMOTE_SECRET_WEST: Doc = {
+  apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'istio-remote-secret-west', namespace: 'istio-system' },
+  spec: {
+    secretStoreRef: STORE,
+    target: { name: 'istio-remote-secret-west', template: { metadata: { labels: { 'istio/multiCluster': 'true' }, annotations: { 'networking.istio.io/cluster': 'west' } } } },
+    data: [{ secretKey: 'west', remoteRef: { key: 'istio/remote/west' } }],
+  },
+};
+/** The token Secret west's istio-reader-service-account gets, which east's remote secret is made from. */
+const READER_TOKEN: Doc = {
+  apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token',
+  metadata: { name: 'istio-reader-service-account-istio-remote-secret-token', namespace: 'istio-system', annotations: { 'kubernetes.io/service-account.name': 'istio-reader-service-account' } },
+};
+
+/** east's and west's folders with their trust stages: east's CA and west's remote secret; west's reader token. */
+const TRUST_EAST: Files = {
+  '0000-namespaces.k8s.yaml': [ns('istio-system')],
+  '0001-trust.k8s.yaml': [CACERTS_EXTERNAL_SECRET, REMOTE_SECRET_WEST],
+  '0002-istiod.k8s.yaml': [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'istiod', namespace: 'istio-system' } }],
+  '0003-policy.k8s.yaml': [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'exposed-istiod', namespace: 'istio-system' } }],
+};
+const TRUST_WEST: Files = {
+  '0000-namespaces.k8s.yaml': [ns('istio-system')],
+  '0001-trust.k8s.yaml': [READER_TOKEN],
+  '0002-istiod.k8s.yaml': [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' } }],
+  '0003-gateways.k8s.yaml': [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-eastwestgateway', namespace: 'istio-system' } }],
+};
+
+/** A Flux primary-remote fleet with trust stages (east's CA from External Secrets, or a cert-manager Certificate). */
+function fluxTrustFleet(ca: Doc = CACERTS_EXTERNAL_SECRET): Fixture {
+  const east = { ...TRUST_EAST, '0001-trust.k8s.yaml': [ca, REMOTE_SECRET_WEST] };
+  const settings = (secret?: string, primary?: string): DeliveryExpectations => ({
+    kubeVersion: KUBE,
+    delivery: deliverySettings('flux', '', secret ? { kubeConfigSecret: { name: secret } } : {}),
+    ...(primary ? { mesh: { primary: { cluster: primary } } } : {}),
+  });
+  return {
+    clusters: [
+      { name: 'east', settings: settings(), files: unpruned(east) },
+      { name: 'west', settings: settings('west-kubeconfig', 'east'), files: unpruned(TRUST_WEST) },
+    ],
+    ...fluxObjects([{ name: 'east', files: east }, { name: 'west', files: TRUST_WEST, secret: 'west-kubeconfig', primary: 'east' }], ''),
   };
 }
 
@@ -471,10 +601,11 @@ function fluxSingle(): Fixture {
 const ks = (f: Fixture, name: string): Doc => f.delivery!['flux.k8s.yaml'].find(d => d.metadata.name === name)!;
 
 describe('Flux', () => {
-  test('a correct fleet passes (a remote\'s first stage after its primary\'s last), its objects validated against Flux\'s CRDs', () => {
+  test('a correct fleet passes (a remote\'s first stage after istiod also after its primary\'s last), its objects validated against Flux\'s CRDs', () => {
     const f = fluxFleet();
-    expect(f.kustomizations!['flux/west/0000-namespaces/kustomization.yaml'].resources).toEqual(['../../../../west/0000-namespaces.k8s.yaml']);
-    expect(ks(f, 'istio-west-namespaces').spec.dependsOn).toEqual([{ name: 'istio-east-apps' }]);
+    expect(f.kustomizations!['flux/west/namespaces/kustomization.yaml'].resources).toEqual(['../../../../west/0000-namespaces.k8s.yaml']);
+    expect(ks(f, 'istio-west-namespaces').spec.dependsOn).toBeUndefined();
+    expect(ks(f, 'istio-west-gateways').spec.dependsOn).toEqual([{ name: 'istio-west-istiod' }, { name: 'istio-east-apps' }]);
     expect(lines(f)).toEqual([]);
     const owners = checkDelivery(input(f)).objects.map(o => `${o.manifest.name}: ${o.cluster}`);
     expect(owners[0]).toBe('istio-cdk8s: undefined');
@@ -483,7 +614,7 @@ describe('Flux', () => {
 
   test('the single form passes: three levels up from its kustomization.yaml, the project in a folder of the repository', () => {
     const f = fluxSingle();
-    expect(f.kustomizations!['flux/0002-istiod/kustomization.yaml'].resources).toEqual(['../../../0002-istiod.k8s.yaml']);
+    expect(f.kustomizations!['flux/istiod/kustomization.yaml'].resources).toEqual(['../../../0002-istiod.k8s.yaml']);
     expect(lines(f)).toEqual([]);
   });
 
@@ -503,22 +634,29 @@ describe('Flux', () => {
     expect(lines(g)).toEqual([]);
   });
 
-  test('a broken dependsOn chain is delivery-order: out of file order, a remote not after its primary, a primary that waits', () => {
+  test('a broken dependsOn chain is delivery-order: out of file order, a remote\'s stage after istiod not after its primary, a primary that waits', () => {
     const f = fluxFleet();
     ks(f, 'istio-east-apps').spec.dependsOn = [{ name: 'istio-east-istio-base' }];
-    delete ks(f, 'istio-west-namespaces').spec.dependsOn;
+    ks(f, 'istio-west-gateways').spec.dependsOn = [{ name: 'istio-west-istiod' }];
     ks(f, 'istio-east-namespaces').spec.dependsOn = [{ name: 'istio-west-istiod' }];
     expect(lines(f)).toEqual([
       'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-namespaces: delivery-order: spec.dependsOn is [flux-system/istio-west-istiod], but east/0000-namespaces.k8s.yaml is the first file of east: it must depend on nothing',
       'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-apps: delivery-order: spec.dependsOn is [flux-system/istio-east-istio-base], but east/0003-apps.k8s.yaml comes right after east/0002-istiod.k8s.yaml: it must depend on exactly Kustomization flux-system/istio-east-istiod, which delivers that',
-      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-west-namespaces: delivery-order: spec.dependsOn is empty, but west is a remote of east, so its first file comes after east/0003-apps.k8s.yaml: it must depend on exactly Kustomization flux-system/istio-east-apps, which delivers that',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-west-gateways: delivery-order: spec.dependsOn is [flux-system/istio-west-istiod], but west/0002-gateways.k8s.yaml comes right after west/0001-istiod.k8s.yaml, and west is a remote of east, so its first file after istiod also comes after east/0003-apps.k8s.yaml: it must depend on exactly Kustomization flux-system/istio-west-istiod and Kustomization flux-system/istio-east-apps, which deliver those',
+    ]);
+    // Its stages before istiod wait for nothing of the primary: its reader token, which the primary's remote secret is made from, goes first.
+    const g = fluxFleet();
+    ks(g, 'istio-west-namespaces').spec.dependsOn = [{ name: 'istio-east-apps' }];
+    ks(g, 'istio-west-gateways').spec.dependsOn = [{ name: 'istio-east-apps' }, { name: 'istio-west-istiod' }];
+    expect(lines(g)).toEqual([
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-west-namespaces: delivery-order: spec.dependsOn is [flux-system/istio-east-apps], but west/0000-namespaces.k8s.yaml is the first file of west: it must depend on nothing',
     ]);
   });
 
   test('a missing stage is delivery-coverage at its file; a stage delivered twice at the second Kustomization', () => {
     const f = fluxFleet();
     f.delivery!['flux.k8s.yaml'] = f.delivery!['flux.k8s.yaml'].filter(d => d.metadata.name !== 'istio-west-istiod');
-    delete f.kustomizations!['flux/west/0001-istiod/kustomization.yaml'];
+    delete f.kustomizations!['flux/west/istiod/kustomization.yaml'];
     const twice = clone(ks(f, 'istio-east-apps'));
     twice.metadata.name = 'istio-east-apps-again';
     f.delivery!['flux.k8s.yaml'].push(twice);
@@ -531,30 +669,30 @@ describe('Flux', () => {
   test('a path to a folder without a kustomization.yaml, one listing several files or a non-stage file, or transforming them is delivery-path', () => {
     const f = fluxFleet();
     ks(f, 'istio-east-namespaces').spec.path = './dist/east';
-    f.kustomizations!['flux/east/0001-istio-base/kustomization.yaml'].resources = ['../../../../east/0001-istio-base.k8s.yaml', '../../../../east/0002-istiod.k8s.yaml'];
-    f.kustomizations!['flux/east/0002-istiod/kustomization.yaml'].resources = ['../../../flux.k8s.yaml'];
-    f.kustomizations!['flux/east/0003-apps/kustomization.yaml'].namespace = 'shop';
+    f.kustomizations!['flux/east/istio-base/kustomization.yaml'].resources = ['../../../../east/0001-istio-base.k8s.yaml', '../../../../east/0002-istiod.k8s.yaml'];
+    f.kustomizations!['flux/east/istiod/kustomization.yaml'].resources = ['../../../flux.k8s.yaml'];
+    f.kustomizations!['flux/east/apps/kustomization.yaml'].namespace = 'shop';
     expect(lines(f).filter(l => l.includes('delivery-path'))).toEqual([
       'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-namespaces: delivery-path: spec.path "./dist/east" is east/ in the output folder, which holds no kustomization.yaml: Flux would apply every YAML file below it at once',
-      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-istio-base: delivery-path: spec.path "./dist/delivery/flux/east/0001-istio-base": delivery/flux/east/0001-istio-base/kustomization.yaml lists 2 resources ("../../../../east/0001-istio-base.k8s.yaml", "../../../../east/0002-istiod.k8s.yaml"): exactly one stage file expected',
-      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-istiod: delivery-path: spec.path "./dist/delivery/flux/east/0002-istiod": delivery/flux/east/0002-istiod/kustomization.yaml\'s resource "../../../flux.k8s.yaml" is delivery/flux.k8s.yaml in the output folder, which is not a stage file of a cluster folder',
-      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-apps: delivery-path: spec.path "./dist/delivery/flux/east/0003-apps": delivery/flux/east/0003-apps/kustomization.yaml sets namespace: kustomize would build other objects than the stage file\'s; only resources expected',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-istio-base: delivery-path: spec.path "./dist/delivery/flux/east/istio-base": delivery/flux/east/istio-base/kustomization.yaml lists 2 resources ("../../../../east/0001-istio-base.k8s.yaml", "../../../../east/0002-istiod.k8s.yaml"): exactly one stage file expected',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-istiod: delivery-path: spec.path "./dist/delivery/flux/east/istiod": delivery/flux/east/istiod/kustomization.yaml\'s resource "../../../flux.k8s.yaml" is delivery/flux.k8s.yaml in the output folder, which is not a stage file of a cluster folder',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-apps: delivery-path: spec.path "./dist/delivery/flux/east/apps": delivery/flux/east/apps/kustomization.yaml sets namespace: kustomize would build other objects than the stage file\'s; only resources expected',
     ]);
-    expect(lines(f)).toContain('delivery/flux/east/0000-namespaces/kustomization.yaml: file: delivery-coverage: no Kustomization of the delivery folder names this file\'s folder: stale (npm run synth writes the output afresh)');
+    expect(lines(f)).toContain('delivery/flux/east/namespaces/kustomization.yaml: file: delivery-coverage: no Kustomization of the delivery folder names this file\'s folder: stale (npm run synth writes the output afresh)');
   });
 
   test('a path leaving the repository (above the project at its root, or above the repository) is delivery-path', () => {
     const f = fluxFleet();
-    f.kustomizations!['flux/east/0000-namespaces/kustomization.yaml'].resources = ['../../../../../../east/0000-namespaces.k8s.yaml'];
-    ks(f, 'istio-west-istiod').spec.path = './dist/../../dist/delivery/flux/west/0001-istiod';
+    f.kustomizations!['flux/east/namespaces/kustomization.yaml'].resources = ['../../../../../../east/0000-namespaces.k8s.yaml'];
+    ks(f, 'istio-west-istiod').spec.path = './dist/../../dist/delivery/flux/west/istiod';
     const single = fluxSingle();
-    single.kustomizations!['flux/0000-namespaces/kustomization.yaml'].resources = ['../../../../../../../0000-namespaces.k8s.yaml'];
-    single.kustomizations!['flux/0001-istio-base/kustomization.yaml'].resources = ['../../../../0001-istio-base.k8s.yaml'];
+    single.kustomizations!['flux/namespaces/kustomization.yaml'].resources = ['../../../../../../../0000-namespaces.k8s.yaml'];
+    single.kustomizations!['flux/istio-base/kustomization.yaml'].resources = ['../../../../0001-istio-base.k8s.yaml'];
     expect([...lines(f), ...lines(single)].filter(l => l.includes('delivery-path'))).toEqual([
-      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-namespaces: delivery-path: spec.path "./dist/delivery/flux/east/0000-namespaces": delivery/flux/east/0000-namespaces/kustomization.yaml\'s resource "../../../../../../east/0000-namespaces.k8s.yaml" leaves the repository',
-      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-west-istiod: delivery-path: spec.path "./dist/../../dist/delivery/flux/west/0001-istiod" leaves the repository',
-      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-namespaces: delivery-path: spec.path "./platform/mesh/dist/delivery/flux/0000-namespaces": delivery/flux/0000-namespaces/kustomization.yaml\'s resource "../../../../../../../0000-namespaces.k8s.yaml" leaves the repository',
-      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-istio-base: delivery-path: spec.path "./platform/mesh/dist/delivery/flux/0001-istio-base": delivery/flux/0001-istio-base/kustomization.yaml\'s resource "../../../../0001-istio-base.k8s.yaml" is platform/mesh/0001-istio-base.k8s.yaml in the repository, outside the output folder, which is not a stage file of a cluster folder',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-namespaces: delivery-path: spec.path "./dist/delivery/flux/east/namespaces": delivery/flux/east/namespaces/kustomization.yaml\'s resource "../../../../../../east/0000-namespaces.k8s.yaml" leaves the repository',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-west-istiod: delivery-path: spec.path "./dist/../../dist/delivery/flux/west/istiod" leaves the repository',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-namespaces: delivery-path: spec.path "./platform/mesh/dist/delivery/flux/namespaces": delivery/flux/namespaces/kustomization.yaml\'s resource "../../../../../../../0000-namespaces.k8s.yaml" leaves the repository',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-istio-base: delivery-path: spec.path "./platform/mesh/dist/delivery/flux/istio-base": delivery/flux/istio-base/kustomization.yaml\'s resource "../../../../0001-istio-base.k8s.yaml" is platform/mesh/0001-istio-base.k8s.yaml in the repository, outside the output folder, which is not a stage file of a cluster folder',
     ]);
   });
 
@@ -573,6 +711,104 @@ describe('Flux', () => {
       'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-istiod: delivery-coverage: spec.kubeConfig applies it to the kubeconfig of Secret west-kubeconfig, but main.ts delivers east to the cluster Flux runs in (delivery.destination)',
       'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-apps: delivery-coverage: spec.targetNamespace is set: Flux would apply other objects than the stage file\'s',
       'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-west-istiod: delivery-coverage: spec.kubeConfig applies it to the cluster Flux runs in, but main.ts delivers west to the kubeconfig of Secret west-kubeconfig (delivery.destination)',
+    ]);
+  });
+
+  test('a stage folder named otherwise than by its stage (its file number in it) is delivery-path: renumbering would move spec.path', () => {
+    const f = fluxFleet();
+    const moved = (name: string, from: string, to: string) => {
+      f.kustomizations![`${to}/kustomization.yaml`] = f.kustomizations![`${from}/kustomization.yaml`];
+      delete f.kustomizations![`${from}/kustomization.yaml`];
+      ks(f, name).spec.path = `./dist/delivery/${to}`;
+    };
+    moved('istio-east-istiod', 'flux/east/istiod', 'flux/east/0002-istiod');
+    moved('istio-west-gateways', 'flux/west/gateways', 'flux/east/gateways-west');
+    expect(lines(f)).toEqual([
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-istiod: delivery-path: spec.path "./dist/delivery/flux/east/0002-istiod" is delivery/flux/east/0002-istiod/ in the output folder, but the folder of east/0002-istiod.k8s.yaml is delivery/flux/east/istiod/: named by its stage alone, it (and spec.path) stays where it is when a stage inserted before renumbers the file',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-west-gateways: delivery-path: spec.path "./dist/delivery/flux/east/gateways-west" is delivery/flux/east/gateways-west/ in the output folder, but the folder of west/0002-gateways.k8s.yaml is delivery/flux/west/gateways/: named by its stage alone, it (and spec.path) stays where it is when a stage inserted before renumbers the file',
+    ]);
+  });
+
+  test('a trust stage that waits for its CA\'s writer alone, by expressions that need its Ready condition, passes (External Secrets, cert-manager); a stage of remote secrets and token Secrets waits for nothing', () => {
+    const f = fluxTrustFleet();
+    expect(ks(f, 'istio-east-trust').spec).toMatchObject({
+      wait: false,
+      healthChecks: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'cacerts', namespace: 'istio-system' }],
+      healthCheckExprs: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', current: "status.conditions.exists(e, e.type == 'Ready' && e.status == 'True')" }],
+    });
+    expect(ks(f, 'istio-west-trust').spec.wait).toBe(false);
+    expect(ks(f, 'istio-west-trust').spec.healthChecks).toBeUndefined();
+    expect(ks(f, 'istio-west-gateways').spec.dependsOn).toEqual([{ name: 'istio-west-istiod' }, { name: 'istio-east-policy' }]);
+    expect(lines(f)).toEqual([]);
+    expect(lines(fluxTrustFleet(CACERTS_CERTIFICATE))).toEqual([]);
+  });
+
+  test('a trust stage that waits for the remote secrets (deadlock), or not for its CA\'s writer, or judges it by kstatus or by expressions that count it ready too early, is delivery-order', () => {
+    const f = fluxTrustFleet();
+    const trust = ks(f, 'istio-east-trust').spec;
+    trust.wait = true;
+    delete trust.healthChecks;
+    expect(lines(f)).toEqual([
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: spec.wait is true, so the next stage waits for ExternalSecret istio-system/istio-remote-secret-west, Ready only once the store holds that cluster\'s kubeconfig, made after the cluster\'s first apply (a remote cluster applied after this one never would be): wait for the object that writes cacerts alone (spec.wait false, spec.healthChecks)',
+    ]);
+    trust.wait = false;
+    trust.healthChecks = [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'istio-remote-secret-west', namespace: 'istio-system' }];
+    delete trust.healthCheckExprs;
+    expect(lines(f)).toEqual([
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: spec.healthChecks names ExternalSecret istio-system/istio-remote-secret-west, Ready only once the store holds that cluster\'s kubeconfig, made after the cluster\'s first apply (a remote cluster applied after this one never would be): wait for the object that writes cacerts alone (spec.wait false, spec.healthChecks)',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: the next stage does not wait for ExternalSecret istio-system/cacerts, which writes istiod\'s CA (cacerts): neither spec.wait nor spec.healthChecks names it, and istiod would start without its CA and make a root of its own',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: spec.healthCheckExprs has none for external-secrets.io/v1 ExternalSecret: kustomize-controller would ask kstatus, which counts a ExternalSecret without status conditions as Current, so istiod (the next stage) could start before ExternalSecret istio-system/cacerts has written cacerts, and make a root of its own',
+    ]);
+    const g = fluxTrustFleet(CACERTS_CERTIFICATE);
+    const exprs = ks(g, 'istio-east-trust').spec.healthCheckExprs;
+    // Current whatever the status (even none); never Current (a condition cert-manager does not set); Current while not Ready.
+    exprs[0].current = 'true';
+    expect(lines(g)).toEqual([
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: spec.healthCheckExprs for cert-manager.io/v1 Certificate counts Certificate istio-system/cacerts ready before its controller has set its Ready condition: istiod (the next stage) could start before cacerts is written, and make a root of its own',
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: spec.healthCheckExprs for cert-manager.io/v1 Certificate counts Certificate istio-system/cacerts ready while its Ready condition is False: istiod could start before cacerts is written',
+    ]);
+    exprs[0].current = "status.conditions.exists(e, e.type == 'Issued')";
+    expect(lines(g)).toEqual([
+      'delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: spec.healthCheckExprs for cert-manager.io/v1 Certificate does not count Certificate istio-system/cacerts ready once its Ready condition is True (for its generation): the stage would wait for it until its timeout, every time',
+    ]);
+    // kstatus's own reading, through an expression: .all() of no condition is true.
+    exprs[0].current = "status.conditions.all(e, e.status == 'True')";
+    expect(lines(g)).toContain('delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: spec.healthCheckExprs for cert-manager.io/v1 Certificate counts Certificate istio-system/cacerts ready before its controller has set its Ready condition: istiod (the next stage) could start before cacerts is written, and make a root of its own');
+  });
+
+  test('health check expressions check cannot evaluate are delivery-order: it cannot prove the CA is waited for', () => {
+    const g = fluxTrustFleet();
+    ks(g, 'istio-east-trust').spec.healthCheckExprs[0].current = "status.conditions.exists(e, e.type == 'Ready'";
+    expect(lines(g)).toEqual(['delivery/flux.k8s.yaml: Kustomization/flux-system/istio-east-trust: delivery-order: spec.healthCheckExprs for external-secrets.io/v1 ExternalSecret: check cannot evaluate its current expression, so it cannot prove that istiod (the next stage) waits for ExternalSecret istio-system/cacerts to write cacerts']);
+  });
+
+  test('a Kustomization name longer than a label value (63) is delivery-coverage: kustomize-controller labels every object with it', () => {
+    const f = fluxSingle();
+    ks(f, 'istio-istiod').metadata.name = `istio-${'x'.repeat(52)}-istiod`;
+    expect(lines(f)).toContain(`delivery/flux.k8s.yaml: Kustomization/flux-system/istio-${'x'.repeat(52)}-istiod: delivery-coverage: metadata.name is 65 characters: kustomize-controller labels every object it applies kustomize.toolkit.fluxcd.io/name: istio-${'x'.repeat(52)}-istiod, and a label value has at most 63, so the API server would refuse them all`);
+  });
+
+  test('a GitRepository whose credentials Secret is not delivery.secretRef is delivery-coverage', () => {
+    const f = fluxSingle();
+    const repo = f.delivery!['flux.k8s.yaml'][0];
+    repo.spec.secretRef = { name: 'git-credentials' };
+    expect(lines(f)).toEqual(['delivery/flux.k8s.yaml: GitRepository/flux-system/istio-cdk8s: delivery-coverage: spec.secretRef.name is "git-credentials", but main.ts\'s delivery.secretRef is not set (a public repository)']);
+    f.clusters[0].settings = { ...f.clusters[0].settings, delivery: { ...f.clusters[0].settings.delivery!, secretRef: 'git-credentials' } };
+    expect(lines(f)).toEqual([]);
+    delete repo.spec.secretRef;
+    expect(lines(f)).toEqual(['delivery/flux.k8s.yaml: GitRepository/flux-system/istio-cdk8s: delivery-coverage: spec.secretRef is not set, but main.ts\'s delivery.secretRef is "git-credentials": Flux would clone the repository without its credentials']);
+  });
+
+  test('a namespace or CRD without kustomize.toolkit.fluxcd.io/prune: disabled is delivery-prune', () => {
+    const f = fluxFleet();
+    delete f.clusters[1].files['0000-namespaces.k8s.yaml'][1].metadata.labels;
+    delete f.clusters[1].files['0001-istio-base.k8s.yaml'][0].metadata.labels;
+    // An annotation does as well as the label (kustomize-controller reads either).
+    f.clusters[1].files['0000-namespaces.k8s.yaml'][0].metadata.annotations = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
+    delete f.clusters[1].files['0000-namespaces.k8s.yaml'][0].metadata.labels;
+    expect(lines(f)).toEqual([
+      'east/0000-namespaces.k8s.yaml: Namespace/-/shop: delivery-prune: metadata.labels has no kustomize.toolkit.fluxcd.io/prune: disabled: once it leaves its stage file, or its stage\'s Kustomization is deleted, Flux would delete the namespace with everything in it',
+      'east/0001-istio-base.k8s.yaml: CustomResourceDefinition/-/widgets.example.com: delivery-prune: metadata.labels has no kustomize.toolkit.fluxcd.io/prune: disabled: once it leaves its stage file, or its stage\'s Kustomization is deleted, Flux would delete the CRD with every object of its kind, in every namespace',
     ]);
   });
 

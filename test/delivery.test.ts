@@ -12,6 +12,7 @@ import { DELIVERY_FOLDER, readProject } from '../lib/project/definition';
 import { resolveProject } from '../lib/project/resolve';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, resolveSettings } from '../lib/settings';
+import { FLUX_CLUSTER_NAME_LIMIT, STAGE_NAMES } from '../lib/settings/delivery';
 import { refusals } from '../lib/synth/output-check';
 import { synthMesh } from '../lib/synth/synth';
 import { ManifestFile } from '../lib/synth/write-manifests';
@@ -111,7 +112,12 @@ describe('Argo CD', () => {
           project: 'istio',
           source: { repoURL: REPO, targetRevision: 'main', path: 'dist', directory: { recurse: false, include: '*.k8s.yaml' } },
           destination: { server: IN_CLUSTER, namespace: 'istio-system' },
-          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true', 'SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'] },
+          syncPolicy: {
+            automated: { prune: true, selfHeal: true },
+            syncOptions: ['ServerSideApply=true', 'SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'],
+            // An automated sync retries a failed revision only with retry set.
+            retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
+          },
           ignoreDifferences: [
             { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', name: 'istio-revision-tag-default', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
             { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', name: 'istio-sidecar-injector', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
@@ -162,7 +168,7 @@ describe('Argo CD', () => {
 describe('Flux', () => {
   const flux = (cluster: string) => ({ tool: 'flux' as const, repoURL: REPO, destination: { kubeConfigSecret: cluster === 'west' ? { name: 'west-kubeconfig', key: 'config' } : { name: 'east-kubeconfig' } } });
 
-  test('a GitRepository, then a Kustomization per stage file in file order, the remote after its primary\'s last stage', () => {
+  test('a GitRepository, then a Kustomization per stage file in file order; the remote\'s first stage after istiod also after its primary\'s last', () => {
     const clusters = resolveProject({ clusters: primaryRemote(flux) }, LOCKED);
     expect(clusters.map(c => c.name)).toEqual(['west', 'east']);
     const out = deliveryOutput(clusters.map(c => ({ name: c.name, settings: c.settings, files: files(true) })))!;
@@ -175,23 +181,76 @@ describe('Flux', () => {
     const stages = ['namespaces', 'istio-base', 'istiod', 'custom'];
     // The primary first, though main.ts names the remote first.
     expect(ks.map((k: any) => k.metadata.name)).toEqual([...stages.map(s => `istio-east-${s}`), ...stages.map(s => `istio-west-${s}`)]);
+    // west's stages up to istiod wait for nothing of east (its reader token goes first); its next stage (here custom) for east's last too.
     expect(ks.map((k: any) => k.spec.dependsOn)).toEqual([
       undefined, [{ name: 'istio-east-namespaces' }], [{ name: 'istio-east-istio-base' }], [{ name: 'istio-east-istiod' }],
-      [{ name: 'istio-east-custom' }], [{ name: 'istio-west-namespaces' }], [{ name: 'istio-west-istio-base' }], [{ name: 'istio-west-istiod' }],
+      undefined, [{ name: 'istio-west-namespaces' }], [{ name: 'istio-west-istio-base' }], [{ name: 'istio-west-istiod' }, { name: 'istio-east-custom' }],
     ]);
     expect(ks[0]).toEqual({
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'istio-east-namespaces', namespace: 'flux-system' },
       spec: {
-        interval: '10m', retryInterval: '1m', timeout: '5m', path: './dist/delivery/flux/east/0000-namespaces', prune: true, wait: true,
+        interval: '10m', retryInterval: '1m', timeout: '5m', path: './dist/delivery/flux/east/namespaces', prune: true, wait: true,
         sourceRef: { kind: 'GitRepository', name: 'istio-cdk8s' }, kubeConfig: { secretRef: { name: 'east-kubeconfig' } },
       },
     });
-    expect(ks[4].spec).toMatchObject({ path: './dist/delivery/flux/west/0000-namespaces', kubeConfig: { secretRef: { name: 'west-kubeconfig', key: 'config' } } });
-    // One kustomize file per Kustomization: its stage file, four folders up.
+    expect(ks[4].spec).toMatchObject({ path: './dist/delivery/flux/west/namespaces', kubeConfig: { secretRef: { name: 'west-kubeconfig', key: 'config' } } });
+    // One kustomize file per Kustomization, in a folder named by the stage: its stage file, four folders up.
     expect(out.kustomizations.map(f => f.file)).toEqual([
-      ...['east', 'west'].flatMap(c => ['0000-namespaces', '0001-istio-base', '0002-istiod', '0003-custom'].map(s => `flux/${c}/${s}/kustomization.yaml`)),
+      ...['east', 'west'].flatMap(c => ['custom', 'istio-base', 'istiod', 'namespaces'].map(s => `flux/${c}/${s}/kustomization.yaml`)),
     ]);
-    expect(out.kustomizations[0].documents).toEqual([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['../../../../east/0000-namespaces.k8s.yaml'] }]);
+    expect(out.kustomizations.find(f => f.file === 'flux/east/namespaces/kustomization.yaml')!.documents).toEqual([
+      { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['../../../../east/0000-namespaces.k8s.yaml'] },
+    ]);
+  });
+
+  test('a renumbered stage (gateway-api inserted) keeps its Kustomization\'s name and path: only its kustomization.yaml\'s resource changes', () => {
+    const settings = resolveSettings({ istioVersion: V, delivery: { tool: 'flux', repoURL: REPO } }, LOCKED);
+    const before = files(false);
+    const after = [before[0], before[1], { file: '0002-gateway-api.k8s.yaml', documents: [crd('gateways', 'gateway.networking.k8s.io', 'Gateway', 'Namespaced')] },
+      ...before.slice(2).map(f => ({ ...f, file: f.file.replace(/^(\d+)/, n => String(Number(n) + 1).padStart(4, '0')) }))];
+    const [a, b] = [before, after].map(f => deliveryOutput([{ settings, files: f }])!);
+    // Its name and path stay (its dependsOn names the stage before it now, gateway-api).
+    const istiod = (o: typeof a) => o.manifests[0].documents.find((d: any) => d.metadata.name === 'istio-istiod');
+    expect([istiod(a).spec.path, istiod(b).spec.path]).toEqual(['./dist/delivery/flux/istiod', './dist/delivery/flux/istiod']);
+    expect(istiod(b).spec.dependsOn).toEqual([{ name: 'istio-gateway-api' }]);
+    const resource = (o: typeof a) => o.kustomizations.find(f => f.file === 'flux/istiod/kustomization.yaml')!.documents[0];
+    expect([resource(a), resource(b)].map((d: any) => d.resources)).toEqual([['../../../0002-istiod.k8s.yaml'], ['../../../0003-istiod.k8s.yaml']]);
+  });
+
+  test('the trust stage waits for the writer of istiod\'s CA alone, by expressions that need its Ready condition; without one, for nothing', () => {
+    const trust = (documents: object[]) => [
+      { file: '0000-namespaces.k8s.yaml', documents: [ns('istio-system')] },
+      { file: '0001-trust.k8s.yaml', documents },
+      { file: '0002-istiod.k8s.yaml', documents: [obj('v1', 'ServiceAccount', 'istiod', 'istio-system')] },
+    ];
+    const remoteSecret = { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'istio-remote-secret-west', namespace: 'istio-system' }, spec: { target: { name: 'istio-remote-secret-west' } } };
+    const kustomizationOf = (documents: object[]) => deliveryOutput([{ settings: resolveSettings({ istioVersion: V, delivery: { tool: 'flux', repoURL: REPO } }, LOCKED), files: trust(documents) }])!
+      .manifests[0].documents.find((d: any) => d.metadata.name === 'istio-trust').spec;
+    const certificate = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'cacerts', namespace: 'istio-system' }, spec: { secretName: 'cacerts' } };
+    expect(kustomizationOf([certificate, remoteSecret])).toMatchObject({
+      wait: false,
+      healthChecks: [{ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', name: 'cacerts', namespace: 'istio-system' }],
+      healthCheckExprs: [{
+        apiVersion: 'cert-manager.io/v1', kind: 'Certificate',
+        current: "status.conditions.exists(e, e.type == 'Ready' && e.status == 'True' && e.observedGeneration == metadata.generation)",
+      }],
+    });
+    const externalSecret = { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'cacerts', namespace: 'istio-system' }, spec: { target: { name: 'cacerts' } } };
+    expect(kustomizationOf([externalSecret, remoteSecret])).toMatchObject({
+      wait: false,
+      healthChecks: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'cacerts', namespace: 'istio-system' }],
+      healthCheckExprs: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', current: "status.conditions.exists(e, e.type == 'Ready' && e.status == 'True')" }],
+    });
+    const remotesOnly = kustomizationOf([remoteSecret]);
+    expect(remotesOnly.wait).toBe(false);
+    expect(remotesOnly).not.toHaveProperty('healthChecks');
+    expect(remotesOnly).not.toHaveProperty('healthCheckExprs');
+  });
+
+  test('delivery.secretRef is the GitRepository\'s credentials Secret', () => {
+    const settings = resolveSettings({ istioVersion: V, delivery: { tool: 'flux', repoURL: 'ssh://git@git.example.com/platform/mesh.git', secretRef: 'mesh-repo' } }, LOCKED);
+    const [source] = deliveryOutput([{ settings, files: files(false) }])!.manifests[0].documents;
+    expect(source.spec).toEqual({ interval: '1m', url: 'ssh://git@git.example.com/platform/mesh.git', ref: { branch: 'main' }, secretRef: { name: 'mesh-repo' } });
   });
 
   test('single form: the paths have no cluster folder, and are below delivery.path; no kubeConfig for the controller\'s own cluster', () => {
@@ -202,11 +261,11 @@ describe('Flux', () => {
     expect(source.spec.ref).toEqual({ branch: 'prod' });
     expect(source.metadata.namespace).toBe('gitops');
     expect(first.metadata).toEqual({ name: 'istio-namespaces', namespace: 'gitops' });
-    expect(first.spec.path).toBe('./platform/mesh/dist/delivery/flux/0000-namespaces');
+    expect(first.spec.path).toBe('./platform/mesh/dist/delivery/flux/namespaces');
     expect(first.spec).not.toHaveProperty('kubeConfig');
     expect(first.spec).not.toHaveProperty('dependsOn');
     expect(second.spec.dependsOn).toEqual([{ name: 'istio-namespaces' }]);
-    expect(out.kustomizations[1]).toEqual({ file: 'flux/0001-istio-base/kustomization.yaml', documents: [expect.objectContaining({ resources: ['../../../0001-istio-base.k8s.yaml'] })] });
+    expect(out.kustomizations.find(f => f.file === 'flux/istio-base/kustomization.yaml')).toEqual({ file: 'flux/istio-base/kustomization.yaml', documents: [expect.objectContaining({ resources: ['../../../0001-istio-base.k8s.yaml'] })] });
   });
 });
 
@@ -225,6 +284,27 @@ describe('settings of delivery', () => {
     });
   });
 
+  test('what each controller refuses: Flux\'s URLs and branches, secretRef for Argo CD, an empty cluster name, a bad Secret key, an empty path segment', () => {
+    // Flux's GitRepository takes http(s):// and ssh:// URLs only; its ref.branch names a branch.
+    expect(single({ tool: 'flux', repoURL: 'git@git.example.com:platform/mesh.git' })).toThrow(
+      'delivery.repoURL: "git@git.example.com:platform/mesh.git" is an scp-style address, which Flux\'s GitRepository refuses (its url is http://, https:// or ssh://): write ssh://git@git.example.com/platform/mesh.git');
+    expect(single({ tool: 'flux', repoURL: REPO, revision: 'HEAD' })).toThrow('delivery.revision: "HEAD" is Git\'s name for the checked-out commit, not a branch');
+    expect(single({ tool: 'argocd', repoURL: REPO, revision: 'HEAD' })().delivery!.revision).toBe('HEAD');
+    // A private repository's credentials: Flux's GitRepository secretRef; Argo CD's own repository Secrets.
+    expect(single({ tool: 'argocd', repoURL: REPO, secretRef: 'git' })).toThrow('delivery.secretRef: "git" is Flux\'s: Argo CD takes a private repository\'s credentials from its own repository Secrets');
+    expect(single({ tool: 'flux', repoURL: REPO, secretRef: 'Git_Creds' })).toThrow('delivery.secretRef: "Git_Creds" is not a valid Secret name');
+    expect(single({ tool: 'flux', repoURL: REPO, secretRef: 'git-creds' })().delivery!.secretRef).toBe('git-creds');
+    expect(single({ tool: 'argocd', repoURL: REPO, destination: { name: '' } })).toThrow('delivery.destination.name: "" must name a cluster Argo CD knows');
+    expect(single({ tool: 'flux', repoURL: REPO, destination: { kubeConfigSecret: { name: 'west', key: 'value yaml' } } })).toThrow('delivery.destination.kubeConfigSecret.key: "value yaml" is not a valid Secret key');
+    expect(single({ tool: 'flux', repoURL: REPO, destination: { kubeConfigSecret: { name: 'west', key: 'value.yaml' } } })().delivery!.destination).toEqual({ kubeConfigSecret: { name: 'west', key: 'value.yaml' } });
+    for (const path of ['platform//mesh', 'platform/./mesh', 'platform/mesh//']) {
+      expect(single({ tool: 'argocd', repoURL: REPO, path })).toThrow(`delivery.path: ${JSON.stringify(path)} has an empty segment`);
+    }
+    // A folder whose name starts with a dot is a folder, not the root.
+    expect(single({ tool: 'argocd', repoURL: REPO, path: '.platform/mesh' })().delivery!.path).toBe('.platform/mesh');
+    expect(single({ tool: 'argocd', repoURL: REPO, path: './' })().delivery!.path).toBe('');
+  });
+
   test('the fleet\'s rules: one repository, a destination each, every cluster or none; \'delivery\' is no cluster\'s name', () => {
     const argo = (extra: object) => ({ istioVersion: V, delivery: { tool: 'argocd' as const, repoURL: REPO, ...extra } });
     expect(fleet({ east: argo({ destination: { name: 'east' } }), west: argo({ repoURL: 'https://git.example.com/other.git', destination: { name: 'west' } }) }))
@@ -232,6 +312,33 @@ describe('settings of delivery', () => {
     expect(fleet({ east: argo({}), west: argo({}) })).toThrow(/clusters\.west\.delivery\.destination: server https:\/\/kubernetes\.default\.svc is also clusters\.east's/);
     expect(fleet({ east: argo({ destination: { name: 'east' } }), west: { istioVersion: V } })).toThrow(/clusters west have no delivery while east do/);
     expect(() => readProject({ clusters: { delivery: { istioVersion: V } } })).toThrow('clusters: "delivery" is the name of dist/\'s folder of delivery objects');
+  });
+
+  test('the fleet\'s rules with Flux: one credentials Secret, a kubeconfig Secret (name and key) each, cluster names that fit a label value', () => {
+    const flux = (extra: object) => ({ istioVersion: V, delivery: { tool: 'flux' as const, repoURL: REPO, ...extra } });
+    const secret = (name: string, key?: string) => ({ destination: { kubeConfigSecret: { name, ...(key ? { key } : {}) } } });
+    expect(fleet({ east: flux({ secretRef: 'git' }), west: flux(secret('west')) })).toThrow(/clusters\.west\.delivery\.secretRef: undefined differs from clusters\.east's "git"/);
+    // The same Secret under two keys is two kubeconfigs; the same key twice, one cluster.
+    expect(fleet({ east: flux(secret('fleet', 'east')), west: flux(secret('fleet', 'west')) })().map(c => c.settings.delivery!.destination)).toHaveLength(2);
+    expect(fleet({ east: flux(secret('fleet', 'east')), west: flux(secret('fleet', 'east')) })).toThrow('clusters.west.delivery.destination: kubeconfig Secret fleet (key east) is also clusters.east\'s');
+    // istio-<cluster>-gateway-api, the longest Kustomization name, is a label value: at most 63 characters.
+    const fits = 'c'.repeat(45);
+    const tooLong = 'c'.repeat(46);
+    expect(fleet({ [fits]: flux({}), west: flux(secret('west')) })()).toHaveLength(2);
+    expect(fleet({ [tooLong]: flux({}), west: flux(secret('west')) })).toThrow(`clusters: "${tooLong}" is too long a cluster name for Flux (at most 45 characters): its Kustomizations are named istio-<cluster>-<stage>, and kustomize-controller labels every object it applies with that name, a label value of at most 63 characters (istio-${tooLong}-gateway-api would be 64)`);
+    // Argo CD names no object after a stage.
+    const argo = (name: string) => ({ istioVersion: V, delivery: { tool: 'argocd' as const, repoURL: REPO, destination: { name } } });
+    expect(fleet({ [tooLong]: argo('a'), west: argo('b') })()).toHaveLength(2);
+  });
+
+  test('the stage names the name limit is computed from are lib/mesh.ts\'s stage charts', () => {
+    const mesh = fs.readFileSync(path.join(PROJECT_ROOT, 'lib', 'mesh.ts'), 'utf8');
+    const ids = [
+      ...[...mesh.matchAll(/new \w*Chart\(this, '([\w-]+)'/g)].map(m => m[1]),
+      ...[...mesh.matchAll(/nodeAgent\('([\w-]+)'/g)].map(m => m[1]),
+    ];
+    expect([...new Set(ids)].sort()).toEqual([...STAGE_NAMES].sort());
+    expect(FLUX_CLUSTER_NAME_LIMIT).toBe(63 - 'istio--gateway-api'.length);
   });
 });
 
@@ -278,10 +385,14 @@ describe('synth writes dist/delivery/', () => {
       expect(result.changes.files).toBe(stageFiles('east').length + stageFiles('west').length + 1);
       expect(result.changes.objects).toBe(outputManifestFiles(outdir).flatMap(f => parseManifests(f, fs.readFileSync(path.join(outdir, f), 'utf8'))).length);
       // The primary's stage files in order, then the remote's (main.ts names the remote first).
-      const expected = ['east', 'west'].flatMap(cluster => stageFiles(cluster).map(file => ({ cluster, file })));
-      expected.forEach(({ cluster, file }, i) => {
+      const stage = (file: string) => file.replace(/^\d+-/, '').replace('.k8s.yaml', '');
+      const expected = ['east', 'west'].flatMap(cluster => stageFiles(cluster).map((file, n) => ({ cluster, file, n })));
+      expect(stageFiles('east').map(stage)).toContain('trust');
+      expect(stageFiles('west').map(stage)).toEqual(['namespaces', 'istio-base', 'trust', 'istiod', 'gateways', 'apps', 'policy']);
+      expected.forEach(({ cluster, file, n }, i) => {
         const k = kustomizations[i];
-        expect(k.name).toBe(`istio-${cluster}-${file.replace(/^\d+-/, '').replace('.k8s.yaml', '')}`);
+        expect(k.name).toBe(`istio-${cluster}-${stage(file)}`);
+        expect(k.object.spec.path).toBe(`./dist/delivery/flux/${cluster}/${stage(file)}`);
         // The Kustomization's path is its kustomization.yaml's folder; that file's one resource is the stage file, on disk.
         const folder = path.join(outdir, k.object.spec.path.replace(/^\.\/dist\//, ''));
         const kustomization = readManifests(folder);
@@ -289,9 +400,25 @@ describe('synth writes dist/delivery/', () => {
         const resource = path.resolve(folder, kustomization[0].object.resources[0]);
         expect(path.relative(outdir, resource)).toBe(`${cluster}/${file}`);
         expect(fs.existsSync(resource)).toBe(true);
-        expect(k.object.spec.dependsOn).toEqual(i === 0 ? undefined : [{ name: kustomizations[i - 1].name }]);
+        // Each cluster's chain starts afresh; west's gateways (after its istiod) also wait for east's last stage.
+        const eastLast = `istio-east-${stage(stageFiles('east').at(-1)!)}`;
+        expect(k.object.spec.dependsOn).toEqual(n === 0 ? undefined : [{ name: kustomizations[i - 1].name }, ...(k.name === 'istio-west-gateways' ? [{ name: eastLast }] : [])]);
         expect(k.object.spec.kubeConfig).toEqual({ secretRef: { name: `${cluster}-kubeconfig` } });
+        // The trust stages wait for istiod's CA alone (east: its ExternalSecret; west: nothing, its reader token and no CA); the others for every object.
+        if (k.name === 'istio-east-trust') {
+          expect(k.object.spec).toMatchObject({ wait: false, healthChecks: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'cacerts', namespace: 'istio-system' }] });
+        } else if (k.name === 'istio-west-trust') {
+          expect(k.object.spec.wait).toBe(false);
+          expect(k.object.spec.healthChecks).toBeUndefined();
+        } else {
+          expect(k.object.spec.wait).toBe(true);
+        }
       });
+      // Every namespace and CRD of both clusters is kept from Flux's pruning; nothing else is.
+      const clusterObjects = ['east', 'west'].flatMap(c => readManifests(path.join(outdir, c)));
+      const kept = clusterObjects.filter(m => m.object.metadata.labels?.['kustomize.toolkit.fluxcd.io/prune'] === 'disabled');
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept).toEqual(clusterObjects.filter(m => m.kind === 'Namespace' || m.kind === 'CustomResourceDefinition'));
       expect(refusedOf(objects, root)).toEqual([]);
       // The readers take delivery/flux.k8s.yaml as a manifest file, and never the kustomize files.
       expect(outputManifestFiles(outdir).filter(f => f.startsWith(`${DELIVERY_FOLDER}/`))).toEqual([`${DELIVERY_FOLDER}/flux.k8s.yaml`]);
@@ -315,6 +442,10 @@ describe('synth writes dist/delivery/', () => {
       expect(first.changes.files).toBe(new Set(mesh.map(m => m.file)).size + 1);
       // Every object of dist/ carries its file's sync wave, which orders the Application's sync.
       expect(mesh.every(m => m.object.metadata.annotations?.[ARGO_CD_SYNC_WAVE] === String(Number(m.file.slice(0, 4))))).toBe(true);
+      // Namespaces and CRDs, and nothing else, are never pruned.
+      const unpruned = mesh.filter(m => m.object.metadata.annotations?.['argocd.argoproj.io/sync-options'] === 'Prune=false');
+      expect(unpruned.map(m => m.kind)).toEqual(expect.arrayContaining(['Namespace', 'CustomResourceDefinition']));
+      expect(unpruned).toEqual(mesh.filter(m => m.kind === 'Namespace' || m.kind === 'CustomResourceDefinition'));
       // What the project allows, computed from dist/ as read back: namespaced objects' namespaces, kinds without a namespace.
       const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       expect(project.object.spec.destinations.map((d: any) => d.namespace)).toEqual(sorted(mesh.filter(m => m.namespace).map(m => m.namespace)));

@@ -628,6 +628,25 @@ describe('npm run diff -- <git-ref>', () => {
     ]);
   });
 
+  test('dist/delivery/ is no cluster: --cluster never lists it, and --cluster delivery is refused; without --cluster it is compared', async () => {
+    const delivery = 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: istio-dev\n  namespace: argocd\n';
+    const root = repo({ 'dist/dev/0000-namespaces.k8s.yaml': NAMESPACE, 'dist/delivery/argocd.k8s.yaml': delivery });
+    const head = git(root, 'rev-parse', '--short', 'HEAD');
+    const none = await run(root, ['--cluster', 'staging', 'HEAD']);
+    expect(none).toEqual({ status: 2, out: [], err: [`error: no cluster staging in dist/ at HEAD (${head}) nor in dist/ in the working tree (clusters: dev)`] });
+    const refused = await run(root, ['--cluster', 'delivery', 'HEAD']);
+    expect(refused.status).toBe(2);
+    expect(refused.err).toEqual(['error: --cluster delivery: delivery/ holds the Argo CD or Flux objects that apply the clusters\' folders, not a cluster\'s folder; npm run diff without --cluster compares it with the rest']);
+    writeFiles(root, { 'dist/delivery/argocd.k8s.yaml': delivery.replace('istio-dev', 'istio-prod') });
+    const all = await run(root, ['HEAD']);
+    expect(all.status).toBe(1);
+    expect(all.out).toContain('delivery/argocd.k8s.yaml');
+    // The single form: a delivery folder beside the files makes no cluster.
+    const single = repo({ 'dist/0000-namespaces.k8s.yaml': NAMESPACE, 'dist/delivery/argocd.k8s.yaml': delivery });
+    const one = await run(single, ['--cluster', 'dev', 'HEAD']);
+    expect(one.err[0]).toMatch(/\(they hold one cluster's files, not a folder per cluster\)$/);
+  });
+
   test('in a project below the repository root, dist/ is the project\'s', async () => {
     const root = repo({ 'dist/0000-other.k8s.yaml': SERVICE, 'project/dist/0000-a.k8s.yaml': NAMESPACE });
     const project = path.join(root, 'project');

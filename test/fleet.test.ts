@@ -185,9 +185,9 @@ describe('fleet rendering is per cluster', () => {
       const read = (dir: string) => Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
       expect(read(path.join(fleetDir, 'a'))).toEqual(read(alone));
       expect(read(path.join(fleetDir, 'b'))).not.toEqual(read(alone));
-      // The same namespace added to both clusters: two objects added, not one.
+      // The same namespace added to both clusters: its Namespace and its AuthorizationPolicy in each, four objects, not two.
       const again = await synthMesh({ clusters: { a: { ...twin, appNamespaces: [{ name: 'shop' }, { name: 'cart' }] }, b: { ...twin, scheduling: { nodeSelector: { pool: 'other' } }, appNamespaces: [{ name: 'shop' }, { name: 'cart' }] } } }, { outdir: fleetDir, log: quiet });
-      expect(again.changes).toMatchObject({ added: 2, removed: 0 });
+      expect(again.changes).toMatchObject({ added: 4, removed: 0 });
     } finally {
       t.cleanup();
     }

@@ -157,8 +157,8 @@ describe('npm run synth', () => {
       expect(first.status).toBe(0);
       expect(first.out).toEqual([expect.stringMatching(/^.*dist\/: 6 files, \d+ objects — \d+ added, 1 removed; [0-3] of 3 releases from the cache \(\d+\.\d s\)$/)]);
       const labelled = { ...FIXTURE, appNamespaces: [{ name: 'shop', labels: { team: 'a' } }, { name: 'cart' }] };
-      // Only the app namespaces changed: every release comes from the cache.
-      expect((await run(['-o', out.outdir], { settings: labelled })).out).toEqual([expect.stringMatching(/ — 1 changed, 1 added; 3 of 3 releases from the cache \(/)]);
+      // Only the app namespaces changed (a new one comes with its AuthorizationPolicy): every release comes from the cache.
+      expect((await run(['-o', out.outdir], { settings: labelled })).out).toEqual([expect.stringMatching(/ — 1 changed, 2 added; 3 of 3 releases from the cache \(/)]);
       expect((await run(['-o', out.outdir, '--no-cache'], { settings: labelled })).out).toEqual([expect.stringMatching(/ — unchanged; 0 of 3 releases from the cache \(/)]);
       expect(await run(['--quiet', '-o', out.outdir], { settings: labelled })).toEqual({ status: 0, out: [], err: [] });
     } finally {

@@ -1,5 +1,6 @@
 import { loadManifestFolder, Manifest } from '../manifests';
 import { ResolvedMeshSettings } from '../settings';
+import { AuthorizationExpectations, checkAuthorization } from './authorization';
 import { CheckOptions, CrdIndex } from './crd-schema';
 import { checkDefaultValidator } from './default-validator';
 import type { DeliveryExpectations } from './delivery';
@@ -18,9 +19,10 @@ import { checkDestinationSubsets, checkEgressServiceEntries, checkGatewaySelecto
 /**
  * What the manifests must agree with: the resolved settings of the cluster they were
  * rendered for (mesh and remote secrets for the fleet rules, lib/check/fleet.ts; delivery
- * and sync waves for the delivery rules, lib/check/delivery.ts).
+ * and sync waves for the delivery rules, lib/check/delivery.ts; the authorization mode for
+ * the authz rules, lib/check/authorization.ts).
  */
-export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations & TrustExpectations & FleetExpectations & DeliveryExpectations;
+export type CheckExpectations = Pick<ResolvedMeshSettings, 'kubeVersion' | 'istiodScheduling' | 'gateways'> & Partial<Pick<ResolvedMeshSettings, 'platform'>> & NodeAgentExpectations & TrustExpectations & FleetExpectations & DeliveryExpectations & AuthorizationExpectations;
 
 /** Every rule over already-read manifests, violations in file order, then rule order. */
 export function checkManifestList(manifests: readonly Manifest[], expected: CheckExpectations, options: CheckOptions = {}): Violation[] {
@@ -53,6 +55,7 @@ export function checkManifestList(manifests: readonly Manifest[], expected: Chec
     ...checkSecretData(wellFormed),
     ...checkTrustSource(wellFormed, expected),
     ...checkTrustOrder(wellFormed),
+    ...checkAuthorization(wellFormed, expected),
   ];
   // In apply order, object by object; a stable sort keeps each object's violations in rule order.
   return all.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index));

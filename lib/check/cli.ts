@@ -14,12 +14,16 @@ import { providedCrds } from './provided-crds';
 import { checkFleetFolders } from './fleet';
 import { schemaVersionNote } from './kube-schema';
 import { formatViolation } from './violation';
+import { formatReachability, reachability } from '../manifests/reachability';
 import { checkWarnings } from './warnings';
 
-const USAGE = `usage: npm run check [-- [--cluster NAME] [<folder>]]
+const USAGE = `usage: npm run check [-- [--cluster NAME] [--authz] [<folder>]]
   <folder>            manifest folder to check (default: dist)
   --cluster NAME      in a fleet (main.ts exports clusters), check only <folder>/NAME (default: every cluster),
                       and of <folder>/delivery/ the objects that deliver it and the shared ones
+  --authz             after the check, print who may call whom (per cluster in a fleet): for each app
+                      namespace and gateway, the callers its AuthorizationPolicies allow, and on what
+                      (\`payments <- payments (any port), shop (port 8080)\`); the exit status is the check's
 Refuses, offline, what a Kubernetes API server would refuse on create, and what this project's
 structure rules forbid; prints one line per violation (file: kind/namespace/name: rule: field:
 message) and exits 1 on any.
@@ -39,14 +43,19 @@ message) and exits 1 on any.
                cert-manager Certificate, an ExternalSecret), in a file before istiod's; across
                the fleet, one root per mesh, and a remote secret for each cluster an istiod
                watches and none other (with --cluster, compared with the other folders).
+  authz        every app namespace covered by an AuthorizationPolicy or a mesh-wide decision (unless
+               authorization is 'open'); every principal, service account and namespace a rule names
+               exists in the folder, in the mesh's trust domain; no policy selects nothing; no L7
+               attribute in a policy ztunnel enforces (ambient namespaces).
   delivery     <folder>/delivery/ (main.ts's delivery: Argo CD or Flux), against the tool's vendored
                CRDs and every cluster's folder and settings: each path names one cluster's files
                inside the repository; each cluster folder (Flux: each stage file) delivered once,
                from delivery.repoURL and revision, to its destination; in npm run apply's order
-               (Argo CD sync waves = file numbers; Flux a dependsOn chain, waited for); Argo CD
-               ignores the webhooks' caBundle, and its AppProject allows exactly the folder's
-               namespaces and cluster-scoped kinds. A delivery folder without delivery settings
-               is refused.
+               (Argo CD sync waves = file numbers, retried; Flux a dependsOn chain, waited for,
+               istiod's CA by its Ready condition, no remote secret); Argo CD ignores the
+               webhooks' caBundle, and its AppProject allows exactly the folder's namespaces and
+               cluster-scoped kinds; no namespace or CRD pruned. A delivery folder without
+               delivery settings is refused.
 Not known offline: istiod's own validating webhook, the cluster's admission policies and
 webhooks, quotas, and objects already in the cluster.`;
 
@@ -62,7 +71,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `npm run check`. */
 export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckCommandContext): number {
-  const parsed = parseCommandArgs(argv, io, USAGE, { cluster: { type: 'string' } }, 1);
+  const parsed = parseCommandArgs(argv, io, USAGE, { cluster: { type: 'string' }, authz: { type: 'boolean' } }, 1);
   if (!parsed) return 0;
   const dir = path.resolve(parsed.positionals[0] ?? path.join(ctx.root, 'dist'));
   const project = ctx.project();
@@ -119,6 +128,13 @@ export function checkCommand(argv: readonly string[], io: CommandIO, ctx: CheckC
   const warned = warnings ? `, ${plural(warnings, 'warning')}` : '';
   const delivered = delivery.objects.length ? `, ${plural(deliveryObjects, 'delivery object')}` : '';
   io.out(`check: ${fleet}${objects} objects in ${files} files of ${name}${delivered}, ${plural(violations, 'violation')}${warned}`);
+  if (parsed.values.authz) {
+    for (const cluster of clusters) {
+      const matrix = reachability(checked.get(cluster.name)!);
+      const of = cluster.name === undefined ? name : `cluster ${cluster.name}`;
+      for (const line of ['', `authorization of ${of} (who may call whom; trust domain ${matrix.trustDomain}):`, ...formatReachability(matrix)]) io.out(line);
+    }
+  }
   return violations > 0 ? 1 : 0;
 }
 

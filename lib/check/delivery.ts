@@ -1,24 +1,26 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { groupKind, Manifest, manifestsOf, parseApiVersion, parseManifests } from '../manifests';
+import { DELIVERY_FOLDER, groupKind, isClusterScopedBuiltin, Manifest, manifestsOf, parseApiVersion, parseManifests } from '../manifests';
 import { loadYaml11 } from '../manifests/yaml11';
-import { DELIVERY_FOLDER } from '../project/definition';
 import type { ResolvedDelivery } from '../settings';
 import { UserError } from '../user-error';
-import { isClusterScopedBuiltin } from './cluster-scope';
 import { CrdIndex } from './crd-schema';
+import { remoteSecretProducers } from './fleet';
+import { exprStatus, ExprStatus, parsesAsHealthExpression } from './flux-health';
 import { checkKinds } from './kinds';
 import type { ProvidedCrds } from './provided-crds';
 import { checkNamespaceScope, checkObjectShape, checkUnique } from './structure';
+import { writesCacertsByReference } from './trust';
 import { Rule, violation, Violation } from './violation';
 
 // The delivery objects (<out>/delivery/: Argo CD Applications and AppProjects, or Flux
 // Kustomizations and a GitRepository) proven from the files alone and main.ts's settings:
 // that the API server accepts them, that every path they name is one cluster's files,
 // that each cluster folder is delivered exactly once, where the settings say, in the
-// order `npm run apply` applies it, without fighting istiod over webhook caBundles, and
-// within an AppProject that allows exactly what the folder holds. Nothing here knows how
-// the generator writes them: only what Argo CD, Flux and kustomize do with them.
+// order `npm run apply` applies it, without fighting istiod over webhook caBundles,
+// within an AppProject that allows exactly what the folder holds, and never pruning a
+// namespace or a CRD. Nothing here knows how the generator writes them: only what Argo
+// CD, Flux and kustomize do with them.
 
 /** What the delivery rules read of a cluster's (resolved) settings. */
 export interface DeliveryExpectations {
@@ -28,7 +30,7 @@ export interface DeliveryExpectations {
   readonly delivery?: ResolvedDelivery;
   /** Whether its objects carry Argo CD sync waves. */
   readonly argoCdSyncWaves?: boolean;
-  /** On a remote cluster, its primary (its name in `clusters`), applied before it. */
+  /** On a remote cluster, its primary (its name in `clusters`), whose istiod serves its gateways and pods. */
   readonly mesh?: { readonly primary?: { readonly cluster: string } };
 }
 
@@ -48,7 +50,7 @@ export interface DeliveryCluster {
 
 /** The output's delivery folder. */
 export interface DeliveryFiles {
-  /** Every file below `<out>/delivery/`, as a path relative to `<out>` with `/` (`delivery/argocd.k8s.yaml`, `delivery/flux/east/0000-namespaces/kustomization.yaml`). */
+  /** Every file below `<out>/delivery/`, as a path relative to `<out>` with `/` (`delivery/argocd.k8s.yaml`, `delivery/flux/east/namespaces/kustomization.yaml`). */
   readonly files: readonly string[];
   /**
    * The text of a file below `<out>` (a path as in `files`), or its YAML documents already
@@ -93,6 +95,13 @@ export interface DeliveryCheck {
 export const REQUIRED_SYNC_OPTIONS = ['ServerSideApply=true', 'SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'];
 /** Argo CD's annotation for the order of a sync. */
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** Argo CD's per-object sync options, and the one that keeps an object from being pruned. */
+const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+const NO_PRUNE = 'Prune=false';
+/** kustomize-controller's label (or annotation) that keeps an object from its garbage collection. */
+const FLUX_PRUNE = 'kustomize.toolkit.fluxcd.io/prune';
+/** kustomize-controller labels every object it applies `kustomize.toolkit.fluxcd.io/name: <Kustomization>`: a label value, at most 63 characters. */
+const LABEL_VALUE_LIMIT = 63;
 /** The finalizer with which deleting an Application deletes what it synced. */
 const RESOURCES_FINALIZER = /^resources-finalizer\.argocd\.argoproj\.io(\/.*)?$/;
 const ARGO_GROUP = 'argoproj.io';
@@ -381,7 +390,7 @@ function argoSource(ctx: Context, app: Manifest): DeliveryCluster | undefined {
   return cluster;
 }
 
-/** repoURL, targetRevision, destination, automated sync with prune, no finalizer that deletes the mesh with the Application. */
+/** repoURL, targetRevision, destination, automated sync with prune and retries, no finalizer that deletes the mesh with the Application. */
 function checkArgoTarget(ctx: Context, app: Manifest, cluster: DeliveryCluster | undefined): void {
   const spec = mapping(app.object.spec) ?? {};
   const source = mapping(spec.source) ?? {};
@@ -402,6 +411,10 @@ function checkArgoTarget(ctx: Context, app: Manifest, cluster: DeliveryCluster |
   const automated = mapping(mapping(spec.syncPolicy)?.automated);
   if (!automated || automated.enabled === false) push('spec.syncPolicy.automated is not set: Argo CD would apply the folder only when someone syncs it');
   else if (automated.prune !== true) push('spec.syncPolicy.automated.prune is not true: objects removed from the folder would stay in the cluster');
+  const retry = mapping(mapping(spec.syncPolicy)?.retry);
+  if (!retry || typeof retry.limit !== 'number' || retry.limit === 0) {
+    push(`spec.syncPolicy.retry${retry ? '.limit' : ''} is ${retry ? show(retry.limit) : 'not set'}: an automated sync that fails (a wave refused while istiod's webhook does not answer yet) is not retried for that revision, and the folder stays half applied until the next commit`);
+  }
   const finalizers = list(mapping(app.object.metadata)?.finalizers).map(String).filter(f => RESOURCES_FINALIZER.test(f));
   if (finalizers.length) push(`metadata.finalizers has ${finalizers.join(', ')}: deleting the Application would delete the mesh`);
 }
@@ -566,6 +579,34 @@ function checkArgoCd(ctx: Context): void {
   }
 }
 
+/**
+ * Every Namespace and CRD of a delivered folder kept from pruning: a namespace that leaves
+ * the folder would be deleted with everything in it, a CRD with every object of its kind,
+ * in every namespace. Argo CD: the sync option Prune=false; Flux: the label (or annotation)
+ * kustomize.toolkit.fluxcd.io/prune: disabled, which its garbage collection skips both when
+ * the object leaves the stage file and when the stage's Kustomization is deleted.
+ */
+function checkPruneProtection(ctx: Context): void {
+  for (const c of ctx.delivered) {
+    for (const m of c.folder?.manifests ?? []) {
+      const group = parseApiVersion(m.apiVersion).group;
+      const what = group === '' && m.kind === 'Namespace' ? 'the namespace with everything in it'
+        : group === 'apiextensions.k8s.io' && m.kind === 'CustomResourceDefinition' ? 'the CRD with every object of its kind, in every namespace' : undefined;
+      if (what === undefined) continue;
+      const metadata = mapping(m.object.metadata) ?? {};
+      const annotations = mapping(metadata.annotations) ?? {};
+      if (ctx.settings.tool === 'argocd') {
+        const options = String(annotations[SYNC_OPTIONS] ?? '').split(',').map(o => o.trim());
+        if (!options.includes(NO_PRUNE)) {
+          ctx.push(c, atCluster(c, m, 'delivery-prune', `metadata.annotations has no ${SYNC_OPTIONS}: ${NO_PRUNE}: once it leaves the folder, Argo CD's prune would delete ${what}`));
+        }
+      } else if ((mapping(metadata.labels) ?? {})[FLUX_PRUNE] !== 'disabled' && annotations[FLUX_PRUNE] !== 'disabled') {
+        ctx.push(c, atCluster(c, m, 'delivery-prune', `metadata.labels has no ${FLUX_PRUNE}: disabled: once it leaves its stage file, or its stage's Kustomization is deleted, Flux would delete ${what}`));
+      }
+    }
+  }
+}
+
 /** A cluster folder (or one of its files) nothing delivers: named at its first object (or the file). */
 function notDelivered(ctx: Context, c: DeliveryCluster, file: string | undefined, detail: string): void {
   const anchor = c.folder?.manifests.find(m => file === undefined || m.file === file);
@@ -656,8 +697,16 @@ function fluxTarget(ctx: Context, k: Manifest, usedFiles: Set<string>): FluxTarg
     push(`${shown}: ${inFile} is ${what}, which is not a stage file of a cluster folder`);
     return undefined;
   }
+  // The folder is named by the stage alone: a stage inserted before it renumbers the file, never spec.path.
+  const expected = [DELIVERY_FOLDER, 'flux', ...(cluster.name === undefined ? [] : [cluster.name]), stageOf(file)].join('/');
+  if (where.out !== expected) {
+    push(`${shown} is ${where.out === '' ? 'the output folder' : `${where.out}/ in the output folder`}, but the folder of ${inOutput(cluster, file)} is ${expected}/: named by its stage alone, it (and spec.path) stays where it is when a stage inserted before renumbers the file`);
+  }
   return { cluster, file };
 }
+
+/** A stage file's stage: `0003-istiod.k8s.yaml` → `istiod`. */
+const stageOf = (file: string) => file.replace(/^\d+-/, '').replace(/\.k8s\.yaml$/, '');
 
 /** The GitRepository: the settings' URL and branch, and nothing that would leave files out. */
 function checkGitRepository(ctx: Context, repo: Manifest): void {
@@ -672,7 +721,81 @@ function checkGitRepository(ctx: Context, repo: Manifest): void {
   for (const key of ['ignore', 'include', 'sparseCheckout']) {
     if (spec[key] !== undefined) push(`spec.${key} is set: check cannot prove that the artifact holds exactly the repository's files`);
   }
+  const secretRef = mapping(spec.secretRef)?.name;
+  if (secretRef !== ctx.settings.secretRef) {
+    push(`spec.secretRef${spec.secretRef === undefined ? '' : '.name'} is ${show(secretRef)}, but main.ts's delivery.secretRef is ${show(ctx.settings.secretRef)}${ctx.settings.secretRef === undefined ? ' (a public repository)' : `: Flux would clone the repository ${secretRef === undefined ? 'without its credentials' : 'with another Secret\'s credentials'}`}`);
+  }
   if (spec.suspend === true) push('spec.suspend is true: Flux would not fetch the repository');
+}
+
+/** A Secret Kubernetes fills in with a service account's token: ready as soon as it exists. */
+const isTokenSecret = (m: Manifest) => m.kind === 'Secret' && m.apiVersion === 'v1' && m.object.type === 'kubernetes.io/service-account-token';
+
+/** An object as its controller leaves it: Ready (or not) for its current generation. */
+function withReadyCondition(m: Manifest, status: 'True' | 'False'): Obj {
+  const metadata = { ...(mapping(m.object.metadata) ?? {}), generation: 1 };
+  return { ...m.object, metadata, status: { observedGeneration: 1, conditions: [{ type: 'Ready', status, observedGeneration: 1, reason: status === 'True' ? 'Ready' : 'NotReady' }] } };
+}
+
+/**
+ * What a Kustomization makes the next stage wait for (kustomize-controller: `wait` for
+ * every object, else the objects `healthChecks` names, each judged by kstatus or by the
+ * `healthCheckExprs` of its kind). The object that writes istiod's CA must be waited for,
+ * by expressions that hold only once its Ready condition is True (kstatus counts a custom
+ * resource without status conditions as Current: istiod would start without its CA and
+ * make a root of its own); a remote secret must never be (Ready only once the store holds
+ * the other cluster's kubeconfig, made after that cluster's first apply: a remote applied
+ * after this cluster never would be); every other file's objects must be, but for a file
+ * of remote secrets and token Secrets, which nothing after it needs ready.
+ */
+function checkFluxReadiness(k: Manifest, t: FluxTarget | undefined, order: (detail: string) => void): void {
+  const spec = mapping(k.object.spec) ?? {};
+  const wait = spec.wait === true;
+  const checks = list(spec.healthChecks).map(h => mapping(h) ?? {});
+  const missingWait = 'spec.wait is not true (and no healthChecks): the next stage would not wait for its objects to be ready, as npm run apply does';
+  if (!t?.cluster.folder) {
+    if (!wait && checks.length === 0) order(missingWait);
+    return;
+  }
+  const objects = t.cluster.folder.manifests.filter(m => m.file === t.file);
+  const named = (c: Obj, m: Manifest) => c.kind === m.kind && c.name === m.name && (c.namespace ?? k.namespace) === m.namespace && (c.apiVersion === undefined || c.apiVersion === m.apiVersion);
+  const remotes = remoteSecretProducers(objects);
+  const waited = wait ? remotes : remotes.filter(r => checks.some(c => named(c, r)));
+  if (waited.length) {
+    order(`${wait ? 'spec.wait is true, so the next stage waits for' : 'spec.healthChecks names'} ${waited.map(r => `ExternalSecret ${r.namespace}/${r.name}`).join(', ')}, Ready only once the store holds that cluster's kubeconfig, made after the cluster's first apply (a remote cluster applied after this one never would be): wait for the object that writes cacerts alone (spec.wait false, spec.healthChecks)`);
+  }
+  const writer = objects.find(writesCacertsByReference);
+  if (!writer) {
+    if (!wait && checks.length === 0 && objects.some(m => !remotes.includes(m) && !isTokenSecret(m))) order(missingWait);
+    return;
+  }
+  const ref = `${writer.kind} ${writer.namespace}/${writer.name}`;
+  if (!wait && !checks.some(c => named(c, writer))) {
+    order(`the next stage does not wait for ${ref}, which writes istiod's CA (cacerts): neither spec.wait nor spec.healthChecks names it, and istiod would start without its CA and make a root of its own`);
+  }
+  const gvk = `${writer.apiVersion} ${writer.kind}`;
+  const exprs = list(spec.healthCheckExprs).map(e => mapping(e) ?? {}).filter(e => e.apiVersion === writer.apiVersion && e.kind === writer.kind);
+  if (exprs.length === 0) {
+    order(`spec.healthCheckExprs has none for ${gvk}: kustomize-controller would ask kstatus, which counts a ${writer.kind} without status conditions as Current, so istiod (the next stage) could start before ${ref} has written cacerts, and make a root of its own`);
+    return;
+  }
+  if (exprs.length > 1) order(`spec.healthCheckExprs has ${exprs.length} entries for ${gvk}: one expected`);
+  const e = exprs[0];
+  if (typeof e.current !== 'string') return; // The CRD requires it: reported as crd-schema.
+  const expressions = { current: e.current, ...(typeof e.inProgress === 'string' ? { inProgress: e.inProgress } : {}), ...(typeof e.failed === 'string' ? { failed: e.failed } : {}) };
+  const shown = `spec.healthCheckExprs for ${gvk}`;
+  const unreadable = Object.entries(expressions).filter(([, x]) => !parsesAsHealthExpression(x)).map(([key]) => key);
+  if (unreadable.length) {
+    order(`${shown}: check cannot evaluate its ${unreadable.join(', ')} expression, so it cannot prove that istiod (the next stage) waits for ${ref} to write cacerts`);
+    return;
+  }
+  const judged = (o: Obj): ExprStatus => exprStatus(expressions, o);
+  const asWritten = { ...writer.object, metadata: { ...(mapping(writer.object.metadata) ?? {}), generation: 1 } };
+  // Before its controller sets the Ready condition: no status yet, an empty one, no condition.
+  const early = [asWritten, { ...asWritten, status: {} }, { ...asWritten, status: { conditions: [] } }];
+  if (early.some(o => judged(o) === 'Current')) order(`${shown} counts ${ref} ready before its controller has set its Ready condition: istiod (the next stage) could start before cacerts is written, and make a root of its own`);
+  if (judged(withReadyCondition(writer, 'True')) !== 'Current') order(`${shown} does not count ${ref} ready once its Ready condition is True (for its generation): the stage would wait for it until its timeout, every time`);
+  if (judged(withReadyCondition(writer, 'False')) === 'Current') order(`${shown} counts ${ref} ready while its Ready condition is False: istiod could start before cacerts is written`);
 }
 
 function checkFlux(ctx: Context): void {
@@ -708,8 +831,11 @@ function checkFlux(ctx: Context): void {
       if (spec[key] !== undefined) cover(`spec.${key} is set: Flux would apply other objects than the stage file's`);
     }
     if (spec.suspend === true) cover('spec.suspend is true: Flux would not apply it');
+    if (k.name.length > LABEL_VALUE_LIMIT) {
+      cover(`metadata.name is ${k.name.length} characters: kustomize-controller labels every object it applies kustomize.toolkit.fluxcd.io/name: ${k.name}, and a label value has at most ${LABEL_VALUE_LIMIT}, so the API server would refuse them all`);
+    }
     if (spec.prune !== true) order('spec.prune is not true: objects removed from the file would stay in the cluster');
-    if (spec.wait !== true && list(spec.healthChecks).length === 0) order('spec.wait is not true (and no healthChecks): the next stage would not wait for its objects to be ready, as npm run apply does');
+    checkFluxReadiness(k, t, order);
     const source = mapping(spec.sourceRef) ?? {};
     const repo = repos.find(r => r.name === source.name && r.namespace === (source.namespace ?? k.namespace));
     if (source.kind !== 'GitRepository' || !repo) order(`spec.sourceRef (${show(source.kind)} ${show(source.name)}) is not the GitRepository of ${k.file}`);
@@ -734,31 +860,37 @@ function checkFlux(ctx: Context): void {
       for (const extra of by.slice(1)) ctx.push(c, violation(extra, 'delivery-coverage', `delivers ${inOutput(c, file)}, as Kustomization ${ref(by[0])} does: each stage file is delivered once`));
       const k = by[0];
       if (!k) return;
-      let previous: Manifest | undefined;
-      let after: string;
+      // Its own previous file; on a remote cluster, the first file after istiod also its
+      // primary's last (its gateways and app pods are injected by the primary's istiod,
+      // which the primary's policy stage exposes); the files before, nothing of the primary
+      // (the remote's reader token, which the primary's remote secret is made from, first).
+      const want: Manifest[] = [];
+      const why: string[] = [];
       if (i > 0) {
-        previous = deliveredBy(c, files[i - 1]);
+        const previous = deliveredBy(c, files[i - 1]);
         if (!previous) return; // Reported above, as the previous file's.
-        after = `${inOutput(c, file)} comes right after ${inOutput(c, files[i - 1])}`;
+        want.push(previous);
+        why.push(`${inOutput(c, file)} comes right after ${inOutput(c, files[i - 1])}`);
       } else {
-        const primaryName = c.settings.mesh?.primary?.cluster;
-        const primary = primaryName === undefined ? undefined : ctx.clusters.find(p => p.name === primaryName);
-        if (primary?.folder && primary.folder.files.length) {
-          const last = [...primary.folder.files].sort().at(-1)!;
-          previous = deliveredBy(primary, last);
-          if (!previous) return;
-          after = `${clusterText(c)} is a remote of ${primaryName}, so its first file comes after ${inOutput(primary, last)}`;
-        } else if (primaryName !== undefined) {
-          return; // The primary's folder is not there to compare with.
-        } else {
-          after = `${inOutput(c, file)} is the first file of ${clusterText(c)}`;
-        }
+        why.push(`${inOutput(c, file)} is the first file of ${clusterText(c)}`);
+      }
+      const primaryName = c.settings.mesh?.primary?.cluster;
+      const istiod = files.findIndex(f => stageOf(f) === 'istiod');
+      if (primaryName !== undefined && istiod >= 0 && i === istiod + 1) {
+        const primary = ctx.clusters.find(p => p.name === primaryName);
+        if (!primary?.folder || !primary.folder.files.length) return; // The primary's folder is not there to compare with.
+        const last = [...primary.folder.files].sort().at(-1)!;
+        const previous = deliveredBy(primary, last);
+        if (!previous) return;
+        want.push(previous);
+        why.push(`${clusterText(c)} is a remote of ${primaryName}, so its first file after istiod also comes after ${inOutput(primary, last)}`);
       }
       const deps = list(mapping(k.object.spec)?.dependsOn).map(d => mapping(d) ?? {});
       const names = deps.map(d => `${String(d.namespace ?? k.namespace)}/${String(d.name)}`);
-      const want = previous ? [ref(previous)] : [];
-      if (names.length !== want.length || names.some((n, j) => n !== want[j])) {
-        ctx.push(c, violation(k, 'delivery-order', `spec.dependsOn is ${names.length ? `[${names.join(', ')}]` : 'empty'}, but ${after}${previous ? `: it must depend on exactly Kustomization ${want[0]}, which delivers that` : ': it must depend on nothing'}`));
+      const wanted = want.map(ref);
+      if (names.length !== wanted.length || [...names].sort().some((n, j) => n !== [...wanted].sort()[j])) {
+        const must = wanted.length === 0 ? 'it must depend on nothing' : `it must depend on exactly ${wanted.map(w => `Kustomization ${w}`).join(' and ')}, which ${wanted.length > 1 ? 'deliver those' : 'delivers that'}`;
+        ctx.push(c, violation(k, 'delivery-order', `spec.dependsOn is ${names.length ? `[${names.join(', ')}]` : 'empty'}, but ${why.join(', and ')}: ${must}`));
       }
       deps.forEach((d, j) => {
         if (d.readyExpr !== undefined) ctx.push(c, violation(k, 'delivery-order', `spec.dependsOn[${j}].readyExpr replaces Flux's readiness check of ${String(d.name)}: the stage would not wait for it as npm run apply does`));
@@ -778,19 +910,23 @@ function checkFlux(ctx: Context): void {
  * - the objects as the API server validates them (Argo CD's and Flux's CRDs, provided by the
  *   lock's tools: `crd-schema`, `crd-rule`, `metadata`, `unique`, `namespace-scope`, …);
  * - `delivery-path`: every path they name is one cluster's files (an Application's
- *   `source.path` a cluster folder; a Kustomization's `path` a folder whose kustomization.yaml
- *   lists one stage file), inside the repository;
+ *   `source.path` a cluster folder; a Kustomization's `path` a folder named by its stage,
+ *   `flux/[<cluster>/]<stage>`, whose kustomization.yaml lists that stage's file), inside
+ *   the repository;
  * - `delivery-coverage`: each cluster folder delivered exactly once (Flux: each stage file),
- *   nothing else, from the settings' repository and branch, to each cluster's destination,
- *   in delivery.namespace, as the files are; no delivery folder without delivery settings,
- *   and none missing with them;
+ *   nothing else, from the settings' repository, branch and credentials Secret, to each
+ *   cluster's destination, in delivery.namespace, as the files are, retried (Argo CD),
+ *   named within a label value (Flux); no delivery folder without delivery settings, and
+ *   none missing with them;
  * - `delivery-order`: `npm run apply`'s order (Argo CD: each object in the sync wave of its
  *   file, the sync options; Flux: a dependsOn chain in file order per cluster, a remote's
- *   first stage after its primary's last, each waited for and pruned);
+ *   first stage after istiod also after its primary's last, each pruned and waited for:
+ *   istiod's CA by its Ready condition, never a remote secret);
  * - `delivery-drift`: Argo CD ignores the caBundle of every webhook configuration, which
  *   istiod writes, and names nothing absent;
  * - `delivery-project`: each Application's AppProject allows its repository and exactly
- *   the folder's namespaces (on its destination) and cluster-scoped kinds.
+ *   the folder's namespaces (on its destination) and cluster-scoped kinds;
+ * - `delivery-prune`: no namespace or CRD of a delivered folder is ever pruned.
  */
 export function checkDelivery(input: DeliveryInput): DeliveryCheck {
   const out: DeliveryFinding[] = [];
@@ -826,6 +962,7 @@ export function checkDelivery(input: DeliveryInput): DeliveryCheck {
   };
   if (settings.tool === 'argocd') checkArgoCd(ctx);
   else checkFlux(ctx);
+  checkPruneProtection(ctx);
   for (const v of checkApiServer(manifests, delivered[0].settings.kubeVersion, ctx.provided)) {
     const m = manifests.find(x => x.file === v.file && x.index === v.index);
     out.push({ cluster: m ? ctx.owner.get(m)?.name : undefined, violation: v });

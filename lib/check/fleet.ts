@@ -135,7 +135,7 @@ function targetMetadata(m: Manifest): { readonly [key: string]: any } | undefine
 }
 
 /** The ExternalSecrets in istio-system that write a Secret istiod discovers as a remote secret. */
-function remoteSecretProducers(manifests: readonly Manifest[]): Manifest[] {
+export function remoteSecretProducers(manifests: readonly Manifest[]): Manifest[] {
   return manifests.filter(m => isExternalSecret(m) && m.namespace === ISTIO_NAMESPACE && labelsOf(targetMetadata(m)?.labels)[MULTICLUSTER_LABEL] === 'true');
 }
 

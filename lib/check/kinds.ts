@@ -1,6 +1,6 @@
 import { Manifest } from '../manifests';
 import { parseApiVersion } from '../manifests';
-import { isClusterScopedBuiltin } from './cluster-scope';
+import { isClusterScopedBuiltin } from '../manifests/cluster-scope';
 import { CheckOptions, Crd, CrdIndex, validateCustomResource } from './crd-schema';
 import { builtinListTypeErrors } from './builtin-list-types';
 import { formatFieldError } from './field-error';

@@ -35,6 +35,11 @@ export type Rule =
   | 'delivery-order'
   | 'delivery-drift'
   | 'delivery-project'
+  | 'delivery-prune'
+  | 'authz-coverage'
+  | 'authz-principal'
+  | 'authz-selector'
+  | 'authz-l7-ztunnel'
   | 'privileged-proxies'
   | 'manual-trust';
 

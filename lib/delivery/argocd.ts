@@ -6,13 +6,22 @@ import { ClusterFolder, repositoryPath } from './folder';
 
 /** Argo CD's sync options for the mesh's folders. */
 export const ARGO_CD_SYNC_OPTIONS: readonly string[] = [
-  // Server-side, as npm run apply applies: fields istiod writes stay istiod's.
+  // Server-side (kubectl apply --server-side --force-conflicts, Argo CD documents), as npm run apply applies.
   'ServerSideApply=true',
-  // A custom resource whose CRD an earlier sync wave creates cannot be dry-run before it.
+  // Argo CD skips the dry run of a custom resource itself when its CRD is in the same sync
+  // (Istio's, Gateway API's); this is for kinds whose CRDs another tool installs, and which
+  // may not be served yet at the dry run: cert-manager's Certificate, External Secrets' ExternalSecret.
   'SkipDryRunOnMissingResource=true',
-  // The caBundle istiod writes is neither drift nor overwritten.
+  // ignoreDifferences also at sync: Argo CD applies the live caBundle istiod wrote, not none.
   'RespectIgnoreDifferences=true',
 ];
+
+/**
+ * Retries of a failed sync. An automated sync does not retry a revision whose sync failed
+ * (a wave refused because istiod's webhook does not answer yet, an operator's CRD not
+ * served yet) until the next commit without it: 5 tries, 30s apart, doubling, at most 5m.
+ */
+export const ARGO_CD_RETRY = { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } } as const;
 
 /** The field of a webhook configuration istiod writes at run time. */
 export const CA_BUNDLE_PATH = '.webhooks[]?.clientConfig.caBundle';
@@ -27,8 +36,8 @@ export interface ArgoCdClusterApplicationProps {
  * One cluster's Argo CD objects: an AppProject that allows exactly what its folder holds
  * (its namespaces at its destination, its cluster-scoped kinds), and an Application that
  * syncs the folder's files (their sync waves order them), server-side, ignoring the
- * caBundle istiod writes into each webhook configuration. No finalizer: deleting the
- * Application leaves the mesh running.
+ * caBundle istiod writes into each webhook configuration, retrying a failed sync. No
+ * finalizer: deleting the Application leaves the mesh running.
  */
 export class ArgoCdClusterApplication extends Construct {
   /** The AppProject. */
@@ -67,6 +76,7 @@ export class ArgoCdClusterApplication extends Construct {
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
           syncOptions: [...ARGO_CD_SYNC_OPTIONS],
+          retry: { limit: ARGO_CD_RETRY.limit, backoff: { ...ARGO_CD_RETRY.backoff } },
         },
         ...(folder.webhookConfigurations.length ? {
           ignoreDifferences: folder.webhookConfigurations.map(w => ({

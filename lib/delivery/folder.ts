@@ -1,6 +1,7 @@
 import * as path from 'path';
-import { isClusterScopedBuiltin } from '../check/cluster-scope';
-import type { ResolvedDelivery, ResolvedMeshSettings } from '../settings';
+import { isClusterScopedBuiltin } from '../manifests/cluster-scope';
+import { ISTIO_NAMESPACE, ResolvedDelivery, ResolvedMeshSettings } from '../settings';
+import { CACERTS } from '../stages/trust';
 import type { ManifestFile } from '../synth/write-manifests';
 
 /** One cluster's output as synth is about to write it: what the delivery objects are made from. */
@@ -29,6 +30,14 @@ export interface WebhookConfiguration {
   readonly name: string;
 }
 
+/** An object a stage's health check names: the one that writes istiod's CA. */
+export interface ObjectReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
 /** What the delivery objects of one cluster say about its folder. */
 export interface ClusterFolder {
   /** The cluster's name in a fleet; undefined for the single form. */
@@ -47,6 +56,8 @@ export interface ClusterFolder {
   readonly clusterScopedKinds: readonly GroupKind[];
   /** Its webhook configurations, sorted by kind, then name. */
   readonly webhookConfigurations: readonly WebhookConfiguration[];
+  /** File → the cert-manager Certificate or External Secrets ExternalSecret in it that writes `cacerts` in istio-system (the trust stage's, when its CA is by reference). */
+  readonly cacertsWriters: ReadonlyMap<string, ObjectReference>;
 }
 
 /** The webhook configurations istiod writes a caBundle into. */
@@ -70,10 +81,10 @@ export function clusterLabel(cluster: string | undefined): string {
 
 /**
  * Reads what the delivery objects need of one cluster's planned folder: its files, the
- * namespaces of its namespaced objects, its cluster-scoped kinds (built-in ones from
- * check's list, custom ones from the CRDs in the folder; a kind neither knows is
- * cluster-scoped when its objects have no namespace, which check holds them to) and its
- * webhook configurations.
+ * namespaces of its namespaced objects, its cluster-scoped kinds (built-in ones from the
+ * list lib/manifests shares with check, custom ones from the CRDs in the folder; a kind
+ * neither knows is cluster-scoped when its objects have no namespace, which check holds
+ * them to), its webhook configurations and, per file, what writes istiod's CA.
  */
 export function clusterFolder(c: DeliveredCluster): ClusterFolder {
   const delivery = c.settings.delivery;
@@ -105,6 +116,11 @@ export function clusterFolder(c: DeliveredCluster): ClusterFolder {
       webhooks.set(`${kind}\0${name}`, { kind, name });
     }
   }
+  const cacertsWriters = new Map<string, ObjectReference>();
+  for (const f of c.files) {
+    const writer = f.documents.find((o): o is Record<string, any> => o !== null && typeof o === 'object' && writesCacerts(o as Record<string, any>));
+    if (writer) cacertsWriters.set(f.file, { apiVersion: String(writer.apiVersion), kind: String(writer.kind), name: String(writer.metadata.name), namespace: ISTIO_NAMESPACE });
+  }
   return {
     cluster: c.name,
     label: clusterLabel(c.name),
@@ -114,7 +130,17 @@ export function clusterFolder(c: DeliveredCluster): ClusterFolder {
     namespaces: [...namespaces].sort(compareText),
     clusterScopedKinds: [...kinds.values()].sort((a, b) => compareText(a.group, b.group) || compareText(a.kind, b.kind)),
     webhookConfigurations: [...webhooks.values()].sort((a, b) => compareText(a.kind, b.kind) || compareText(a.name, b.name)),
+    cacertsWriters,
   };
+}
+
+/** Whether an object is the trust stage's writer of istiod's CA: a Certificate or an ExternalSecret making Secret cacerts in istio-system. */
+function writesCacerts(o: Record<string, any>): boolean {
+  if (o.metadata?.namespace !== ISTIO_NAMESPACE) return false;
+  const group = groupOf(o.apiVersion);
+  if (group === 'cert-manager.io' && o.kind === 'Certificate') return o.spec?.secretName === CACERTS;
+  if (group === 'external-secrets.io' && o.kind === 'ExternalSecret') return (o.spec?.target?.name ?? o.metadata?.name) === CACERTS;
+  return false;
 }
 
 /** The committed output folder, as the repository paths of the delivery objects name it (synth's -o does not change it). */
@@ -133,7 +159,3 @@ export function stageOf(file: string): string {
   return file.replace(/^\d+-/, '').replace(/\.k8s\.yaml$/, '');
 }
 
-/** A stage file's name without its extension: `0003-istiod.k8s.yaml` → `0003-istiod`, the name of its Flux folder. */
-export function stageFolderOf(file: string): string {
-  return file.replace(/\.k8s\.yaml$/, '');
-}

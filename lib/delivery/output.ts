@@ -12,7 +12,7 @@ export interface DeliveryOutput {
   /** Its manifest file, `argocd.k8s.yaml` or `flux.k8s.yaml`, with its objects (what check reads). */
   readonly manifests: readonly ManifestFile[];
   /**
-   * Flux's kustomize files (`flux/<cluster>/NNNN-<stage>/kustomization.yaml`), as paths
+   * Flux's kustomize files (`flux/<cluster>/<stage>/kustomization.yaml`), as paths
    * below the delivery folder: kustomize's configuration, not Kubernetes objects. None for Argo CD.
    */
   readonly kustomizations: readonly ManifestFile[];

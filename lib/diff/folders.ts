@@ -5,6 +5,7 @@ import { UserError } from '../user-error';
 import { compareStrings, diffManifests, ObjectDiff } from './compare';
 import { sameValue } from './fields';
 import { analyseUpgrade, Upgrade } from './upgrade/analyse';
+import { authorizationChanges, ClusterAuthorizationChanges } from './authorization';
 
 /** Why a file present in both folders differs in bytes although no object in it changed. */
 export type FileNoteKind = 'formatting only' | 'objects reordered';
@@ -33,6 +34,8 @@ export interface FolderDiff {
   readonly objectsAfter: number;
   /** What an Istio upgrade changes, section by section: set when the two sides are different Istio versions. */
   readonly upgrade?: Upgrade;
+  /** How who may call whom changed (the AuthorizationPolicies' reachability matrix): set when it did. */
+  readonly authorization?: readonly ClusterAuthorizationChanges[];
 }
 
 /** True when the two folders hold the same files with the same bytes. */
@@ -104,6 +107,7 @@ function documentsOf(manifests: readonly Manifest[], file: string): unknown[] {
 export function diffManifestSets(a: ManifestSet, b: ManifestSet): FolderDiff {
   const objects = diffManifests(a.manifests, b.manifests);
   const upgrade = analyseUpgrade(a.manifests, b.manifests);
+  const authorization = objects.length ? authorizationChanges(a.manifests, b.manifests) : undefined;
   const touched = new Set(objects.flatMap(o => (o.movedFrom ? [o.file, o.movedFrom] : [o.file])));
   const fileNotes: FileNote[] = [];
   for (const file of b.files) {
@@ -120,6 +124,7 @@ export function diffManifestSets(a: ManifestSet, b: ManifestSet): FolderDiff {
     objectsBefore: a.manifests.length,
     objectsAfter: b.manifests.length,
     ...(upgrade ? { upgrade } : {}),
+    ...(authorization ? { authorization } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { FolderDiff, isIdentical } from './folders';
 import { buildReport, plural, ReportObject, ReportOptions } from './report';
 import type { Comparison } from './targets';
 import { upgradeText } from './upgrade/text';
+import { authorizationText } from './authorization';
 
 /** How the plain-text report is laid out: the report's own options. */
 export type FormatOptions = ReportOptions;
@@ -19,7 +20,8 @@ function formatObject({ object: o, lines, more }: ReportObject): string[] {
 
 /**
  * The plain-text report: the summary line, file set changes, the upgrade sections when
- * the sides are different Istio versions (upgrade/text.ts), changes common to several
+ * the sides are different Istio versions (upgrade/text.ts), who may call whom when that
+ * changed (authorization.ts), changes common to several
  * objects, then per file the objects that differ (+ added, - removed, ~ changed,
  * > moved) with their field changes.
  */
@@ -29,6 +31,7 @@ export function formatDiff(d: FolderDiff, opts: FormatOptions = {}): string[] {
   for (const f of report.filesAdded) lines.push(`file added: ${f}`);
   for (const f of report.filesRemoved) lines.push(`file removed: ${f}`);
   if (d.upgrade) lines.push('', ...upgradeText(d.upgrade));
+  if (d.authorization) lines.push('', ...authorizationText(d.authorization));
   if (report.common.length) {
     lines.push('', 'changes common to several objects (listed once, left out below):');
     for (const c of report.common) lines.push(`      ${c.line}  (${plural(c.objects, 'object')})`);

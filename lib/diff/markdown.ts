@@ -4,6 +4,7 @@ import { buildReport, plural, ReportFile, ReportObject, ReportOptions } from './
 import type { Comparison } from './targets';
 import { cell, codeSpan } from './markdown-syntax';
 import { upgradeMarkdown } from './upgrade/markdown';
+import { authorizationMarkdown } from './authorization';
 
 export { codeSpan };
 
@@ -41,7 +42,8 @@ function fileSection(f: ReportFile): string[] {
 /**
  * The output of `npm run diff -- --markdown`, for a pull-request comment: a heading with
  * the counts, what was compared, a table of the files, the upgrade sections when the
- * sides are different Istio versions (upgrade/markdown.ts), the changes common to
+ * sides are different Istio versions (upgrade/markdown.ts), who may call whom when that
+ * changed (authorization.ts), the changes common to
  * several objects (once), then per file its objects and their field changes. Every name and value
  * is in a code span, so nothing in a manifest is read as Markdown.
  */
@@ -69,6 +71,7 @@ export function formatMarkdown(c: Comparison, opts: ReportOptions = {}): string[
     lines.push(`| ${fileCell(f)} | ${KIND_ORDER.map(kind => f.counts[kind]).join(' | ')} |`);
   }
   if (c.diff.upgrade) lines.push('', ...upgradeMarkdown(c.diff.upgrade));
+  if (c.diff.authorization) lines.push('', ...authorizationMarkdown(c.diff.authorization));
 
   if (report.common.length) {
     lines.push('', 'Changes common to several objects (listed once, left out below):', '', '| change | objects |', '|---|--:|');

@@ -34,8 +34,12 @@ export const USAGE = `usage: npm run diff [-- [--markdown] [--max-paths <N>] [--
   <before-dir> <after-dir>  compare two manifest folders, object by object
   --markdown                print the report as GitHub Markdown, e.g. for a pull-request comment
   --max-paths <N>           field changes shown per object (default 20)
-  --cluster NAME            in a fleet (dist/<cluster>/), compare only that cluster (default: all)
+  --cluster NAME            in a fleet (dist/<cluster>/), compare only that cluster (default: all;
+                            dist/delivery/ is no cluster: it is compared without --cluster)
   -h, --help                print this help and do nothing else
+The report adds an upgrade section when the sides are different Istio versions, and an
+authorization section when who may call whom changed (the AuthorizationPolicies' matrix,
+as npm run check -- --authz prints it).
 exit status: 0 identical, 1 different, 2 error`;
 
 function isFolder(p: string): boolean {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { DELIVERY_FOLDER } from '../manifests/delivery-folder';
 import { UserError } from '../user-error';
 import { clusterSubset, diffManifestSets, FolderDiff, ManifestSet, parseManifestSet, readManifestFolder } from './folders';
 import { withFreshSynth } from './fresh';
@@ -32,12 +33,16 @@ function distFolder(root: string): string {
  */
 export function compareTarget(target: DiffTarget, root: string, git: GitOptions = {}, cluster?: string): Comparison {
   // A fleet's output holds a folder per cluster; --cluster compares one of them. A cluster
-  // on one side only (added or removed by the change) is compared with nothing.
+  // on one side only (added or removed by the change) is compared with nothing. The
+  // delivery folder is no cluster's: it is compared with the rest, without --cluster.
+  if (cluster === DELIVERY_FOLDER) {
+    throw new UserError(`--cluster ${DELIVERY_FOLDER}: ${DELIVERY_FOLDER}/ holds the Argo CD or Flux objects that apply the clusters' folders, not a cluster's folder; npm run diff without --cluster compares it with the rest`);
+  }
   const pair = (a: ManifestSet, aWhere: string, b: ManifestSet, bWhere: string): [ManifestSet, ManifestSet] => {
     if (cluster === undefined) return [a, b];
     const [x, y] = [clusterSubset(a, cluster), clusterSubset(b, cluster)];
     if (!x.files.length && !y.files.length) {
-      const clusters = [...new Set([...a.files, ...b.files].filter(f => f.includes('/')).map(f => f.split('/')[0]))].sort();
+      const clusters = [...new Set([...a.files, ...b.files].filter(f => f.includes('/')).map(f => f.split('/')[0]))].filter(c => c !== DELIVERY_FOLDER).sort();
       throw new UserError(`no cluster ${cluster} in ${aWhere} nor in ${bWhere} (${clusters.length ? `clusters: ${clusters.join(', ')}` : 'they hold one cluster\'s files, not a folder per cluster'})`);
     }
     return [x, y];

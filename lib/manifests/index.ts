@@ -6,3 +6,5 @@ export * from './pod-templates';
 export * from './api-version';
 export * from './identity';
 export * from './tolerations';
+export * from './cluster-scope';
+export * from './delivery-folder';

@@ -1,3 +1,4 @@
+import { DELIVERY_FOLDER } from '../manifests/delivery-folder';
 import { DNS_LABEL, RFC1123_RULE } from '../settings/names';
 import { nearestKey } from '../settings/shape';
 import type { MeshSettings } from '../settings/types';
@@ -36,8 +37,8 @@ export function isFleet(project: ProjectDefinition): boolean {
   return project.clusters !== undefined;
 }
 
-/** dist/'s folder of the Argo CD or Flux objects that apply the clusters' folders (no cluster may be named so). */
-export const DELIVERY_FOLDER = 'delivery';
+/** dist/'s folder of the Argo CD or Flux objects that apply the clusters' folders (no cluster may be named so); the readers' constant. */
+export { DELIVERY_FOLDER };
 
 /** The exports synth reads from main.ts; others (shared constants) are the user's own. */
 const KNOWN_EXPORTS = ['settings', 'clusters', 'extend'];

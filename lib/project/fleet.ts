@@ -1,4 +1,5 @@
 import { MeshSettings, ResolvedMeshSettings, ResolvedRemoteSecret, ResolvedTrust } from '../settings';
+import { FLUX_CLUSTER_NAME_LIMIT, LABEL_VALUE_LIMIT, LONGEST_STAGE } from '../settings/delivery';
 import { TRUST_DEFAULTS } from '../settings/trust';
 
 // What only the fleet as a whole can tell (Istio's multicluster install): who serves
@@ -133,8 +134,10 @@ export function fleetProblems(members: readonly FleetMember[]): string[] {
 
 /**
  * The delivery objects of a fleet are applied once, to the cluster the controller runs
- * in: one tool, repository, revision, path and namespace for every cluster, each its own
- * destination, and every cluster delivered or none.
+ * in: one tool, repoURL, revision, path, namespace and secretRef for every cluster (one
+ * GitRepository or one set of Applications reads them), each its own destination (a
+ * kubeconfig Secret by name and key), every cluster delivered or none; with Flux, each
+ * cluster name short enough for the Kustomizations' names, which label every object.
  */
 function deliveryProblems(members: readonly FleetMember[]): string[] {
   const delivered = members.filter(m => m.settings.delivery);
@@ -144,7 +147,7 @@ function deliveryProblems(members: readonly FleetMember[]): string[] {
     problems.push(`clusters ${members.filter(m => !m.settings.delivery).map(m => m.name).join(', ')} have no delivery while ${delivered.map(m => m.name).join(', ')} do: deliver every cluster of the fleet (one controller applies dist/delivery/) or none`);
   }
   const first = delivered[0];
-  for (const key of ['tool', 'repoURL', 'revision', 'path', 'namespace'] as const) {
+  for (const key of ['tool', 'repoURL', 'revision', 'path', 'namespace', 'secretRef'] as const) {
     for (const m of delivered.slice(1)) {
       if (m.settings.delivery![key] !== first.settings.delivery![key]) {
         problems.push(`clusters.${m.name}.delivery.${key}: ${JSON.stringify(m.settings.delivery![key])} differs from clusters.${first.name}'s ${JSON.stringify(first.settings.delivery![key])}: the delivery objects of a fleet are applied by one controller from one repository (share them through the fleet's TypeScript)`);
@@ -154,10 +157,19 @@ function deliveryProblems(members: readonly FleetMember[]): string[] {
   const byDestination = new Map<string, string>();
   for (const m of delivered) {
     const d = m.settings.delivery!.destination;
-    const key = d.name !== undefined ? `cluster ${d.name}` : d.server !== undefined ? `server ${d.server}` : d.kubeConfigSecret ? `kubeconfig Secret ${d.kubeConfigSecret.name}` : 'the cluster Flux runs in';
+    const secret = d.kubeConfigSecret;
+    const key = d.name !== undefined ? `cluster ${d.name}` : d.server !== undefined ? `server ${d.server}`
+      : secret ? `kubeconfig Secret ${secret.name} (${secret.key !== undefined ? `key ${secret.key}` : 'its default key'})` : 'the cluster Flux runs in';
     const other = byDestination.get(key);
     if (other !== undefined) problems.push(`clusters.${m.name}.delivery.destination: ${key} is also clusters.${other}'s: each cluster of the fleet is delivered to a cluster of its own (set destination)`);
     else byDestination.set(key, m.name);
+  }
+  // kustomize-controller labels every object it applies kustomize.toolkit.fluxcd.io/name: <Kustomization name>.
+  for (const m of delivered) {
+    const longest = `istio-${m.name}-${LONGEST_STAGE}`;
+    if (m.settings.delivery!.tool === 'flux' && longest.length > LABEL_VALUE_LIMIT) {
+      problems.push(`clusters: "${m.name}" is too long a cluster name for Flux (at most ${FLUX_CLUSTER_NAME_LIMIT} characters): its Kustomizations are named istio-<cluster>-<stage>, and kustomize-controller labels every object it applies with that name, a label value of at most ${LABEL_VALUE_LIMIT} characters (${longest} would be ${longest.length})`);
+    }
   }
   return problems;
 }

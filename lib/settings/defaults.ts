@@ -9,6 +9,9 @@ export const DEFAULT_GATEWAYS: readonly GatewaySettings[] = [
   { name: 'istio-egressgateway', namespace: 'istio-egress', kind: 'egress' },
 ];
 
+/** Istio's default trust domain: the first part of every workload's SPIFFE identity. */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
+
 /** The default Kubernetes version to render for. */
 export const DEFAULT_KUBE_VERSION = '1.33.0';
 

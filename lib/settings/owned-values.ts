@@ -60,6 +60,8 @@ export const ISTIOD_OWNED_VALUES: readonly OwnedValue<IstiodContext>[] = [
   // With istio-cni, injection leaves out the privileged istio-init container (sidecar pods of an ambient mesh too).
   { path: ['cni', 'enabled'], setting: 'cni', value: c => (c.settings.nodeAgents.cni ? true : undefined) },
   { path: ['global', 'istioNamespace'], setting: 'nothing: Istio runs in istio-system', value: () => ISTIO_NAMESPACE },
+  // Explicit even for Istio's default, as the authorization policies' principals name it.
+  { path: ['meshConfig', 'trustDomain'], setting: 'trustDomain', value: c => c.settings.trustDomain },
   // Explicit even for Istio's default (ALLOW_ANY), so dist/ shows the policy in force.
   { path: ['meshConfig', 'outboundTrafficPolicy'], setting: 'egress.outboundTrafficPolicy', value: c => ({ mode: c.settings.egress.outboundTrafficPolicy }) },
   // The injector's setting for every proxy it injects (sidecars and gateways).

@@ -2,6 +2,7 @@ import { dataplaneLabels } from './dataplane';
 import { resolveEgress } from './egress';
 import { resolveTrust } from './trust';
 import { resolveDelivery } from './delivery';
+import { DEFAULT_TRUST_DOMAIN } from './defaults';
 import { MeshSettings, ResolvedMeshSettings, Scheduling } from './types';
 import { validateSettings } from './validate';
 
@@ -43,6 +44,9 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     istiodScheduling: forComponent(input.componentScheduling?.istiod),
     mode: dp.mode,
     mtls: input.mtls ?? 'STRICT',
+    authorization: input.authorization ?? 'namespace-isolation',
+    authorizationDryRun: input.authorizationDryRun ?? false,
+    trustDomain: input.trustDomain ?? DEFAULT_TRUST_DOMAIN,
     platform: dp.platform,
     gatewayApi: dp.gatewayApi,
     nodeAgents: dp.nodeAgents,
@@ -58,7 +62,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
       const waypoint = ns.waypoint === true;
       const managed = dataplane === 'sidecar' ? injectionLabels(plan.target(ns.revision)!.label) : dataplaneLabels(dataplane, waypoint, {});
       const mtls = ns.mtls !== undefined && ns.mtls !== (input.mtls ?? 'STRICT') ? ns.mtls : undefined;
-      return { name: ns.name, labels: { ...ns.labels, ...managed }, waypoint, ...(mtls ? { mtls } : {}) };
+      return { name: ns.name, labels: { ...ns.labels, ...managed }, waypoint, ...(mtls ? { mtls } : {}), dataplane, allow: ns.allow ?? [] };
     }),
     values: input.values ?? {},
     debug: { privilegedProxies: input.debug?.privilegedProxies ?? false },

@@ -87,6 +87,42 @@ export interface GatewaySettings {
   readonly revision?: string;
 }
 
+/**
+ * Who may call workloads of the mesh: `'open'` (Istio's default: anyone in the mesh),
+ * `'namespace-isolation'` (each app namespace accepts its own namespace and what it
+ * declares in `allow`), `'deny-by-default'` (a mesh-wide allow-nothing policy: only what
+ * the namespaces declare).
+ */
+export type AuthorizationMode = 'open' | 'namespace-isolation' | 'deny-by-default';
+
+/** The callers an allow admits: any of them (the lists are alternatives). */
+export interface AllowFrom {
+  /** Workloads of these namespaces (app namespaces or Istio namespaces of this mesh). @default [] */
+  readonly namespaces?: readonly string[];
+  /** Workloads running as these service accounts, as `namespace/name`. @default [] */
+  readonly serviceAccounts?: readonly string[];
+  /** These ingress gateways of the settings (by name): traffic they route in. @default [] */
+  readonly gateways?: readonly string[];
+}
+
+/** What an allow admits the callers to: all of it, unless narrowed. */
+export interface AllowTo {
+  /** Workload ports (the target port, not the Service port). @default - every port */
+  readonly ports?: readonly number[];
+  /** HTTP methods (L7: a sidecar, or an ambient namespace's waypoint, enforces them). @default - every method */
+  readonly methods?: readonly string[];
+  /** HTTP paths, exact or with a `*` prefix or suffix as Istio matches them (L7, like methods). @default - every path */
+  readonly paths?: readonly string[];
+}
+
+/** One AuthorizationPolicy rule of an app namespace: callers, and what they may call. */
+export interface AuthorizationAllow {
+  /** The callers. */
+  readonly from: AllowFrom;
+  /** What they may call. @default - everything in the namespace */
+  readonly to?: AllowTo;
+}
+
 /** An application namespace whose pods get Istio sidecars. */
 export interface AppNamespace {
   /** Namespace name. */
@@ -113,6 +149,12 @@ export interface AppNamespace {
    * @default - the mesh's mtls
    */
   readonly mtls?: MtlsMode;
+  /**
+   * Who else may call this namespace's workloads, beyond its own namespace (with
+   * `authorization: 'namespace-isolation'`) or at all (with `'deny-by-default'`).
+   * @default []
+   */
+  readonly allow?: readonly AuthorizationAllow[];
 }
 
 /** One istiod revision of the canary form, running beside the others. */
@@ -319,7 +361,9 @@ export interface DeliveryDestination {
   readonly server?: string;
   /**
    * Flux: a Secret in the Kustomizations' namespace holding a kubeconfig of the target
-   * cluster (the Kustomization's `kubeConfig.secretRef`).
+   * cluster (the Kustomization's `kubeConfig.secretRef`): its `name`, and the `key` the
+   * kubeconfig is under (letters, digits, `-`, `_`, `.`), which Flux reads from `value`,
+   * else `value.yaml`, when not given.
    * @default - none: the cluster Flux runs in
    */
   readonly kubeConfigSecret?: { readonly name: string; readonly key?: string };
@@ -343,6 +387,14 @@ export interface DeliverySettings {
   readonly namespace?: string;
   /** Where this cluster's folder is applied. @default - the cluster the controller runs in */
   readonly destination?: DeliveryDestination;
+  /**
+   * Flux: a Secret in `namespace` with the credentials of a private repository (the
+   * GitRepository's `secretRef`: `username` and `password`, or `identity` and
+   * `known_hosts` for ssh). Refused with Argo CD, which takes a repository's credentials
+   * from its own repository Secrets.
+   * @default - none: a public repository
+   */
+  readonly secretRef?: string;
 }
 
 /** Everything that describes one cluster's mesh. */
@@ -378,6 +430,21 @@ export interface MeshSettings {
   readonly mtls?: MtlsMode;
   /** Outbound traffic: the outbound policy and the external hosts, through the egress gateway. @default - ALLOW_ANY, no hosts */
   readonly egress?: EgressSettings;
+  /**
+   * Who may call the mesh's workloads, rendered as AuthorizationPolicies in the policy
+   * stage (zero trust past mTLS: mTLS says who the caller is, authorization what it may call).
+   * @default 'namespace-isolation'
+   */
+  readonly authorization?: AuthorizationMode;
+  /**
+   * Render the authorization policies in dry run (`istio.io/dry-run: "true"`): sidecars
+   * log and count what they would deny, and deny nothing, the way to move a running mesh
+   * from `'open'` (sidecar namespaces only: ztunnel does not dry-run).
+   * @default false
+   */
+  readonly authorizationDryRun?: boolean;
+  /** The mesh's trust domain (`meshConfig.trustDomain`): the first part of every workload's identity, as policies name it. @default 'cluster.local' */
+  readonly trustDomain?: string;
   /** Membership of a multi-cluster mesh: mesh id, cluster name, network. @default - a mesh of one cluster (Istio's defaults) */
   readonly mesh?: MeshIdentity;
   /** The platform, for the charts' platform profiles. @default - none (generic Kubernetes) */
@@ -410,8 +477,8 @@ export interface MeshSettings {
   readonly argoCdSyncWaves?: boolean;
   /**
    * Render the Argo CD or Flux objects that apply this cluster's folder in order, into
-   * dist/delivery/. In a fleet every cluster names the same tool, repository, revision
-   * and namespace, each its own destination.
+   * dist/delivery/. In a fleet every cluster names the same tool, repoURL, revision,
+   * path, namespace and secretRef, each its own destination.
    * @default - none: no delivery objects
    */
   readonly delivery?: DeliverySettings;
@@ -441,6 +508,10 @@ export interface ResolvedAppNamespace {
   readonly waypoint: boolean;
   /** Its own mTLS mode, when it differs from the mesh's. */
   readonly mtls?: MtlsMode;
+  /** How its pods join the mesh. */
+  readonly dataplane: DataplaneMode;
+  /** Who else may call it. */
+  readonly allow: readonly AuthorizationAllow[];
 }
 
 /** Outbound traffic with defaults filled in. */
@@ -546,6 +617,8 @@ export interface ResolvedDelivery {
   readonly namespace: string;
   /** Argo CD: the Application's destination (name or server). Flux: the kubeconfig Secret, if any. */
   readonly destination: DeliveryDestination;
+  /** Flux: the GitRepository's credentials Secret, if any. */
+  readonly secretRef?: string;
 }
 
 /** MeshSettings with every default filled in, as the stage charts consume them. */
@@ -566,6 +639,12 @@ export interface ResolvedMeshSettings {
   readonly mode: DataplaneMode;
   /** Mesh-wide mTLS mode. */
   readonly mtls: MtlsMode;
+  /** Who may call the mesh's workloads. */
+  readonly authorization: AuthorizationMode;
+  /** Whether the policies are rendered in dry run. */
+  readonly authorizationDryRun: boolean;
+  /** The mesh's trust domain. */
+  readonly trustDomain: string;
   /** Outbound traffic. */
   readonly egress: ResolvedEgress;
   /** Multi-cluster identity, when set. */

@@ -8,7 +8,8 @@ import { checkEgress } from './egress';
 import { checkMeshIdentity } from './mesh-identity';
 import { checkPrimaryRemote } from './primary-remote';
 import { checkTrust } from './trust';
-import { checkDelivery } from './delivery';
+import { checkDeliverySettings } from './delivery';
+import { checkAuthorization } from './authorization';
 import { OWNED_VALUES } from './owned-values';
 import { MeshSettings, Scheduling, Toleration } from './types';
 
@@ -258,11 +259,12 @@ export function validateSettings(settings: MeshSettings, locked: string | readon
   checkMeshIdentity(p, input, cluster);
   checkTrust(p, input);
   checkPrimaryRemote(p, input, cluster);
-  checkDelivery(p, input);
+  checkDeliverySettings(p, input);
   checkEgress(p, input, asList(gateways).map(g => asMap(g)), [...asList(gateways).map(g => asMap(g).namespace), ...asList(input.appNamespaces).map(ns => asMap(ns).name), ISTIO_NAMESPACE]);
   const nodeAgentScheduling = { nodeSelector: asMap(components.nodeAgents).nodeSelector ?? {}, tolerations: asList(asMap(components.nodeAgents).tolerations) };
   const dp = resolveDataplane(p, input, plan, nodeAgentScheduling as Required<Scheduling>);
   checkAppNamespaces(p, input, asList(gateways).map(g => asMap(g).namespace), plan, dp);
+  checkAuthorization(p, input, gateways, ns => (ns.dataplane ?? dp.mode) === 'ambient');
 
   if (p.list.length > 0) {
     throw new InvalidSettingsError(p.list);

@@ -72,6 +72,15 @@ export const OUTPUT_RUNS: Readonly<Record<string, OutputRun>> = {
     expectStatus('npm run synth', sandbox.npm('synth', '--quiet'), 0);
     return expectStatus('cat', sandbox.shell('cat dist/east/0002-trust.k8s.yaml'), 0).stdout.trimEnd();
   },
+  // The example synthesized, then npm run check -- --authz: the matrix after the check's summary.
+  'check-authz': (block, sandbox) => {
+    sandbox.writeMain(exampleOf(block));
+    expectStatus('npm run synth', sandbox.npm('synth', '--quiet'), 0);
+    const lines = expectStatus('npm run check -- --authz', sandbox.npm('check', '--authz'), 0).stdout.trimEnd().split('\n');
+    const start = lines.findIndex(l => l.startsWith('authorization of '));
+    if (start < 0) throw new Error(`npm run check -- --authz printed no matrix:\n${lines.join('\n')}`);
+    return lines.slice(start).join('\n');
+  },
   // Step 1 of the runbook, then step 2's edit; the page shows the diff after its summary.
   'canary-move-namespace': (block, sandbox) => {
     const step1 = exampleOf(block);
@@ -83,6 +92,20 @@ export const OUTPUT_RUNS: Readonly<Record<string, OutputRun>> = {
     const before = after.split('\n').filter(l => !l.includes('// inserted')).join('\n');
     if (before === after) throw new Error('the example marks no line `// inserted`');
     return diffAfter(sandbox, before, after).slice(1).join('\n');
+  },
+  // The example with each line marked `// was: …` as it was, then as printed: the authorization section.
+  'diff-authz': (block, sandbox) => {
+    const after = exampleOf(block);
+    const before = after.split('\n').map(l => {
+      const m = /^(\s*).*?\s*\/\/ was: (.*)$/.exec(l);
+      return m ? `${m[1]}${m[2]}` : l;
+    }).join('\n');
+    if (before === after) throw new Error('the example marks no line `// was: …`');
+    const lines = diffAfter(sandbox, before, after);
+    const start = lines.findIndex(l => l.startsWith('authorization ('));
+    if (start < 0) throw new Error(`the diff has no authorization section:\n${lines.join('\n')}`);
+    const end = lines.findIndex((l, i) => i > start && l === '');
+    return lines.slice(start, end < 0 ? lines.length : end).join('\n');
   },
   // The example at the version the page says it was, then as printed: the report's start.
   'diff-upgrade': (block, sandbox, page) => {

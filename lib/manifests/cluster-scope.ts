@@ -1,4 +1,4 @@
-import { groupKind } from '../manifests';
+import { groupKind } from './api-version';
 
 /**
  * Built-in kinds that are cluster-scoped (`group/Kind`, '' for the core group).

@@ -1,0 +1,167 @@
+import { Manifest } from '../lib/manifests';
+import { PROJECT_ROOT } from '../lib/project-root';
+import { MeshSettings, resolveSettings } from '../lib/settings';
+import { lockedVersions, readLock } from '../lib/vendoring/lock';
+import { renderMesh } from './render';
+
+// Zero trust past mTLS: the AuthorizationPolicies each authorization mode renders, as
+// Istio documents them (security.istio.io/v1), and the gateways and system traffic kept working.
+
+const LOCKED = readLock(PROJECT_ROOT).istioVersion;
+const GATEWAYS: MeshSettings['gateways'] = [
+  { name: 'edge', namespace: 'edge', kind: 'ingress' },
+  { name: 'out', namespace: 'out', kind: 'egress' },
+];
+const base = (extra: Partial<MeshSettings>): MeshSettings => ({
+  istioVersion: LOCKED,
+  gateways: GATEWAYS,
+  appNamespaces: [
+    { name: 'shop', allow: [{ from: { gateways: ['edge'] }, to: { ports: [8080] } }] },
+    { name: 'payments', allow: [{ from: { namespaces: ['shop'], serviceAccounts: ['shop/checkout'] }, to: { ports: [8443], methods: ['POST'], paths: ['/pay*'] } }] },
+    { name: 'batch' },
+  ],
+  ...extra,
+});
+
+const policies = (ms: readonly Manifest[]) => ms.filter(m => m.kind === 'AuthorizationPolicy');
+const policy = (ms: readonly Manifest[], namespace: string, name: string): any => policies(ms).find(m => m.namespace === namespace && m.name === name)?.object;
+const deployment = (ms: readonly Manifest[], name: string) => ms.find(m => m.kind === 'Deployment' && m.name === name)!.object;
+
+describe('namespace isolation (the default)', () => {
+  test('each app namespace admits its own namespace and what it declares: namespaces, service accounts, ingress gateways by their rendered account', async () => {
+    const { manifests } = await renderMesh(base({}));
+    expect(policies(manifests).map(m => `${m.namespace}/${m.name}`).sort()).toEqual(['batch/namespace-isolation', 'payments/namespace-isolation', 'shop/namespace-isolation']);
+    const edgeAccount = deployment(manifests, 'edge').spec.template.spec.serviceAccountName;
+    expect(policy(manifests, 'shop', 'namespace-isolation').spec).toEqual({
+      action: 'ALLOW',
+      rules: [
+        { from: [{ source: { namespaces: ['shop'] } }] },
+        { from: [{ source: { principals: [`cluster.local/ns/edge/sa/${edgeAccount}`] } }], to: [{ operation: { ports: ['8080'] } }] },
+      ],
+    });
+    expect(policy(manifests, 'payments', 'namespace-isolation').spec.rules[1]).toEqual({
+      from: [{ source: { namespaces: ['shop'] } }, { source: { principals: ['cluster.local/ns/shop/sa/checkout'] } }],
+      to: [{ operation: { ports: ['8443'], methods: ['POST'], paths: ['/pay*'] } }],
+    });
+    // A namespace that declares nothing still gets its decision: its own namespace only.
+    expect(policy(manifests, 'batch', 'namespace-isolation').spec.rules).toEqual([{ from: [{ source: { namespaces: ['batch'] } }] }]);
+    // In the policy stage, after the app namespaces they live in.
+    expect(new Set(policies(manifests).map(m => m.file.replace(/^\d+-/, '')))).toEqual(new Set(['policy.k8s.yaml']));
+  });
+
+  test('the trust domain names every principal and reaches istiod\'s mesh config', async () => {
+    const { manifests } = await renderMesh(base({ trustDomain: 'prod.example.com' }));
+    expect(policy(manifests, 'payments', 'namespace-isolation').spec.rules[1].from[1].source.principals).toEqual(['prod.example.com/ns/shop/sa/checkout']);
+    const mesh = manifests.find(m => m.kind === 'ConfigMap' && m.name === 'istio' && m.namespace === 'istio-system')!.object.data.mesh;
+    expect(mesh).toMatch(/^trustDomain: prod\.example\.com$/m);
+  });
+
+  test('gateways keep working: no policy on them, and probes and Prometheus go to the agent (15020), not through the inbound listener policies guard', async () => {
+    const { manifests } = await renderMesh(base({}));
+    expect(policies(manifests).filter(m => ['edge', 'out', 'istio-system'].includes(m.namespace))).toEqual([]);
+    const injector = manifests.find(m => m.kind === 'ConfigMap' && m.name === 'istio-sidecar-injector')!.object.data;
+    expect(JSON.parse(injector.values).sidecarInjectorWebhook.rewriteAppHTTPProbe).toBe(true);
+    expect(injector.config).toContain('prometheus.io/port" "15020"');
+  });
+});
+
+describe('deny by default', () => {
+  test('Istio\'s allow-nothing in the root namespace, declared allows only, and the gateways opened to their callers', async () => {
+    const { manifests } = await renderMesh(base({ authorization: 'deny-by-default' }));
+    expect(policy(manifests, 'istio-system', 'allow-nothing')).toEqual({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-nothing', namespace: 'istio-system' }, spec: {} });
+    // No own-namespace rule; a namespace without allows gets no policy (allow-nothing decides for it).
+    expect(policy(manifests, 'shop', 'allow').spec.rules).toHaveLength(1);
+    expect(policy(manifests, 'batch', 'allow')).toBeUndefined();
+    const selectorOf = (name: string) => deployment(manifests, name).spec.selector.matchLabels;
+    expect(policy(manifests, 'edge', 'edge-allow').spec).toEqual({ selector: { matchLabels: selectorOf('edge') }, action: 'ALLOW', rules: [{}] });
+    expect(policy(manifests, 'out', 'out-allow').spec).toEqual({
+      selector: { matchLabels: selectorOf('out') }, action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['shop', 'payments', 'batch'] } }] }],
+    });
+  });
+
+  test('open renders no policy; a dry run annotates every policy', async () => {
+    expect(policies((await renderMesh({ ...base({ authorization: 'open' }), appNamespaces: [{ name: 'shop' }] })).manifests)).toEqual([]);
+    const dry = policies((await renderMesh(base({ authorization: 'deny-by-default', authorizationDryRun: true }))).manifests);
+    expect(dry.length).toBeGreaterThan(3);
+    for (const p of dry) expect(p.object.metadata.annotations).toEqual({ 'istio.io/dry-run': 'true' });
+  });
+});
+
+describe('ambient', () => {
+  const ambient = (extra: Partial<MeshSettings>): MeshSettings => ({
+    istioVersion: LOCKED, mode: 'ambient', gateways: GATEWAYS,
+    appNamespaces: [{ name: 'shop', waypoint: true, allow: [{ from: { namespaces: ['batch'] }, to: { ports: [8080] } }, { from: { namespaces: ['batch'] }, to: { methods: ['GET'] } }] }, { name: 'batch' }],
+    ...extra,
+  });
+
+  test('ztunnel gets the L4 rules; the waypoint every rule, L7 included, by targetRefs; under deny-by-default ztunnel admits the waypoint', async () => {
+    const { manifests } = await renderMesh(ambient({}));
+    expect(policy(manifests, 'shop', 'namespace-isolation').spec.rules).toEqual([
+      { from: [{ source: { namespaces: ['shop'] } }] },
+      { from: [{ source: { namespaces: ['batch'] } }], to: [{ operation: { ports: ['8080'] } }] },
+    ]);
+    expect(policy(manifests, 'shop', 'namespace-isolation-waypoint').spec).toEqual({
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }],
+      action: 'ALLOW',
+      rules: [
+        { from: [{ source: { namespaces: ['shop'] } }] },
+        { from: [{ source: { namespaces: ['batch'] } }], to: [{ operation: { ports: ['8080'] } }] },
+        { from: [{ source: { namespaces: ['batch'] } }], to: [{ operation: { methods: ['GET'] } }] },
+      ],
+    });
+    const deny = (await renderMesh(ambient({ authorization: 'deny-by-default' }))).manifests;
+    expect(policy(deny, 'shop', 'allow').spec.rules[0]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/shop/sa/waypoint'] } }] });
+  });
+});
+
+describe('settings', () => {
+  const problems = (settings: MeshSettings): string[] => {
+    try {
+      resolveSettings(settings, lockedVersions(PROJECT_ROOT));
+    } catch (err) {
+      return (err as Error).message.split('\n').slice(1).map(l => l.replace(/^ {2}- /, ''));
+    }
+    return [];
+  };
+  const allowing = (allow: object, extra: Partial<MeshSettings> = {}) => ({ ...base(extra), appNamespaces: [{ name: 'shop', allow: [allow] }, { name: 'batch' }] } as MeshSettings);
+
+  test('callers the mesh can identify: its namespaces, namespace/name accounts, ingress gateways', () => {
+    expect(problems(allowing({ from: {} }))).toEqual(['appNamespaces[0].allow[0].from: {} names no caller: give namespaces, serviceAccounts or gateways']);
+    expect(problems(allowing({ from: { namespaces: ['elsewhere'] } }))).toEqual([
+      'appNamespaces[0].allow[0].from.namespaces[0]: "elsewhere" is not a namespace of this mesh (app namespaces, gateway namespaces, istio-system): only workloads of the mesh have an identity a policy can name; add it to appNamespaces',
+    ]);
+    expect(problems(allowing({ from: { serviceAccounts: ['checkout'] } }))).toEqual(['appNamespaces[0].allow[0].from.serviceAccounts[0]: "checkout" must be namespace/name (a service account)']);
+    expect(problems(allowing({ from: { gateways: ['out'] } }))).toEqual([
+      'appNamespaces[0].allow[0].from.gateways[0]: "out" is an egress gateway: only an ingress gateway routes callers in (an east-west gateway passes the caller\'s own identity through)',
+    ]);
+    expect(problems(allowing({ from: { gateways: ['nope'] } }))).toEqual(['appNamespaces[0].allow[0].from.gateways[0]: "nope" is not a gateway of the settings (edge, out)']);
+  });
+
+  test('ports, methods and paths as Istio matches them', () => {
+    expect(problems(allowing({ from: { namespaces: ['batch'] }, to: { ports: [0], methods: ['get'], paths: ['pay'] } }))).toEqual([
+      'appNamespaces[0].allow[0].to.ports[0]: 0 is not a port (1 to 65535)',
+      'appNamespaces[0].allow[0].to.methods[0]: "get" is not an HTTP method (GET, POST, …, in capitals)',
+      'appNamespaces[0].allow[0].to.paths[0]: "pay" is not a path Istio matches (/exact, /prefix*, *suffix or *)',
+    ]);
+  });
+
+  test('L7 only where it is enforced; allows without effect and dry runs ztunnel would enforce are refused', () => {
+    const ambientShop = (waypoint: boolean, extra: Partial<MeshSettings> = {}): MeshSettings => ({
+      istioVersion: LOCKED, mode: 'ambient', gateways: GATEWAYS,
+      appNamespaces: [{ name: 'shop', waypoint, allow: [{ from: { namespaces: ['batch'] }, to: { paths: ['/api*'] } }] }, { name: 'batch' }],
+      ...extra,
+    });
+    expect(problems(ambientShop(false))).toEqual([
+      'appNamespaces[0].allow[0].to: {"paths":["/api*"]} names HTTP methods or paths, which only a waypoint enforces in an ambient namespace (ztunnel sees connections, not requests): set waypoint: true on shop, or allow by port only',
+    ]);
+    expect(problems(ambientShop(true))).toEqual([]);
+    expect(problems(allowing({ from: { namespaces: ['batch'] } }, { authorization: 'open' }))).toEqual([
+      'appNamespaces[0].allow: "…" has no effect with authorization: \'open\' (everything is allowed): set authorization to \'namespace-isolation\' or \'deny-by-default\'',
+    ]);
+    expect(problems(ambientShop(true, { authorizationDryRun: true }))).toEqual([
+      'appNamespaces[0].dataplane: "ambient" cannot dry-run authorization (ztunnel has no dry run, it would enforce the policies): leave authorizationDryRun off, or move the namespace later',
+      'appNamespaces[1].dataplane: "ambient" cannot dry-run authorization (ztunnel has no dry run, it would enforce the policies): leave authorizationDryRun off, or move the namespace later',
+    ]);
+    expect(problems({ ...base({}), trustDomain: 'Not A Domain' })).toEqual(['trustDomain: "Not A Domain" is not a trust domain (a DNS name such as cluster.local)']);
+  });
+});
