@@ -49,6 +49,17 @@ describe('namespace isolation (the default)', () => {
     expect(new Set(policies(manifests).map(m => m.file.replace(/^\d+-/, '')))).toEqual(new Set(['policy.k8s.yaml']));
   });
 
+  test('an external namespace is named like any other, and nothing is rendered for it', async () => {
+    const { manifests } = await renderMesh({
+      ...base({ externalNamespaces: ['reports'] }),
+      appNamespaces: [{ name: 'shop', allow: [{ from: { namespaces: ['reports'], serviceAccounts: ['reports/exporter'] } }] }],
+    });
+    expect(policy(manifests, 'shop', 'namespace-isolation').spec.rules[1].from).toEqual([
+      { source: { namespaces: ['reports'] } }, { source: { principals: ['cluster.local/ns/reports/sa/exporter'] } },
+    ]);
+    expect(manifests.filter(m => m.namespace === 'reports' || (m.kind === 'Namespace' && m.name === 'reports'))).toEqual([]);
+  });
+
   test('the trust domain names every principal and reaches istiod\'s mesh config', async () => {
     const { manifests } = await renderMesh(base({ trustDomain: 'prod.example.com' }));
     expect(policy(manifests, 'payments', 'namespace-isolation').spec.rules[1].from[1].source.principals).toEqual(['prod.example.com/ns/shop/sa/checkout']);
@@ -128,7 +139,17 @@ describe('settings', () => {
   test('callers the mesh can identify: its namespaces, namespace/name accounts, ingress gateways', () => {
     expect(problems(allowing({ from: {} }))).toEqual(['appNamespaces[0].allow[0].from: {} names no caller: give namespaces, serviceAccounts or gateways']);
     expect(problems(allowing({ from: { namespaces: ['elsewhere'] } }))).toEqual([
-      'appNamespaces[0].allow[0].from.namespaces[0]: "elsewhere" is not a namespace of this mesh (app namespaces, gateway namespaces, istio-system): only workloads of the mesh have an identity a policy can name; add it to appNamespaces',
+      'appNamespaces[0].allow[0].from.namespaces[0]: "elsewhere" is not a namespace of this mesh (app namespaces, gateway namespaces, istio-system, externalNamespaces): only workloads of the mesh have an identity a policy can name; add it to appNamespaces, or to externalNamespaces if its workloads are in the mesh but not rendered here',
+    ]);
+    expect(problems(allowing({ from: { serviceAccounts: ['elsewhere/api'] } }))).toEqual([
+      'appNamespaces[0].allow[0].from.serviceAccounts[0]: "elsewhere/api" is in elsewhere, not a namespace of this mesh: add elsewhere to appNamespaces, or to externalNamespaces if its workloads are in the mesh but not rendered here',
+    ]);
+    // Declared external (another team's, another cluster's): named, and neither rendered nor labelled here.
+    expect(problems(allowing({ from: { namespaces: ['elsewhere'], serviceAccounts: ['elsewhere/api'] } }, { externalNamespaces: ['elsewhere'] }))).toEqual([]);
+    expect(problems(allowing({ from: { namespaces: ['batch'] } }, { externalNamespaces: ['batch', 'Bad', 'x', 'x'] }))).toEqual([
+      'externalNamespaces[0]: "batch" is a namespace this project renders (an app, gateway or Istio namespace): remove it from externalNamespaces',
+      'externalNamespaces[1]: "Bad" is not a namespace name',
+      'externalNamespaces[3]: "x" is listed twice',
     ]);
     expect(problems(allowing({ from: { serviceAccounts: ['checkout'] } }))).toEqual(['appNamespaces[0].allow[0].from.serviceAccounts[0]: "checkout" must be namespace/name (a service account)']);
     expect(problems(allowing({ from: { gateways: ['out'] } }))).toEqual([

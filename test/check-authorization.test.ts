@@ -160,7 +160,7 @@ describe('authz-principal', () => {
   test('another trust domain, an unknown namespace, an account the namespace does not have, something that is no principal', () => {
     expect(findings(with_(fromPrincipals(principal('istio-ingress', 'istio-ingressgateway', 'cluster.local'), principal('nowhere', 'x'), principal('istio-ingress', 'ingress'), 'istio-ingressgateway')), 'namespace-isolation')).toEqual([
       at(`rules[0].from[0].source.principals[0]: cluster.local/ns/istio-ingress/sa/istio-ingressgateway names trust domain cluster.local, but the mesh's is ${TD} (ConfigMap istio-system/istio): no workload of this mesh has this identity`),
-      at(`rules[0].from[0].source.principals[1]: ${TD}/ns/nowhere/sa/x names namespace nowhere, which is not a namespace of this folder (a Namespace object, default or kube-system): no workload of this mesh runs there`),
+      at(`rules[0].from[0].source.principals[1]: ${TD}/ns/nowhere/sa/x names namespace nowhere, which is not a namespace of this folder (a Namespace object, default or kube-system) nor declared external (externalNamespaces): no workload of this mesh runs there`),
       at(`rules[0].from[0].source.principals[2]: ${TD}/ns/istio-ingress/sa/ingress names service account ingress, which is not in namespace istio-ingress (no ServiceAccount of this folder; it has istio-ingressgateway, default)`),
       at('rules[0].from[0].source.principals[3]: "istio-ingressgateway" is not a principal (<trust domain>/ns/<namespace>/sa/<service account>, or * and a prefix or suffix)'),
     ]);
@@ -181,6 +181,17 @@ describe('authz-principal', () => {
     expect(reachability(manifests(remote)).trustDomain).toBe('remote.example.org');
   });
 
+  test('a namespace the settings declare external is known, with any account of it; only for the expectations that declare it', () => {
+    const files = with_(fromNs('reports'), fromPrincipals(principal('reports', 'exporter')), { from: [{ source: { serviceAccounts: ['reports/exporter'] } }] });
+    const declared = checkManifestList(manifests(files), { ...BASE, authorization: 'namespace-isolation', externalNamespaces: ['reports'] }).filter(v => AUTHZ_RULES.includes(v.rule));
+    expect(declared).toEqual([]);
+    expect(findings(files, 'namespace-isolation')).toEqual([
+      at('rules[0].from[0].source.namespaces[0]: reports is not a namespace of this folder (a Namespace object, default or kube-system) nor declared external (externalNamespaces): no workload of this mesh runs there'),
+      at(`rules[1].from[0].source.principals[0]: ${TD}/ns/reports/sa/exporter names namespace reports, which is not a namespace of this folder (a Namespace object, default or kube-system) nor declared external (externalNamespaces): no workload of this mesh runs there`),
+      at('rules[2].from[0].source.serviceAccounts[0]: reports/exporter names namespace reports, which is not a namespace of this folder (a Namespace object, default or kube-system) nor declared external (externalNamespaces): no workload of this mesh runs there'),
+    ]);
+  });
+
   test('service accounts and namespaces of sources and conditions exist in the folder', () => {
     expect(findings(with_(
       { from: [{ source: { serviceAccounts: ['istio-ingress/nope', 'anything'] } }] },
@@ -188,9 +199,9 @@ describe('authz-principal', () => {
       { when: [{ key: 'source.namespace', values: ['gone'] }, { key: 'source.principal', notValues: [principal('istio-egress', 'who')] }] },
     ), 'namespace-isolation')).toEqual([
       at('rules[0].from[0].source.serviceAccounts[0]: istio-ingress/nope names service account nope, which is not in namespace istio-ingress (no ServiceAccount of this folder; it has istio-ingressgateway, default)'),
-      at('rules[1].from[0].source.namespaces[0]: shopp is not a namespace of this folder (a Namespace object, default or kube-system): no workload of this mesh runs there'),
+      at('rules[1].from[0].source.namespaces[0]: shopp is not a namespace of this folder (a Namespace object, default or kube-system) nor declared external (externalNamespaces): no workload of this mesh runs there'),
       at('rules[1].from[0].source.namespaces[2]: zz* matches no namespace of this folder'),
-      at('rules[2].when[0].values[0]: gone is not a namespace of this folder (a Namespace object, default or kube-system): no workload of this mesh runs there'),
+      at('rules[2].when[0].values[0]: gone is not a namespace of this folder (a Namespace object, default or kube-system) nor declared external (externalNamespaces): no workload of this mesh runs there'),
       at(`rules[2].when[1].notValues[0]: ${TD}/ns/istio-egress/sa/who names service account who, which is not in namespace istio-egress (no ServiceAccount of this folder; it has istio-egressgateway, default)`),
     ]);
   });

@@ -14,6 +14,8 @@ import { violation, Violation } from './violation';
 export interface AuthorizationExpectations {
   /** `open`: no decision is required. Unset (hand-made expectations): neither coverage nor breadth is required. */
   readonly authorization?: AuthorizationMode;
+  /** Namespaces of the mesh the folder does not render, which rules may name (the settings' externalNamespaces). @default [] */
+  readonly externalNamespaces?: readonly string[];
 }
 
 /** The pod labels that name the Gateway API Gateway istiod deployed the pods for. */
@@ -27,13 +29,15 @@ interface Folder {
   readonly mesh: MeshIdentityFacts;
   readonly apps: ReadonlyMap<string, AppNamespaceFacts>;
   readonly namespaces: ReadonlySet<string>;
+  /** Namespaces whose workloads (and service accounts) are not rendered here: app namespaces and declared external ones. */
+  readonly unrendered: ReadonlySet<string>;
   /** `namespace/name` of every service account a pod of this mesh may run as. */
   readonly accounts: ReadonlySet<string>;
   readonly policies: readonly PolicyFacts[];
 }
 
-function folderOf(manifests: readonly Manifest[]): Folder {
-  const namespaces = namespacesOf(manifests);
+function folderOf(manifests: readonly Manifest[], external: readonly string[] = []): Folder {
+  const namespaces = new Set([...namespacesOf(manifests), ...external]);
   const accounts = new Set<string>();
   for (const m of manifests) if (m.kind === 'ServiceAccount' && m.apiVersion === 'v1') accounts.add(`${m.namespace}/${m.name}`);
   // Kubernetes gives every namespace a `default` account; istiod makes the accounts of the gateways it deploys.
@@ -42,10 +46,12 @@ function folderOf(manifests: readonly Manifest[]): Folder {
     accounts.add(`${g.namespace}/${g.name}`);
     if (g.className) accounts.add(`${g.namespace}/${g.name}-${g.className}`);
   }
+  const apps = new Map(appNamespacesOf(manifests).map(a => [a.name, a]));
   return {
     mesh: meshIdentityFacts(manifests),
-    apps: new Map(appNamespacesOf(manifests).map(a => [a.name, a])),
+    apps,
     namespaces,
+    unrendered: new Set([...apps.keys(), ...external]),
     accounts,
     policies: policiesOf(manifests),
   };
@@ -109,9 +115,9 @@ function namedCallers(p: PolicyFacts): Named[] {
 
 /** Why a namespace and service account a rule names do not exist here, or undefined. */
 function accountProblem(f: Folder, namespace: string, account: string | undefined): string | undefined {
-  if (!f.namespaces.has(namespace)) return `names namespace ${namespace}, which is not a namespace of this folder (a Namespace object, default or kube-system): no workload of this mesh runs there`;
-  // An app namespace's workloads (and their accounts) are deployed by their teams, not rendered here.
-  if (account === undefined || f.apps.has(namespace) || f.accounts.has(`${namespace}/${account}`)) return undefined;
+  if (!f.namespaces.has(namespace)) return `names namespace ${namespace}, which is not a namespace of this folder (a Namespace object, default or kube-system) nor declared external (externalNamespaces): no workload of this mesh runs there`;
+  // An app namespace's workloads (and their accounts) are deployed by their teams, an external one's elsewhere: not rendered here.
+  if (account === undefined || f.unrendered.has(namespace) || f.accounts.has(`${namespace}/${account}`)) return undefined;
   const there = [...f.accounts].filter(a => a.startsWith(`${namespace}/`)).map(a => a.slice(namespace.length + 1));
   return `names service account ${account}, which is not in namespace ${namespace} (no ServiceAccount of this folder; it has ${there.join(', ')})`;
 }
@@ -154,14 +160,15 @@ function principalPattern(value: string): PrincipalPattern | undefined {
 
 /**
  * authz-principal: every principal a rule names has the mesh's trust domain, a namespace of
- * the folder and a service account of the folder in it (unless an app namespace's, whose
- * workloads are not rendered here); every service account and namespace exists. A `*` (or
+ * the folder (or one the settings declare external) and a service account of the folder in
+ * it (unless an app or external namespace's, whose workloads are not rendered here); every
+ * service account and namespace exists. A `*` (or
  * a pattern) that admits callers of every namespace, in an ALLOW policy that applies to an
  * app namespace (its own, or the root namespace's), is too broad while the settings ask
  * for isolation: it makes namespace isolation meaningless there.
  */
 export function checkAuthorizationPrincipals(manifests: readonly Manifest[], expected: AuthorizationExpectations): Violation[] {
-  const f = folderOf(manifests);
+  const f = folderOf(manifests, expected.externalNamespaces);
   const out: Violation[] = [];
   const broadMatters = (p: PolicyFacts) => isolating(expected) && p.action === 'ALLOW' && (f.apps.has(p.namespace) || p.namespace === f.mesh.rootNamespace);
   const tooBroad = (p: PolicyFacts, n: Named) => violation(p.manifest, 'authz-principal',
@@ -213,7 +220,7 @@ function namespaceProblem(f: Folder, n: Named): string | undefined {
     const [prefix, suffix] = n.value.startsWith('*') ? ['', n.value.slice(1)] : [n.value.slice(0, -1), ''];
     return matchesNamespace(f, prefix, suffix) ? undefined : `${n.value} matches no namespace of this folder`;
   }
-  return f.namespaces.has(n.value) ? undefined : `${n.value} is not a namespace of this folder (a Namespace object, default or kube-system): no workload of this mesh runs there`;
+  return f.namespaces.has(n.value) ? undefined : `${n.value} is not a namespace of this folder (a Namespace object, default or kube-system) nor declared external (externalNamespaces): no workload of this mesh runs there`;
 }
 
 /**

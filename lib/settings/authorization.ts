@@ -23,14 +23,14 @@ function checkFrom(p: Problems, field: string, from: AllowFrom, known: ReadonlyS
   if (!namespaces.length && !accounts.length && !gatewayNames.length) p.add(field, from, 'names no caller: give namespaces, serviceAccounts or gateways');
   namespaces.forEach((ns, i) => {
     if (typeof ns !== 'string' || !DNS_LABEL.test(ns)) p.add(`${field}.namespaces[${i}]`, ns, 'is not a namespace name');
-    else if (!known.has(ns)) p.add(`${field}.namespaces[${i}]`, ns, `is not a namespace of this mesh (app namespaces, gateway namespaces, ${ISTIO_NAMESPACE}): only workloads of the mesh have an identity a policy can name; add it to appNamespaces`);
+    else if (!known.has(ns)) p.add(`${field}.namespaces[${i}]`, ns, `is not a namespace of this mesh (app namespaces, gateway namespaces, ${ISTIO_NAMESPACE}, externalNamespaces): only workloads of the mesh have an identity a policy can name; add it to appNamespaces, or to externalNamespaces if its workloads are in the mesh but not rendered here`);
   });
   accounts.forEach((sa, i) => {
     const [ns, name, extra] = typeof sa === 'string' ? sa.split('/') : [];
     if (extra !== undefined || !ns || !name || !DNS_LABEL.test(ns) || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
       p.add(`${field}.serviceAccounts[${i}]`, sa, 'must be namespace/name (a service account)');
     } else if (!known.has(ns)) {
-      p.add(`${field}.serviceAccounts[${i}]`, sa, `is in ${ns}, not a namespace of this mesh: add it to appNamespaces`);
+      p.add(`${field}.serviceAccounts[${i}]`, sa, `is in ${ns}, not a namespace of this mesh: add ${ns} to appNamespaces, or to externalNamespaces if its workloads are in the mesh but not rendered here`);
     }
   });
   gatewayNames.forEach((g, i) => {
@@ -54,7 +54,7 @@ function checkTo(p: Problems, field: string, to: AllowTo | undefined): void {
 }
 
 /**
- * Checks `authorization`, `trustDomain` and each app namespace's `allow`: callers that the
+ * Checks `authorization`, `trustDomain`, `externalNamespaces` and each app namespace's `allow`: callers that the
  * mesh can identify, ports, methods and paths as Istio matches them, and L7 only where it
  * is enforced (an ambient namespace without a waypoint has only ztunnel, which sees L4).
  */
@@ -71,7 +71,16 @@ export function checkAuthorization(p: Problems, input: MeshSettings, gateways: r
       if (ambientOf(ns)) p.add(`appNamespaces[${i}].dataplane`, 'ambient', 'cannot dry-run authorization (ztunnel has no dry run, it would enforce the policies): leave authorizationDryRun off, or move the namespace later');
     });
   }
-  const known = new Set<string>([ISTIO_NAMESPACE, ...gateways.map(g => String(asMap(g).namespace)), ...namespaces.map(ns => String(ns.name))]);
+  const rendered = new Set<string>([ISTIO_NAMESPACE, ...gateways.map(g => String(asMap(g).namespace)), ...namespaces.map(ns => String(ns.name))]);
+  const external = new Set<string>();
+  asList(input.externalNamespaces).forEach((ns, i) => {
+    const field = `externalNamespaces[${i}]`;
+    if (typeof ns !== 'string' || !DNS_LABEL.test(ns)) p.add(field, ns, 'is not a namespace name');
+    else if (rendered.has(ns)) p.add(field, ns, 'is a namespace this project renders (an app, gateway or Istio namespace): remove it from externalNamespaces');
+    else if (external.has(ns)) p.add(field, ns, 'is listed twice');
+    else external.add(ns);
+  });
+  const known = new Set<string>([...rendered, ...external]);
   namespaces.forEach((ns, i) => {
     const allows = asList(ns.allow);
     if (allows.length && mode === 'open') {

@@ -20,7 +20,8 @@ export function checkPrimaryRemote(p: Problems, input: MeshSettings, cluster: st
     p.addShape('mesh.pilotAddress', 'is required with mesh.primary: the IP address of the primary\'s east-west gateway, where this cluster\'s proxies and webhooks reach istiod');
   } else if (typeof mesh.pilotAddress !== 'string' || isIP(mesh.pilotAddress) === 0) {
     // The istiod chart makes a DNS name an ExternalName Service, and the API server refuses
-    // to call a webhook through one (Kubernetes ≥ 1.22.10): pods of the remote could not be injected.
+    // to call a webhook through one since Kubernetes 1.22.10 ("unsupported service type
+    // ExternalName", kubernetes/kubernetes#114541): pods of the remote could not be injected.
     p.add('mesh.pilotAddress', mesh.pilotAddress, 'must be an IPv4 or IPv6 address (the east-west gateway\'s load balancer IP, as Istio\'s primary-remote docs use): for a DNS name the chart renders an ExternalName Service, which the API server does not call webhooks through');
   }
   if (mesh.trust !== undefined) p.add('mesh.trust', mesh.trust, 'is for clusters with istiod: a remote cluster\'s workloads are signed by its primary\'s istiod');

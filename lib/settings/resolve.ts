@@ -47,6 +47,7 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
     authorization: input.authorization ?? 'namespace-isolation',
     authorizationDryRun: input.authorizationDryRun ?? false,
     trustDomain: input.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+    externalNamespaces: [...(input.externalNamespaces ?? [])],
     platform: dp.platform,
     gatewayApi: dp.gatewayApi,
     nodeAgents: dp.nodeAgents,

@@ -445,6 +445,15 @@ export interface MeshSettings {
   readonly authorizationDryRun?: boolean;
   /** The mesh's trust domain (`meshConfig.trustDomain`): the first part of every workload's identity, as policies name it. @default 'cluster.local' */
   readonly trustDomain?: string;
+  /**
+   * Namespaces of this mesh that this project does not render, whose workloads an allow
+   * may still name as callers (with their service accounts): another team's injected
+   * namespaces, or namespaces that exist only in other clusters of the mesh (identities
+   * are per namespace and service account, mesh-wide). `check` accepts rules that name
+   * them and no other unknown namespace.
+   * @default []
+   */
+  readonly externalNamespaces?: readonly string[];
   /** Membership of a multi-cluster mesh: mesh id, cluster name, network. @default - a mesh of one cluster (Istio's defaults) */
   readonly mesh?: MeshIdentity;
   /** The platform, for the charts' platform profiles. @default - none (generic Kubernetes) */
@@ -645,6 +654,8 @@ export interface ResolvedMeshSettings {
   readonly authorizationDryRun: boolean;
   /** The mesh's trust domain. */
   readonly trustDomain: string;
+  /** Namespaces of the mesh that are not rendered here, which allows may name. */
+  readonly externalNamespaces: readonly string[];
   /** Outbound traffic. */
   readonly egress: ResolvedEgress;
   /** Multi-cluster identity, when set. */
