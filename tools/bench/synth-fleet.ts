@@ -4,13 +4,15 @@ import { MeshSettings } from '../../lib/settings';
 import { synthMesh } from '../../lib/synth/synth';
 
 /**
- * A fleet made from main.ts's (first) cluster for the scaling table: N clusters, each
- * its own name in the mesh (so istiod's values, and its render, differ per cluster, as
- * in a real multi-cluster mesh), and M app namespaces each. Used by `npm run bench`.
+ * A fleet made from main.ts's (first) cluster for the scaling table: N clusters, each a
+ * mesh of its own with its own name (so istiod's values, and its render, differ per
+ * cluster, as in a real fleet), and M app namespaces each. Separate meshes, because
+ * clusters of one mesh need a shared root and remote secrets from a store whose CRDs
+ * main.ts may not vendor: the table measures rendering at scale, not trust.
  */
 export function benchFleet(base: MeshSettings, clusters: number, namespaces: number): ProjectDefinition {
   const appNamespaces = Array.from({ length: namespaces }, (_, i) => ({ name: `app-${i}` }));
-  const one = (name: string): MeshSettings => ({ ...base, mesh: { ...(base.mesh ?? { id: 'bench' }), clusterName: name }, appNamespaces });
+  const one = (name: string): MeshSettings => ({ ...base, mesh: { id: `bench-${name}`, clusterName: name }, appNamespaces });
   return { clusters: Object.fromEntries(Array.from({ length: clusters }, (_, i) => [`c${i}`, one(`c${i}`)])) };
 }
 
