@@ -152,6 +152,7 @@ export class IstioMesh extends Construct {
       mode: settings.authorization,
       dryRun: settings.authorizationDryRun,
       trustDomain: settings.trustDomain,
+      mtls: settings.mtls,
       namespaces: settings.appNamespaces,
       gateways: settings.gateways.map((gateway, i) => ({ gateway, release: releases.gateways[i] })),
     });

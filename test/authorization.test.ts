@@ -85,9 +85,48 @@ describe('deny by default', () => {
     expect(policy(manifests, 'batch', 'allow')).toBeUndefined();
     const selectorOf = (name: string) => deployment(manifests, name).spec.selector.matchLabels;
     expect(policy(manifests, 'edge', 'edge-allow').spec).toEqual({ selector: { matchLabels: selectorOf('edge') }, action: 'ALLOW', rules: [{}] });
-    expect(policy(manifests, 'out', 'out-allow').spec).toEqual({
-      selector: { matchLabels: selectorOf('out') }, action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['shop', 'payments', 'batch'] } }] }],
+    // The sidecars send the egress gateway the application's own TLS, not mTLS: no identity to name, so it is open too.
+    expect(policy(manifests, 'out', 'out-allow').spec).toEqual({ selector: { matchLabels: selectorOf('out') }, action: 'ALLOW', rules: [{}] });
+  });
+
+  test('the egress gateway is open because the hop to it carries no mesh identity: a PASSTHROUGH server, no ISTIO_MUTUAL towards it', async () => {
+    const { manifests } = await renderMesh(base({ authorization: 'deny-by-default', egress: { hosts: [{ host: 'api.example.com' }] } }));
+    const servers = manifests.filter(m => m.kind === 'Gateway' && m.namespace === 'out').flatMap(m => m.object.spec.servers);
+    expect(servers.length).toBeGreaterThan(0);
+    for (const server of servers) expect(server.tls.mode).toBe('PASSTHROUGH');
+    const rules = manifests.filter(m => m.kind === 'DestinationRule').map(m => JSON.stringify(m.object.spec));
+    expect(rules.some(r => r.includes('ISTIO_MUTUAL'))).toBe(false);
+    expect(policy(manifests, 'out', 'out-allow').spec.rules).toEqual([{}]);
+  });
+
+  test('east-west gateways and istiod keep working: the east-west gateway open under allow-nothing, istiod without a proxy, untouched under isolation', async () => {
+    const fleet = (authorization: MeshSettings['authorization']) => renderMesh({
+      ...base({ authorization }),
+      mesh: { id: 'mesh1', clusterName: 'east', network: 'net1' },
+      gateways: [...GATEWAYS!, { name: 'ew', namespace: 'istio-system', kind: 'eastwest' }],
     });
+    const isolated = (await fleet('namespace-isolation')).manifests;
+    expect(policies(isolated).filter(m => m.namespace !== 'shop' && m.namespace !== 'payments' && m.namespace !== 'batch')).toEqual([]);
+    const denied = (await fleet('deny-by-default')).manifests;
+    expect(policy(denied, 'istio-system', 'ew-allow').spec).toEqual({ selector: { matchLabels: deployment(denied, 'ew').spec.selector.matchLabels }, action: 'ALLOW', rules: [{}] });
+    // istiod runs no proxy: no policy applies to it, and the allow-nothing policy cannot cut proxies off from it.
+    const istiod = deployment(denied, 'istiod');
+    expect(istiod.spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('false');
+    expect(istiod.spec.template.spec.containers.map((c: any) => c.name)).not.toContain('istio-proxy');
+  });
+
+  test('a PERMISSIVE namespace keeps its plaintext callers under isolation (notPrincipals *: no identity), a STRICT one does not', async () => {
+    const { manifests } = await renderMesh({ ...base({}), appNamespaces: [{ name: 'legacy', mtls: 'PERMISSIVE' }, { name: 'shop' }] });
+    expect(policy(manifests, 'legacy', 'namespace-isolation').spec.rules).toEqual([
+      { from: [{ source: { namespaces: ['legacy'] } }] },
+      { from: [{ source: { notPrincipals: ['*'] } }] },
+    ]);
+    expect(policy(manifests, 'shop', 'namespace-isolation').spec.rules).toEqual([{ from: [{ source: { namespaces: ['shop'] } }] }]);
+    const meshWide = (await renderMesh({ ...base({ mtls: 'PERMISSIVE' }), appNamespaces: [{ name: 'shop' }] })).manifests;
+    expect(policy(meshWide, 'shop', 'namespace-isolation').spec.rules[1]).toEqual({ from: [{ source: { notPrincipals: ['*'] } }] });
+    // deny-by-default admits only what is declared: plaintext callers are denied there.
+    const denied = (await renderMesh({ ...base({ authorization: 'deny-by-default', mtls: 'PERMISSIVE' }) })).manifests;
+    expect(JSON.stringify(policies(denied).map(m => m.object.spec))).not.toContain('notPrincipals');
   });
 
   test('open renders no policy; a dry run annotates every policy', async () => {
@@ -122,6 +161,16 @@ describe('ambient', () => {
     });
     const deny = (await renderMesh(ambient({ authorization: 'deny-by-default' }))).manifests;
     expect(policy(deny, 'shop', 'allow').spec.rules[0]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/shop/sa/waypoint'] } }] });
+  });
+
+  test('an ingress gateway a waypoint namespace admits is sent through the waypoint (istio.io/ingress-use-waypoint), where its L7 rules are enforced', async () => {
+    const namespace = (ms: readonly Manifest[], name: string) => ms.find(m => m.kind === 'Namespace' && m.name === name)!.object.metadata.labels;
+    const viaGateway = (await renderMesh(ambient({ appNamespaces: [{ name: 'shop', waypoint: true, allow: [{ from: { gateways: ['edge'] }, to: { paths: ['/api*'] } }] }, { name: 'batch', waypoint: true }] }))).manifests;
+    expect(namespace(viaGateway, 'shop')['istio.io/ingress-use-waypoint']).toBe('true');
+    expect(namespace(viaGateway, 'batch')['istio.io/ingress-use-waypoint']).toBeUndefined();
+    // Without a waypoint there is nothing to go through.
+    const noWaypoint = (await renderMesh(ambient({ appNamespaces: [{ name: 'shop', allow: [{ from: { gateways: ['edge'] }, to: { ports: [8080] } }] }] }))).manifests;
+    expect(namespace(noWaypoint, 'shop')['istio.io/ingress-use-waypoint']).toBeUndefined();
   });
 });
 
@@ -166,7 +215,7 @@ describe('settings', () => {
     ]);
   });
 
-  test('L7 only where it is enforced; allows without effect and dry runs ztunnel would enforce are refused', () => {
+  test('L7 only where it is enforced; allows without effect and dry runs of nothing are refused', () => {
     const ambientShop = (waypoint: boolean, extra: Partial<MeshSettings> = {}): MeshSettings => ({
       istioVersion: LOCKED, mode: 'ambient', gateways: GATEWAYS,
       appNamespaces: [{ name: 'shop', waypoint, allow: [{ from: { namespaces: ['batch'] }, to: { paths: ['/api*'] } }] }, { name: 'batch' }],
@@ -179,10 +228,10 @@ describe('settings', () => {
     expect(problems(allowing({ from: { namespaces: ['batch'] } }, { authorization: 'open' }))).toEqual([
       'appNamespaces[0].allow: "…" has no effect with authorization: \'open\' (everything is allowed): set authorization to \'namespace-isolation\' or \'deny-by-default\'',
     ]);
-    expect(problems(ambientShop(true, { authorizationDryRun: true }))).toEqual([
-      'appNamespaces[0].dataplane: "ambient" cannot dry-run authorization (ztunnel has no dry run, it would enforce the policies): leave authorizationDryRun off, or move the namespace later',
-      'appNamespaces[1].dataplane: "ambient" cannot dry-run authorization (ztunnel has no dry run, it would enforce the policies): leave authorizationDryRun off, or move the namespace later',
-    ]);
+    // istiod gives ztunnel no dry-run policy (Istio >= 1.25): a dry run is safe in ambient too.
+    expect(problems(ambientShop(true, { authorizationDryRun: true }))).toEqual([]);
+    expect(problems(allowing({ from: { namespaces: ['batch'] } }, { authorization: 'open', authorizationDryRun: true }))).toContain(
+      'authorizationDryRun: true has nothing to dry-run with authorization: \'open\': set the mode to try');
     expect(problems({ ...base({}), trustDomain: 'Not A Domain' })).toEqual(['trustDomain: "Not A Domain" is not a trust domain (a DNS name such as cluster.local)']);
   });
 });

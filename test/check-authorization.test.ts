@@ -92,8 +92,10 @@ function policies(mode: AuthorizationMode, td: string): Obj[] {
 }
 
 /** A cluster folder in the stages' layout, with the policies of `mode` (and `extra` ones). */
-function mesh(mode: AuthorizationMode, o: { td?: string | null; extra?: readonly Obj[]; drop?: (p: Obj) => boolean } = {}): Files {
+function mesh(mode: AuthorizationMode, o: { td?: string | null; extra?: readonly Obj[]; drop?: (p: Obj) => boolean; dryRun?: boolean; ambLabels?: { [key: string]: string } } = {}): Files {
   const td = o.td === null ? undefined : o.td ?? TD;
+  // authorizationDryRun: every policy annotated, as the policy stage renders them.
+  const annotated = (p: Obj): Obj => (o.dryRun ? { ...p, metadata: { ...(p.metadata as Obj), annotations: { 'istio.io/dry-run': 'true' } } } : p);
   return {
     '0000-namespaces.k8s.yaml': [ns('istio-system'), ns('istio-ingress'), ns('istio-egress')],
     '0001-istiod.k8s.yaml': [sa('istio-system', 'istiod'), meshConfig(td)],
@@ -104,19 +106,27 @@ function mesh(mode: AuthorizationMode, o: { td?: string | null; extra?: readonly
     '0003-apps.k8s.yaml': [
       ns('shop', { 'istio-injection': 'enabled' }),
       ns('payments', { 'istio.io/rev': 'canary' }),
-      ns('amb', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }),
+      ns('amb', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint', ...o.ambLabels }),
       waypoint('amb'),
       ns('amb2', { 'istio.io/dataplane-mode': 'ambient' }),
     ],
-    '0004-policy.k8s.yaml': [...policies(mode, td ?? 'cluster.local').filter(p => !o.drop?.(p)), ...(o.extra ?? [])],
+    '0004-policy.k8s.yaml': [...policies(mode, td ?? 'cluster.local').filter(p => !o.drop?.(p)), ...(o.extra ?? [])].map(annotated),
   };
 }
 
 const nameOf = (p: Obj) => `${(p.metadata as Obj).namespace}/${(p.metadata as Obj).name}`;
 
 /** The authz rules' findings on a folder, through check's own entry point (the other rules fire on hand-made folders too). */
-const findings = (files: Files, authorization?: AuthorizationMode): string[] =>
-  checkManifestList(manifests(files), { ...BASE, ...(authorization ? { authorization } : {}) }).filter(v => AUTHZ_RULES.includes(v.rule)).map(formatViolation);
+const findings = (files: Files, authorization?: AuthorizationMode, more: Partial<CheckExpectations> = {}): string[] =>
+  checkManifestList(manifests(files), { ...BASE, ...(authorization ? { authorization } : {}), ...more }).filter(v => AUTHZ_RULES.includes(v.rule)).map(formatViolation);
+
+/** An east-west gateway in the root namespace, and (as deny-by-default renders it) its policy there selecting its pods. */
+const EASTWEST_LABELS = { app: 'istio-eastwestgateway', istio: 'eastwestgateway' };
+const withEastWest = (files: Files): Files => ({
+  ...files,
+  '0002-gateways.k8s.yaml': [...files['0002-gateways.k8s.yaml'], sa('istio-system', 'istio-eastwestgateway'), gateway('istio-system', 'istio-eastwestgateway', EASTWEST_LABELS)],
+  '0004-policy.k8s.yaml': [...files['0004-policy.k8s.yaml'], policy('istio-system', 'istio-eastwestgateway-allow', { selector: { matchLabels: EASTWEST_LABELS }, action: 'ALLOW', rules: [{}] })],
+});
 
 const MODES: readonly AuthorizationMode[] = ['open', 'namespace-isolation', 'deny-by-default'];
 
@@ -134,10 +144,11 @@ describe('the authorization rules on the policy stage\'s shapes', () => {
 });
 
 describe('authz-coverage', () => {
+  const NO_DECISION = "(a policy without selector and targetRefs, not in dry run: an ALLOW policy, Istio's allow-nothing being one without rules, or a DENY policy with a rule {} that matches everything)";
   test('an app namespace without a policy and without a mesh-wide decision fires, under either mode that asks for one', () => {
     const without = mesh('namespace-isolation', { drop: p => nameOf(p) === 'payments/namespace-isolation' });
     expect(findings(without, 'namespace-isolation')).toEqual([
-      "0003-apps.k8s.yaml: Namespace/-/payments: authz-coverage: app namespace payments has no AuthorizationPolicy, and istio-system has no mesh-wide decision (an ALLOW policy without selector and rules, Istio's allow-nothing, or a DENY policy without selector): every workload of the mesh may call it, though authorization is 'namespace-isolation'",
+      `0003-apps.k8s.yaml: Namespace/-/payments: authz-coverage: app namespace payments has no decision of its own, and istio-system has no mesh-wide decision ${NO_DECISION}: every workload of the mesh may call it, though authorization is 'namespace-isolation'; add an ALLOW policy without selector to payments, or Istio's allow-nothing to istio-system`,
     ]);
     const noAllowNothing = mesh('deny-by-default', { drop: p => nameOf(p) === 'istio-system/allow-nothing' });
     expect(findings(noAllowNothing, 'deny-by-default')).toEqual([expect.stringContaining('Namespace/-/amb2: authz-coverage: ')]);
@@ -145,11 +156,46 @@ describe('authz-coverage', () => {
     expect(findings(without)).toEqual([]);
   });
 
-  test('a mesh-wide DENY without selector covers; an allow-nothing with a selector, or outside the root namespace, does not', () => {
+  test('mesh-wide: a namespace-wide ALLOW (any rules) or a DENY matching everything; not a DENY of some, a selector, targetRefs, another namespace', () => {
     const bare = mesh('open');
-    expect(findings({ ...bare, '0004-policy.k8s.yaml': [policy('istio-system', 'deny-outside', { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: APP_NAMESPACES } }] }] })] }, 'deny-by-default')).toEqual([]);
-    expect(findings({ ...bare, '0004-policy.k8s.yaml': [policy('istio-system', 'allow-nothing', { selector: { matchLabels: { app: 'x' } } })] }, 'deny-by-default')).toHaveLength(4);
-    expect(findings({ ...bare, '0004-policy.k8s.yaml': [policy('istio-ingress', 'allow-nothing', {})] }, 'deny-by-default')).toHaveLength(4);
+    const only = (...ps: Obj[]) => findings({ ...bare, '0004-policy.k8s.yaml': ps }, 'deny-by-default').filter(l => l.includes(': authz-coverage: '));
+    expect(only(policy('istio-system', 'deny-all', { action: 'DENY', rules: [{}] }))).toEqual([]);
+    expect(only(policy('istio-system', 'system-only', { action: 'ALLOW', rules: [fromNs('istio-system')] }))).toEqual([]);
+    // A DENY that denies some callers or some paths leaves the rest allowed: no decision.
+    expect(only(policy('istio-system', 'deny-outside', { action: 'DENY', rules: [{ from: [{ source: { notNamespaces: APP_NAMESPACES } }] }] }))).toHaveLength(4);
+    expect(only(policy('istio-system', 'no-admin', { action: 'DENY', rules: [to({ paths: ['/admin*'] })] }))).toHaveLength(4);
+    expect(only(policy('istio-system', 'deny-nothing', { action: 'DENY' }))).toHaveLength(4);
+    expect(only(policy('istio-system', 'allow-nothing', { selector: { matchLabels: { app: 'x' } } }))).toHaveLength(4);
+    expect(only(policy('istio-system', 'waypoints', { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GatewayClass', name: 'istio-waypoint' }] }))).toHaveLength(4);
+    expect(only(policy('istio-system', 'audit', { action: 'AUDIT', rules: [{}] }))).toHaveLength(4);
+    expect(only(policy('istio-ingress', 'allow-nothing', {}))).toHaveLength(4);
+  });
+
+  test('a namespace\'s own decision: namespace-wide ALLOW or DENY matching everything; not AUDIT, CUSTOM, a selector, the waypoint\'s only, a partial DENY', () => {
+    const payments = (...ps: Obj[]) => findings(mesh('namespace-isolation', { drop: p => nameOf(p) === 'payments/namespace-isolation', extra: ps }), 'namespace-isolation')
+      .filter(l => l.includes(': authz-coverage: '));
+    expect(payments(policy('payments', 'deny-all', { action: 'DENY', rules: [{}] }))).toEqual([]);
+    expect(payments(
+      policy('payments', 'audit', { action: 'AUDIT', rules: [{}] }),
+      policy('payments', 'ext', { action: 'CUSTOM', provider: { name: 'opa' }, rules: [{}] }),
+      policy('payments', 'web', { selector: { matchLabels: { app: 'web' } }, action: 'ALLOW', rules: [fromNs('shop')] }),
+      policy('payments', 'no-admin', { action: 'DENY', rules: [to({ paths: ['/admin*'] })] }),
+      policy('payments', 'waypoint', { ...WAYPOINT_REF, action: 'ALLOW', rules: [fromNs('shop')] }),
+    )).toEqual([
+      expect.stringContaining(`app namespace payments has no decision of its own, and istio-system has no mesh-wide decision ${NO_DECISION}; not counted: payments/audit is AUDIT, payments/ext is CUSTOM, payments/web has a selector, payments/no-admin denies only what its rules match, payments/waypoint has targetRefs (a waypoint's): every workload`),
+    ]);
+    // An ambient namespace whose only policy is its waypoint's: ztunnel, straight to the pods, admits everyone.
+    expect(findings(mesh('namespace-isolation', { drop: p => nameOf(p) === 'amb/namespace-isolation' }), 'namespace-isolation')).toEqual([expect.stringContaining('Namespace/-/amb: authz-coverage: ')]);
+  });
+
+  test('a dry run decides nothing, unless the settings render every policy in dry run (authorizationDryRun): then it is the decision to come', () => {
+    const trial = mesh('namespace-isolation', { extra: [policy('payments', 'trial', { action: 'ALLOW', rules: [fromNs('shop')] }, { 'istio.io/dry-run': 'true' })], drop: p => nameOf(p) === 'payments/namespace-isolation' });
+    expect(findings(trial, 'namespace-isolation')).toEqual([expect.stringContaining('not counted: payments/trial is in dry run: every workload')]);
+    const dry = mesh('deny-by-default', { dryRun: true });
+    expect(findings(dry, 'deny-by-default')).toEqual(APP_NAMESPACES.map(n => expect.stringContaining(`Namespace/-/${n}: authz-coverage: `)));
+    expect(findings(dry, 'deny-by-default', { authorizationDryRun: false })).toHaveLength(4);
+    expect(findings(dry, 'deny-by-default', { authorizationDryRun: true })).toEqual([]);
+    expect(findings(mesh('namespace-isolation', { dryRun: true }), 'namespace-isolation', { authorizationDryRun: true })).toEqual([]);
   });
 });
 
@@ -303,6 +349,25 @@ describe('authz-l7-ztunnel', () => {
   });
 });
 
+describe('authz-l7-ztunnel: a gateway allowed on a waypoint it goes past', () => {
+  const ingress = principal('istio-ingress', 'istio-ingressgateway');
+  const edge = policy('amb', 'edge', { ...WAYPOINT_REF, action: 'ALLOW', rules: [{ ...fromPrincipals(ingress), ...to({ paths: ['/api*'] }) }] });
+
+  test('fires when the namespace lacks istio.io/ingress-use-waypoint=true and ztunnel does not admit the gateway', () => {
+    expect(findings(mesh('deny-by-default', { extra: [edge] }), 'deny-by-default')).toEqual([
+      '0004-policy.k8s.yaml: AuthorizationPolicy/amb/edge: authz-l7-ztunnel: rules[0].from[0].source.principals[0]: gateway istio-ingressgateway is allowed on waypoint amb/waypoint, but a gateway goes straight to ztunnel, past the waypoint, and ztunnel\'s policies in amb do not admit it: its calls are denied; label namespace amb istio.io/ingress-use-waypoint=true',
+    ]);
+  });
+
+  test('quiet when the namespace is labelled, when ztunnel admits the gateway, or for a caller that is no gateway', () => {
+    expect(findings(mesh('deny-by-default', { extra: [edge], ambLabels: { 'istio.io/ingress-use-waypoint': 'true' } }), 'deny-by-default')).toEqual([]);
+    const l4 = policy('amb', 'edge-l4', { action: 'ALLOW', rules: [{ ...fromPrincipals(ingress), ...to({ ports: ['9090'] }) }] });
+    expect(findings(mesh('deny-by-default', { extra: [edge, l4] }), 'deny-by-default')).toEqual([]);
+    const shop = policy('amb', 'web', { ...WAYPOINT_REF, action: 'ALLOW', rules: [fromPrincipals(principal('shop', 'web'))] });
+    expect(findings(mesh('deny-by-default', { extra: [shop] }), 'deny-by-default')).toEqual([]);
+  });
+});
+
 describe('the reachability matrix', () => {
   const matrix = (files: Files) => formatReachability(reachability(manifests(files)));
 
@@ -378,6 +443,33 @@ describe('the reachability matrix', () => {
   test('a waypoint that ztunnel does not admit is said to pass nothing', () => {
     const files = mesh('deny-by-default', { drop: p => nameOf(p) === 'amb/allow' });
     expect(matrix(files)).toContain('      ztunnel does not admit waypoint amb/waypoint on every port: calls through it are denied');
+    // A root-namespace policy selecting a gateway's pods is that gateway's: it hides nothing in the app rows.
+    expect(matrix(withEastWest(files))).toContain('      ztunnel does not admit waypoint amb/waypoint on every port: calls through it are denied');
+  });
+
+  test('a root-namespace selector is matched against the folder\'s pods: a gateway\'s policy is its row\'s; one matching no pod is named in every app row', () => {
+    const plain = matrix(mesh('deny-by-default'));
+    expect(matrix(withEastWest(mesh('deny-by-default')))).toEqual([...plain, '  gateway istio-eastwestgateway <- anyone (any port)']);
+    expect(findings(withEastWest(mesh('deny-by-default')), 'deny-by-default')).toEqual([]);
+    const unknown = matrix(mesh('deny-by-default', { extra: [policy('istio-system', 'web-everywhere', { selector: { matchLabels: { app: 'web' } }, action: 'DENY', rules: [fromNs('amb')] })] }));
+    const note = '      not evaluated: istio-system/web-everywhere (workloads labelled app=web: their pods are not in this folder)';
+    // shop, payments, amb [ztunnel], amb2 [ztunnel]: every row a selector-less policy decides.
+    expect(unknown.filter(l => l === note)).toHaveLength(4);
+  });
+
+  test('a gateway goes past an ambient namespace\'s waypoint, straight to ztunnel, unless the namespace is labelled istio.io/ingress-use-waypoint=true', () => {
+    const ingress = principal('istio-ingress', 'istio-ingressgateway');
+    const edge = policy('amb', 'edge', { ...WAYPOINT_REF, action: 'ALLOW', rules: [{ ...fromPrincipals(ingress), ...to({ paths: ['/api*'] }) }] });
+    const rows = (files: Files) => matrix(files).filter((_, i, all) => all.slice(0, i + 1).reverse().find(x => !x.startsWith('    '))!.startsWith('  amb ['));
+    expect(rows(mesh('deny-by-default', { extra: [edge] }))).toEqual([
+      '  amb [waypoint] <- shop (port 9090), payments (any port, methods GET)',
+      '      gateway istio-ingressgateway goes past the waypoint (amb is not labelled istio.io/ingress-use-waypoint=true): the [ztunnel] row decides for it',
+      '  amb [ztunnel] <- waypoint amb/waypoint (any port), shop (port 9090)',
+    ]);
+    expect(rows(mesh('deny-by-default', { extra: [edge], ambLabels: { 'istio.io/ingress-use-waypoint': 'true' } }))).toEqual([
+      '  amb [waypoint] <- shop (port 9090), payments (any port, methods GET), gateway istio-ingressgateway (any port, paths /api*)',
+      '  amb [ztunnel] <- waypoint amb/waypoint (any port), shop (port 9090)',
+    ]);
   });
 });
 

@@ -266,6 +266,13 @@ describe('the fleet is refused when its trust cannot hold', () => {
     })).toEqual([expect.stringContaining('mesh mesh1: its clusters chain to different roots')]);
   });
 
+  test('one mesh, one trust domain: clusters naming different ones are refused (principals would not match across them)', () => {
+    expect(problems({ east: { ...MULTI_PRIMARY.east, trustDomain: 'east.example.com' }, west: MULTI_PRIMARY.west })).toEqual([
+      'mesh mesh1: its clusters name different trust domains (east: east.example.com, west: cluster.local): one mesh has one trust domain, or a policy in one cluster does not recognise callers from another; set the same trustDomain in each',
+    ]);
+    expect(problems({ east: { ...MULTI_PRIMARY.east, trustDomain: 'mesh1.example.com' }, west: { ...MULTI_PRIMARY.west, trustDomain: 'mesh1.example.com' } })).toEqual([]);
+  });
+
   test('a remote needs a primary of its mesh with an east-west gateway, and its pilot address; it has no CA or credentials of its own', () => {
     const remote = (mesh: object) => cluster({ id: 'mesh1', network: 'network2', primary: 'east', pilotAddress: '203.0.113.10', ...mesh });
     expect(problems({ east: PRIMARY_REMOTE.east, west: remote({ pilotAddress: undefined }) })).toEqual([

@@ -1,8 +1,10 @@
 import { Manifest, parseApiVersion } from '../manifests';
 import {
-  AppNamespaceFacts, appNamespacesOf, gatewayApiGateways, httpAttributesOf, isNamespaceWide, labelsText, meshIdentityFacts,
-  MeshIdentityFacts, namespacesOf, parsePrincipal, PolicyFacts, policiesOf, refersToGateway, selectsLabels, stringList, workloadsOf,
+  AppNamespaceFacts, appNamespacesOf, GATEWAY_NAME_LABELS, gatewayApiGateways, httpAttributesOf, IdentityNames, INGRESS_USE_WAYPOINT_LABEL,
+  labelsText, meshIdentityFacts, MeshIdentityFacts, namespacesOf, parsePrincipal, PolicyFacts, policiesOf, refersToGateway, selectsLabels,
+  stringList, workloadsOf,
 } from '../manifests/authorization';
+import { admits, reachability } from '../manifests/reachability';
 import type { AuthorizationMode } from '../settings';
 import { violation, Violation } from './violation';
 
@@ -16,10 +18,13 @@ export interface AuthorizationExpectations {
   readonly authorization?: AuthorizationMode;
   /** Namespaces of the mesh the folder does not render, which rules may name (the settings' externalNamespaces). @default [] */
   readonly externalNamespaces?: readonly string[];
+  /**
+   * The settings render every policy in dry run (`istio.io/dry-run: "true"`, to migrate from
+   * open): a dry-run policy then counts as the decision that is enforced once the annotation
+   * is removed. Otherwise a dry run decides nothing. @default false
+   */
+  readonly authorizationDryRun?: boolean;
 }
-
-/** The pod labels that name the Gateway API Gateway istiod deployed the pods for. */
-const GATEWAY_NAME_LABELS: readonly string[] = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
 
 /** Istio's own gateway classes: istiod creates them, nothing renders them. */
 const ISTIO_GATEWAY_CLASSES: ReadonlySet<string> = new Set(['istio', 'istio-waypoint', 'istio-remote', 'istio-east-west']);
@@ -60,21 +65,51 @@ function folderOf(manifests: readonly Manifest[], external: readonly string[] = 
 /** Whether the settings ask for authorization (not 'open'): then every app namespace needs a decision, and a wildcard that admits every namespace defeats it. */
 const isolating = (expected: AuthorizationExpectations) => expected.authorization !== undefined && expected.authorization !== 'open';
 
+/** Whether a rule matches every request: no from, to or when (`{}`). */
+function matchesEverything(rule: unknown): boolean {
+  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return false;
+  const r = rule as { [key: string]: unknown };
+  return ['from', 'to', 'when'].every(k => r[k] === undefined || r[k] === null || (Array.isArray(r[k]) && (r[k] as unknown[]).length === 0));
+}
+
+/**
+ * Why a policy is no decision for every workload of its namespace (mesh-wide in the root
+ * namespace), or undefined when it is one: namespace-wide (no selector, no targetRefs),
+ * enforced (not dry run, unless `dryRunCounts`), and ALLOW (what it does not match is
+ * denied) or DENY with a rule that matches everything.
+ */
+function notADecision(p: PolicyFacts, dryRunCounts: boolean): string | undefined {
+  if (p.selector) return 'has a selector';
+  if (p.targetRefs.length) return 'has targetRefs (a waypoint\'s)';
+  if (p.action !== 'ALLOW' && p.action !== 'DENY') return `is ${p.action}`;
+  if (p.dryRun && !dryRunCounts) return 'is in dry run';
+  if (p.action === 'DENY' && !p.rules.some(matchesEverything)) return 'denies only what its rules match';
+  return undefined;
+}
+
 /**
  * authz-coverage: with authorization other than 'open', every app namespace is covered by
- * an explicit decision: a policy of its own, or a mesh-wide one in the root namespace (an
- * ALLOW policy without selector and rules, Istio's allow-nothing; or a DENY policy without
- * selector). Without either, every workload of the mesh may call it.
+ * an explicit decision: a policy of its own, or a mesh-wide one in the root namespace,
+ * that applies to every workload (no selector, no targetRefs), is enforced (not dry run;
+ * with authorizationDryRun, which renders every policy in dry run, the decision to come
+ * counts) and decides for every caller: ALLOW (any rules; Istio's allow-nothing has none),
+ * or DENY with a rule `{}`. Without one, every workload of the mesh may call it.
  */
 export function checkAuthorizationCoverage(manifests: readonly Manifest[], expected: AuthorizationExpectations): Violation[] {
   if (!isolating(expected)) return [];
   const f = folderOf(manifests);
   const root = f.mesh.rootNamespace;
-  const meshWide = f.policies.some(p => p.namespace === root && isNamespaceWide(p) && ((p.action === 'ALLOW' && p.rules.length === 0) || p.action === 'DENY'));
-  if (meshWide) return [];
-  const covered = new Set(f.policies.map(p => p.namespace));
-  return [...f.apps.values()].filter(a => !covered.has(a.name)).map(a => violation(a.manifest, 'authz-coverage',
-    `app namespace ${a.name} has no AuthorizationPolicy, and ${root} has no mesh-wide decision (an ALLOW policy without selector and rules, Istio's allow-nothing, or a DENY policy without selector): every workload of the mesh may call it, though authorization is '${expected.authorization}'`));
+  const dryRunCounts = expected.authorizationDryRun === true;
+  const decides = (p: PolicyFacts) => notADecision(p, dryRunCounts) === undefined;
+  if (f.policies.some(p => p.namespace === root && decides(p))) return [];
+  const what = `a policy without selector and targetRefs${dryRunCounts ? '' : ', not in dry run'}: an ALLOW policy, Istio's allow-nothing being one without rules, or a DENY policy with a rule {} that matches everything`;
+  return [...f.apps.values()].flatMap(a => {
+    const own = f.policies.filter(p => p.namespace === a.name);
+    if (own.some(decides)) return [];
+    const notCounted = own.map(p => `${a.name}/${p.name} ${notADecision(p, dryRunCounts)}`);
+    return [violation(a.manifest, 'authz-coverage',
+      `app namespace ${a.name} has no decision of its own, and ${root} has no mesh-wide decision (${what})${notCounted.length ? `; not counted: ${notCounted.join(', ')}` : ''}: every workload of the mesh may call it, though authorization is '${expected.authorization}'; add an ALLOW policy without selector to ${a.name}, or Istio's allow-nothing to ${root}`)];
+  });
 }
 
 /** One value of a rule that names callers, with where it is. */
@@ -299,6 +334,38 @@ export function checkAuthorizationL7(manifests: readonly Manifest[]): Violation[
       out.push(violation(p.manifest, 'authz-l7-ztunnel',
         `rules[${i}] uses ${http.join(', ')}, which ztunnel cannot enforce (the policy ${where}): ${effect}; attach the policy to a waypoint (targetRefs), or use only ports, principals and namespaces`));
     });
+  }
+  return [...out, ...checkGatewaysPastWaypoint(manifests, f)];
+}
+
+/**
+ * authz-l7-ztunnel, a gateway past a waypoint: Istio's gateways send to an ambient
+ * namespace's pods straight through ztunnel, past its waypoint, unless the namespace is
+ * labelled istio.io/ingress-use-waypoint=true. A gateway an ALLOW policy of the waypoint
+ * names, that ztunnel's policies do not admit on any operation, is denied.
+ */
+function checkGatewaysPastWaypoint(manifests: readonly Manifest[], f: Folder): Violation[] {
+  const names = new IdentityNames(manifests, f.mesh.trustDomains);
+  const matrix = reachability(manifests);
+  const out: Violation[] = [];
+  for (const a of f.apps.values()) {
+    const w = a.waypoint;
+    const direct = matrix.rows.find(r => r.target === `${a.name} [ztunnel]`);
+    if (!a.ambient || !w || a.ingressUseWaypoint || !direct) continue;
+    for (const p of f.policies) {
+      if (p.action !== 'ALLOW' || p.namespace !== w.namespace || !p.targetRefs.some(t => refersToGateway(t) && t.name === w.name)) continue;
+      for (const n of namedCallers(p)) {
+        if (!n.positive || n.kind === 'namespace') continue;
+        const id = n.kind === 'principal' ? parsePrincipal(n.value) : undefined;
+        if (n.kind === 'principal' && !(id && f.mesh.trustDomains.includes(id.trustDomain))) continue;
+        const [namespace, account] = id ? [id.namespace, id.serviceAccount] : n.value.includes('/') ? n.value.split('/', 2) : [p.namespace, n.value];
+        if (!names.gatewayOf(namespace, account)) continue;
+        const caller = names.account(namespace, account);
+        if (admits(direct, namespace, caller, true)) continue;
+        out.push(violation(p.manifest, 'authz-l7-ztunnel',
+          `${n.path}: ${caller} is allowed on waypoint ${w.namespace}/${w.name}, but a gateway goes straight to ztunnel, past the waypoint, and ztunnel's policies in ${a.name} do not admit it: its calls are denied; label namespace ${a.name} ${INGRESS_USE_WAYPOINT_LABEL}=true`));
+      }
+    }
   }
   return out;
 }

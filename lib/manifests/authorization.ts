@@ -19,6 +19,10 @@ export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 export const BUILTIN_NAMESPACES: readonly string[] = ['default', 'kube-system'];
 /** The annotation that makes a policy dry run: logged, not enforced. */
 export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
+/** The label (on a Namespace or Service) that makes Istio's gateways send an ambient namespace's traffic through its waypoint. */
+export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
+/** The pod labels that name the Gateway API Gateway istiod deployed the pods for. */
+export const GATEWAY_NAME_LABELS: readonly string[] = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'];
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 /** The gateway class of Istio's waypoints. */
@@ -113,6 +117,11 @@ export interface AppNamespaceFacts {
   readonly ambient: boolean;
   /** The waypoint it uses (istio.io/use-waypoint, in istio.io/use-waypoint-namespace or its own). */
   readonly waypoint?: { readonly namespace: string; readonly name: string };
+  /**
+   * Labelled istio.io/ingress-use-waypoint=true: gateways send its traffic through its
+   * waypoint. Without it a gateway goes straight to ztunnel, past the waypoint's policies.
+   */
+  readonly ingressUseWaypoint: boolean;
 }
 
 /** The app namespaces of a folder: Namespaces labelled istio-injection=enabled, istio.io/rev or istio.io/dataplane-mode=ambient. */
@@ -125,7 +134,8 @@ export function appNamespacesOf(manifests: readonly Manifest[]): AppNamespaceFac
     if (!(labels['istio-injection'] === 'enabled' || 'istio.io/rev' in labels || ambient)) continue;
     const use = labels['istio.io/use-waypoint'];
     const waypoint = use && use !== 'none' ? { namespace: labels['istio.io/use-waypoint-namespace'] || m.name, name: use } : undefined;
-    out.push({ name: m.name, manifest: m, ambient, ...(waypoint ? { waypoint } : {}) });
+    const ingressUseWaypoint = labels[INGRESS_USE_WAYPOINT_LABEL] === 'true';
+    out.push({ name: m.name, manifest: m, ambient, ...(waypoint ? { waypoint } : {}), ingressUseWaypoint });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import {
-  appNamespacesOf, httpAttributesOf, IdentityNames, isNamespaceWide, labelsText, meshIdentityFacts, PolicyFacts, policiesOf,
-  refersToGateway, selectsLabels, stringList, WAYPOINT_CLASS, withoutHttpAttributes, workloadsOf,
+  appNamespacesOf, GATEWAY_NAME_LABELS, gatewayApiGateways, httpAttributesOf, IdentityNames, INGRESS_USE_WAYPOINT_LABEL, isNamespaceWide,
+  labelsText, LabelMap, meshIdentityFacts, PolicyFacts, policiesOf, refersToGateway, selectsLabels, stringList, WAYPOINT_CLASS,
+  withoutHttpAttributes, workloadsOf,
 } from './authorization';
 import { Manifest } from './read';
 
@@ -170,12 +171,30 @@ function dedupe(grants: readonly Grant[]): Grant[] {
   });
 }
 
-/** Whether a row lets a caller in on every port: as `everyone`, `anyone`, any namespace, its namespace or its name. */
-function admits(r: ReachabilityRow, namespace: string, caller: string): boolean {
+/**
+ * Whether a row lets a caller in (as `everyone`, `anyone`, any namespace, its namespace or
+ * its name): on every port, or with `somewhere`, on some operation. Yes when something in
+ * it was not evaluated: it may.
+ */
+export function admits(r: ReachabilityRow, namespace: string, caller: string, somewhere = false): boolean {
   if (r.notes.some(n => n.startsWith('not evaluated'))) return true;
   const all = [ANYONE, 'any namespace', 'any identity', namespace, caller];
-  const denied = r.denied.some(g => all.includes(g.caller));
-  return !denied && (r.everyone || r.allowed.some(g => all.includes(g.caller) && g.operation === ANY_PORT));
+  const denied = r.denied.some(g => all.includes(g.caller) && (!somewhere || g.operation === ANY_PORT));
+  return !denied && (r.everyone || r.allowed.some(g => all.includes(g.caller) && (somewhere || g.operation === ANY_PORT)));
+}
+
+/** How the matrix calls a gateway: `gateway <name>` (IdentityNames). */
+const isGatewayCaller = (caller: string) => caller.startsWith('gateway ');
+
+/**
+ * Whether a root-namespace selector selects pods the folder renders outside the app
+ * namespaces (a gateway's, or those istiod deploys for a Gateway API Gateway of the
+ * folder): then it applies to them, which have rows of their own, and to no app namespace.
+ */
+function selectsRenderedPods(selector: LabelMap, manifests: readonly Manifest[], apps: ReadonlySet<string>): boolean {
+  const named = GATEWAY_NAME_LABELS.map(l => selector[l]).find(v => v !== undefined);
+  return workloadsOf(manifests).some(w => !apps.has(w.namespace) && selectsLabels(selector, w.labels))
+    || (named !== undefined && gatewayApiGateways(manifests).some(g => g.name === named && !apps.has(g.namespace)));
 }
 
 /** The reachability matrix of a folder (one cluster's manifests). */
@@ -186,11 +205,15 @@ export function reachability(manifests: readonly Manifest[]): Reachability {
   const root = mesh.rootNamespace;
   const meshWide = policies.filter(p => p.namespace === root && isNamespaceWide(p));
   const rows: ReachabilityRow[] = [];
+  const apps = appNamespacesOf(manifests);
+  const appNames = new Set(apps.map(a => a.name));
+  // A root-namespace selector that selects a gateway's pods is that gateway's (its row, below), not every app namespace's.
+  const rootElsewhere = new Set(policies.filter(p => p.namespace === root && p.selector && selectsRenderedPods(p.selector, manifests, appNames)));
 
-  for (const ns of appNamespacesOf(manifests)) {
+  for (const ns of apps) {
     const own = policies.filter(p => p.namespace === ns.name);
     const notes: string[] = [];
-    for (const p of [...own, ...policies.filter(q => q.namespace === root && q.namespace !== ns.name)]) {
+    for (const p of [...own, ...policies.filter(q => q.namespace === root && q.namespace !== ns.name && !rootElsewhere.has(q))]) {
       if (p.selector) notes.push(`not evaluated: ${ref(p)} (workloads labelled ${labelsText(p.selector)}: their pods are not in this folder)`);
       else if (p.targetRefs.length && p.namespace === ns.name && !(ns.waypoint && p.targetRefs.some(t => refersToGateway(t) && t.name === ns.waypoint!.name && ns.waypoint!.namespace === ns.name))) {
         notes.push(`not evaluated: ${ref(p)} (targets ${p.targetRefs.map(t => `${t.kind} ${t.name}`).join(', ')})`);
@@ -209,7 +232,15 @@ export function reachability(manifests: readonly Manifest[]): Reachability {
         || (p.namespace === root && p.targetRefs.some(t => t.kind === 'GatewayClass' && t.name === WAYPOINT_CLASS)));
       const waypoint = names.account(w.namespace, w.name);
       const through = admits(direct, w.namespace, waypoint) ? [] : [`ztunnel does not admit ${waypoint} on every port: calls through it are denied`];
-      rows.push(row(`${ns.name} [waypoint]`, attached, 'proxy', names, through));
+      const r = row(`${ns.name} [waypoint]`, attached, 'proxy', names, through);
+      // Istio's gateways send straight to ztunnel, past the waypoint, unless the namespace asks otherwise.
+      const past = ns.ingressUseWaypoint ? [] : [...new Set([...r.allowed, ...r.denied].map(g => g.caller).filter(isGatewayCaller))];
+      rows.push(past.length ? {
+        ...r,
+        allowed: r.allowed.filter(g => !past.includes(g.caller)),
+        denied: r.denied.filter(g => !past.includes(g.caller)),
+        notes: [...r.notes, ...past.map(g => `${g} goes past the waypoint (${ns.name} is not labelled ${INGRESS_USE_WAYPOINT_LABEL}=true): the [ztunnel] row decides for it`)],
+      } : r);
     }
     rows.push(direct);
   }

@@ -107,8 +107,9 @@ function meshMemberProblems(id: string, members: readonly FleetMember[], byName:
  * Checks a fleet as a whole: within a mesh id, cluster names are unique, every cluster
  * names its network or none does, a mesh that spans networks has an east-west gateway in
  * each, a network belongs to one mesh; a remote names a primary of its mesh with an
- * east-west gateway; the clusters with istiod share a root of trust, by reference; each
- * istiod that watches other clusters has a store for their credentials.
+ * east-west gateway; the clusters with istiod share a root of trust, by reference, and
+ * the mesh one trust domain; each istiod that watches other clusters has a store for
+ * their credentials.
  */
 export function fleetProblems(members: readonly FleetMember[]): string[] {
   const problems: string[] = [];
@@ -118,6 +119,11 @@ export function fleetProblems(members: readonly FleetMember[]): string[] {
   const meshOfNetwork = new Map<string, string>();
   for (const [id, inMesh] of byMesh) {
     problems.push(...meshMemberProblems(id, inMesh, byName));
+    // Identities (and the principals policies name) are <trust domain>/ns/…/sa/…, mesh-wide.
+    const domains = new Set(inMesh.map(c => c.settings.trustDomain));
+    if (domains.size > 1) {
+      problems.push(`mesh ${id}: its clusters name different trust domains (${inMesh.map(c => `${c.name}: ${c.settings.trustDomain}`).join(', ')}): one mesh has one trust domain, or a policy in one cluster does not recognise callers from another; set the same trustDomain in each`);
+    }
     for (const network of new Set(inMesh.map(c => c.settings.mesh!.network))) {
       if (network === undefined) continue;
       const other = meshOfNetwork.get(network);

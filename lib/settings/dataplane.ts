@@ -7,6 +7,12 @@ import { DataplaneMode, MeshSettings, Platform, ResolvedNodeAgents, Scheduling }
 export const AMBIENT_LABEL = 'istio.io/dataplane-mode';
 /** The label that sends a namespace's traffic through its waypoint. */
 export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+/**
+ * Ambient's label that sends an ingress gateway's traffic through the namespace's waypoint:
+ * without it the gateway calls ztunnel directly, and the waypoint's policies (the L7 allows)
+ * never see it.
+ */
+export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
 /** The name of the waypoint this project renders in a namespace. */
 export const WAYPOINT_NAME = 'waypoint';
 

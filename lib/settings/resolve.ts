@@ -1,4 +1,4 @@
-import { dataplaneLabels } from './dataplane';
+import { dataplaneLabels, INGRESS_USE_WAYPOINT_LABEL } from './dataplane';
 import { resolveEgress } from './egress';
 import { resolveTrust } from './trust';
 import { resolveDelivery } from './delivery';
@@ -62,8 +62,10 @@ export function resolveSettings(settings: MeshSettings, locked: string | readonl
       const dataplane = ns.dataplane ?? dp.mode;
       const waypoint = ns.waypoint === true;
       const managed = dataplane === 'sidecar' ? injectionLabels(plan.target(ns.revision)!.label) : dataplaneLabels(dataplane, waypoint, {});
+      // An ingress gateway the namespace admits goes through its waypoint, where every allow is enforced.
+      const ingressViaWaypoint: { [label: string]: string } = dataplane === 'ambient' && waypoint && (ns.allow ?? []).some(a => (a.from?.gateways ?? []).length > 0) ? { [INGRESS_USE_WAYPOINT_LABEL]: 'true' } : {};
       const mtls = ns.mtls !== undefined && ns.mtls !== (input.mtls ?? 'STRICT') ? ns.mtls : undefined;
-      return { name: ns.name, labels: { ...ns.labels, ...managed }, waypoint, ...(mtls ? { mtls } : {}), dataplane, allow: ns.allow ?? [] };
+      return { name: ns.name, labels: { ...ns.labels, ...managed, ...ingressViaWaypoint }, waypoint, ...(mtls ? { mtls } : {}), dataplane, allow: ns.allow ?? [] };
     }),
     values: input.values ?? {},
     debug: { privilegedProxies: input.debug?.privilegedProxies ?? false },

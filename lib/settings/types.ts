@@ -438,8 +438,9 @@ export interface MeshSettings {
   readonly authorization?: AuthorizationMode;
   /**
    * Render the authorization policies in dry run (`istio.io/dry-run: "true"`): sidecars
-   * log and count what they would deny, and deny nothing, the way to move a running mesh
-   * from `'open'` (sidecar namespaces only: ztunnel does not dry-run).
+   * and waypoints log and count what they would deny, and deny nothing, the way to move a
+   * running mesh from `'open'` (istiod gives ztunnel no dry-run policy: ambient namespaces
+   * stay open meanwhile).
    * @default false
    */
   readonly authorizationDryRun?: boolean;

@@ -4,7 +4,7 @@ import { RenderedRelease } from '../render/engine';
 import { gatewayPodSelector } from '../render/gateway-endpoints';
 import { isL7 } from '../settings/authorization';
 import { WAYPOINT_NAME } from '../settings/dataplane';
-import { AuthorizationAllow, AuthorizationMode, ISTIO_NAMESPACE, ResolvedAppNamespace, ResolvedGateway } from '../settings';
+import { AuthorizationAllow, AuthorizationMode, ISTIO_NAMESPACE, MtlsMode, ResolvedAppNamespace, ResolvedGateway } from '../settings';
 
 /** The policy of an app namespace under namespace isolation (and the one of its declared allows under deny-by-default). */
 export const NAMESPACE_POLICY = { 'namespace-isolation': 'namespace-isolation', 'deny-by-default': 'allow' } as const;
@@ -28,6 +28,8 @@ export interface MeshAuthorizationProps {
   readonly namespaces: readonly ResolvedAppNamespace[];
   /** Every gateway, with its release. */
   readonly gateways: readonly GatewayRelease[];
+  /** The mesh-wide mTLS mode (an app namespace's own mtls overrides it): PERMISSIVE namespaces keep their plaintext callers under isolation. @default 'STRICT' */
+  readonly mtls?: MtlsMode;
   /** Annotate every policy `istio.io/dry-run: "true"`: sidecars log what they would deny. @default false */
   readonly dryRun?: boolean;
 }
@@ -73,7 +75,10 @@ export class MeshAuthorization extends Construct {
   /** Each app namespace's policy: its own namespace (under isolation) and its declared allows. */
   private namespacePolicies(props: MeshAuthorizationProps, isolation: boolean): void {
     for (const ns of props.namespaces) {
-      const own: AuthorizationPolicySpecRules[] = isolation ? [{ from: [{ source: { namespaces: [ns.name] } }] }] : [];
+      // A PERMISSIVE namespace accepts plaintext on purpose: those callers have no identity to
+      // isolate by, and only `notPrincipals: ['*']` (no principal at all) matches them.
+      const plaintext: AuthorizationPolicySpecRules[] = isolation && (ns.mtls ?? props.mtls ?? 'STRICT') === 'PERMISSIVE' ? [{ from: [{ source: { notPrincipals: ['*'] } }] }] : [];
+      const own: AuthorizationPolicySpecRules[] = isolation ? [{ from: [{ source: { namespaces: [ns.name] } }] }, ...plaintext] : [];
       if (!isolation && !ns.allow.length) continue;
       const ambient = ns.dataplane === 'ambient';
       const name = NAMESPACE_POLICY[isolation ? 'namespace-isolation' : 'deny-by-default'];
@@ -123,7 +128,10 @@ export class MeshAuthorization extends Construct {
   /**
    * Under allow-nothing the gateways deny too: an ingress gateway takes traffic from
    * outside the mesh, an east-west gateway passes other networks' mTLS through, both
-   * from anyone; an egress gateway takes the app namespaces' outbound calls.
+   * from anyone. So does the egress gateway: the sidecars send it the application's own
+   * TLS (the egress stage's PASSTHROUGH server, as Istio's HTTPS egress task does), not
+   * mTLS, so it sees no caller identity a rule could name (a namespaces rule would deny
+   * every call); which hosts leave through it is the egress stage's ServiceEntries'.
    */
   private openGateways(props: MeshAuthorizationProps): void {
     for (const { gateway, release } of props.gateways) {
@@ -132,9 +140,7 @@ export class MeshAuthorization extends Construct {
         this.node.addValidation({ validate: () => [`gateway ${gateway.name} rendered no Deployment with a selector: its authorization policy cannot select its pods`] });
         continue;
       }
-      const rules: AuthorizationPolicySpecRules[] = gateway.kind === 'egress'
-        ? (props.namespaces.length ? [{ from: [{ source: { namespaces: props.namespaces.map(ns => ns.name) } }] }] : [])
-        : [{}];
+      const rules: AuthorizationPolicySpecRules[] = [{}];
       new AuthorizationPolicy(this, `${gateway.name}-allow`, {
         metadata: { name: `${gateway.name}-allow`, namespace: gateway.namespace },
         spec: { selector: { matchLabels: { ...selector } }, action: AuthorizationPolicySpecAction.ALLOW, rules },
