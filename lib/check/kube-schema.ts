@@ -64,6 +64,15 @@ export type BuiltinStatus =
   | { readonly kind: 'removed'; readonly removedIn: string }
   | { readonly kind: 'served' };
 
+/**
+ * Loads the models of these kinds now (each is a module of its own, with its validator):
+ * synth calls it while helm renders, so the first check of a fresh render does not wait
+ * for them. Kinds without a model are skipped.
+ */
+export function preloadBuiltinModels(kinds: readonly (readonly [apiVersion: string, kind: string])[]): void {
+  for (const [apiVersion, kind] of kinds) loadModel(apiVersion, kind);
+}
+
 /** Whether `apiVersion`/`kind` is a built-in kind that `kubeVersion` serves. */
 export function builtinStatus(apiVersion: string, kind: string, kubeVersion: string): BuiltinStatus {
   if (!loadModel(apiVersion, kind)) return { kind: 'unknown' };

@@ -32,6 +32,12 @@ export interface RenderOptions {
   readonly tmpdir?: string;
   /** Where a note goes when the cache cannot be written (rendering goes on without it). @default - nowhere */
   readonly warn?: (line: string) => void;
+  /**
+   * Told, before any helm process starts, how many releases helm will render (0: all from
+   * the cache), so a caller can use the wait for work that only a fresh render needs.
+   * @default - nobody
+   */
+  readonly onHelmRenders?: (count: number) => void;
 }
 
 function isEmptyDocument(obj: unknown): boolean {
@@ -103,6 +109,7 @@ export async function renderReleases(requests: readonly ReleaseRequest[], opts: 
   const keys = requests.map(req => releaseCacheKey(opts.helm, req));
   const cached = keys.map(key => opts.cache?.read(key));
   const misses = requests.map((_, i) => i).filter(i => cached[i] === undefined);
+  opts.onHelmRenders?.(misses.length);
   const rendered = new Map<number, object[]>();
   // What a killed render left behind goes first, whether this one runs helm or not.
   removeAbandonedScratch(helmScratchPrefix(opts.tmpdir));

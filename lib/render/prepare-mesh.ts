@@ -28,6 +28,8 @@ export interface PrepareOptions {
   readonly warn?: (line: string) => void;
   /** The user's extend function, passed through to the props. @default - none */
   readonly extend?: ExtendFunction;
+  /** Told how many releases helm renders, before it starts (RenderOptions.onHelmRenders). @default - nobody */
+  readonly onHelmRenders?: (count: number) => void;
 }
 
 /** The vendored Gateway API CRD file of a release, and its digest; only a minor the Gateway API table lists has one. */
@@ -72,7 +74,7 @@ export async function prepareMeshes(clusters: readonly ResolvedMeshSettings[], o
   const keyOf = (r: ReleaseRequest) => JSON.stringify(r);
   for (const req of perCluster.flatMap(r => releaseList(r))) if (!unique.has(keyOf(req))) unique.set(keyOf(req), req);
   const list = [...unique.values()];
-  const rendered = await renderReleases(list, { helm, cache, warn: opts.warn });
+  const rendered = await renderReleases(list, { helm, cache, warn: opts.warn, onHelmRenders: opts.onHelmRenders });
   const byKey = new Map(list.map((req, i) => [keyOf(req), rendered[i]]));
   // Each cluster's constructs get objects of their own (cdk8s resolves patches on copies today;
   // a shared object would tie every cluster to that detail), so a shared release is copied.

@@ -93,7 +93,19 @@ function violationLines(outputs: readonly PlannedOutput[], root: string, deliver
 /** The checker's modules (schemas, CEL libraries), loaded by synth while helm renders and its thread would wait. */
 export function loadChecker(): void {
   require('../check/check');
+  const { preloadBuiltinModels } = require('../check/kube-schema') as typeof import('../check/kube-schema');
+  preloadBuiltinModels(ISTIO_CHART_KINDS);
 }
+
+/** The built-in kinds Istio's charts render (a hint for preloading: a kind missing here only loads later). */
+const ISTIO_CHART_KINDS = [
+  ['apiextensions.k8s.io/v1', 'CustomResourceDefinition'], ['v1', 'Namespace'], ['v1', 'ServiceAccount'], ['v1', 'Service'],
+  ['v1', 'ConfigMap'], ['v1', 'Secret'], ['apps/v1', 'Deployment'], ['apps/v1', 'DaemonSet'],
+  ['rbac.authorization.k8s.io/v1', 'Role'], ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+  ['rbac.authorization.k8s.io/v1', 'ClusterRole'], ['rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler'], ['policy/v1', 'PodDisruptionBudget'],
+  ['admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration'], ['admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration'],
+] as const;
 
 /**
  * What `npm run check` would refuse in a synth's output about to be written: one

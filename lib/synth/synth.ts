@@ -113,7 +113,10 @@ async function synthAfter(precondition: Promise<void>, project: ProjectDefinitio
   const clusters = resolveProject(project, lockedVersions(root));
   const charts = await ensureVendored(root, env, log, projectVersions(clusters), undefined, toolCrdsUsed(clusters.map(c => c.settings)));
   const cache = projectRenderCache(root, env, opts.noCache);
-  const rendering = prepareMeshes(clusters.map(c => c.settings), { root, env, charts, cache, noCache: opts.noCache, extend: project.extend, warn: log });
+  let helmRenders = 0;
+  const rendering = prepareMeshes(clusters.map(c => c.settings), {
+    root, env, charts, cache, noCache: opts.noCache, extend: project.extend, warn: log, onHelmRenders: n => { helmRenders = n; },
+  });
   // Awaited below; marked handled now, in case a require below throws first.
   rendering.catch(() => undefined);
   // Loaded while helm renders (cdk8s and cdk8s-plus take ~100 ms to load, which would
@@ -123,7 +126,9 @@ async function synthAfter(precondition: Promise<void>, project: ProjectDefinitio
   const { manifestFilesOf, writeManifestFiles } = require('./write-manifests') as typeof import('./write-manifests');
   const { loadChecker, refusals } = require('./output-check') as typeof import('./output-check');
   const { deliveryOutput } = require('../delivery/output') as typeof import('../delivery/output');
-  loadChecker();
+  // The checker (~60 ms to load) loads while helm runs; with every release from the cache
+  // it is likely not needed (the verdict is cached too), and loads only if it is.
+  if (helmRenders > 0) loadChecker();
   const meshes = await rendering;
   // A release several clusters share counts once, as it rendered once.
   const releases = [...new Map(meshes.flatMap(m => releaseList(m.releases)).map(r => [JSON.stringify(r.request), r])).values()];
