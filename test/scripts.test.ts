@@ -6,10 +6,11 @@ import { runCaptured } from './command-io';
 
 const scripts: { [name: string]: string } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts;
 
-/** The project's own module behind a script: `tsx lib/x.ts`, or the synth bundle's entry. */
+/** The project's own module behind a script: `tsx lib/x.ts`, or the synth bundle's entry point. */
 function moduleOf(command: string): string | undefined {
   const script = /^sh (lib\/\S+\.sh)$/.exec(command)?.[1];
-  if (script) return /esbuild (lib\/\S+\.ts) --bundle/.exec(fs.readFileSync(path.join(PROJECT_ROOT, script), 'utf8'))?.[1];
+  // The script bundles with lib/synth/bundle.cjs, beside it: its entry point is the module.
+  if (script) return /entryPoints: \['(lib\/\S+\.ts)'\]/.exec(fs.readFileSync(path.join(PROJECT_ROOT, path.dirname(script), 'bundle.cjs'), 'utf8'))?.[1];
   return /^tsx ((?:lib|tools)\/\S+\.ts)$/.exec(command)?.[1];
 }
 

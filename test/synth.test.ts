@@ -225,6 +225,41 @@ describe('npm run synth', () => {
   });
 });
 
+describe('the bundle', () => {
+  test('made again exactly when a file it was made from changed, main.ts\'s own imports included', () => {
+    const t = tempDir('istio-cdk8s-bundle-');
+    try {
+      fs.mkdirSync(path.join(t.dir, 'lib', 'synth'), { recursive: true });
+      fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(t.dir, 'node_modules'));
+      fs.writeFileSync(path.join(t.dir, 'lib', 'synth', 'cli.ts'), "import { settings } from '../../main';\nconsole.log(settings);\n");
+      fs.writeFileSync(path.join(t.dir, 'main.ts'), "export { settings } from './teams/shop';\n");
+      fs.mkdirSync(path.join(t.dir, 'teams'));
+      const team = path.join(t.dir, 'teams', 'shop.ts');
+      fs.writeFileSync(team, "export const settings = 'one';\n");
+      const synth = () => spawnSync('sh', [path.join(PROJECT_ROOT, 'lib', 'synth', 'synth.sh')], { cwd: t.dir, encoding: 'utf8' });
+      const bundle = path.join(t.dir, '.build', 'synth.js');
+      expect(synth().stdout).toBe('one\n');
+      const made = fs.statSync(bundle).mtimeMs;
+      // Unchanged (a touch is no change): the bundle is run as it is.
+      fs.utimesSync(team, new Date(), new Date());
+      expect(synth().stdout).toBe('one\n');
+      expect(fs.statSync(bundle).mtimeMs).toBe(made);
+      // A file main.ts imports changed: bundled again, whatever its mtime says.
+      const before = fs.statSync(team);
+      fs.writeFileSync(team, "export const settings = 'two';\n");
+      fs.utimesSync(team, before.atime, before.mtime);
+      expect(synth().stdout).toBe('two\n');
+      // A file it was made from is gone: bundled again, and esbuild says what is missing.
+      fs.rmSync(team);
+      const r = synth();
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^error: main\.ts \(or a file it imports\) does not compile.*\n  main\.ts:1:\d+: Could not resolve "\.\/teams\/shop"\n$/);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
 describe('interrupted', () => {
   test('Ctrl-C while helm renders: exit 130, no temporary folder left, output untouched', async () => {
     const out = previousOutput();
