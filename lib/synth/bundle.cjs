@@ -2,7 +2,7 @@
 // the bundle was made from, so synth.sh can tell a current bundle from a stale one without
 // bundling again. Plain CommonJS: it runs before anything is compiled.
 //
-// usage: node lib/synth/bundle.cjs <bundle> [<file the build also depends on>...]
+// usage: node lib/synth/bundle.cjs <bundle> [<file the build also depends on, if it exists>...]
 //
 // <bundle>.inputs: line 1 is the sha256 of `sha256sum <input>...`'s output, the other lines
 // the inputs (every file esbuild read, and the extra files), as synth.sh re-hashes them.
@@ -32,7 +32,7 @@ try {
   process.exit(1);
 }
 
-const inputs = [...Object.keys(result.metafile.inputs), ...extra].sort();
+const inputs = [...Object.keys(result.metafile.inputs), ...extra.filter(f => fs.existsSync(f))].sort();
 // A name sha256sum would escape cannot be re-hashed the same way: no record, so synth.sh always bundles.
 if (inputs.every(f => !/[\n\\]/.test(f))) {
   const sha256 = data => crypto.createHash('sha256').update(data).digest('hex');

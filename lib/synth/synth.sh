@@ -17,5 +17,6 @@ if [ -f "$bundle" ] && [ -f "$inputs" ] && command -v sha256sum >/dev/null 2>&1;
   have="$(tail -n +2 "$inputs" | tr '\n' '\0' | xargs -0 sha256sum 2>/dev/null | sha256sum)" || true
   if [ "${have%% *}" = "$want" ]; then exec node "$bundle" "$@"; fi
 fi
-node "$here/bundle.cjs" "$bundle" "$here/synth.sh" "$here/bundle.cjs"
+# esbuild also reads tsconfig.json (compiler options), which its inputs do not list.
+node "$here/bundle.cjs" "$bundle" "$here/synth.sh" "$here/bundle.cjs" tsconfig.json
 exec node "$bundle" "$@"
