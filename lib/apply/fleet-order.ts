@@ -1,3 +1,5 @@
+import { primaryFirst } from '../project/primary-first';
+
 // The order of a fleet's clusters in one apply. A remote cluster's proxies reach its
 // primary's istiod (Istio's primary-remote install starts with the primary), so applied
 // before its primary it would run without a control plane; the rest keep main.ts's order,
@@ -23,22 +25,5 @@ export function fleetOrder<T extends { readonly cluster?: string }>(targets: rea
   };
   const byMain = [...targets].sort((a, b) => rank(a) - rank(b));
   const primaryOf = (t: T) => settings.find(s => s.name !== undefined && s.name === t.cluster)?.primary;
-  const ordered: T[] = [];
-  const waiting = new Map<string, T[]>();
-  const place = (t: T): void => {
-    ordered.push(t);
-    for (const remote of waiting.get(t.cluster!) ?? []) place(remote);
-    waiting.delete(t.cluster!);
-  };
-  for (const t of byMain) {
-    const primary = primaryOf(t);
-    if (primary !== undefined && byMain.some(p => p.cluster === primary) && !ordered.some(p => p.cluster === primary)) {
-      waiting.set(primary, [...(waiting.get(primary) ?? []), t]);
-    } else {
-      place(t);
-    }
-  }
-  // A primary that never came (a cycle main.ts's rules refuse): its remotes go last rather than nowhere.
-  for (const remotes of waiting.values()) ordered.push(...remotes);
-  return ordered;
+  return primaryFirst(byMain, t => t.cluster, primaryOf);
 }

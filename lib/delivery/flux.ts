@@ -7,6 +7,7 @@ import type { ResolvedDelivery } from '../settings';
 import type { ManifestFile } from '../synth/write-manifests';
 import { DELIVERY_FOLDER } from '../manifests/delivery-folder';
 import { ClusterFolder, compareText, ObjectReference, repositoryPath, stageOf } from './folder';
+import { primaryFirst } from '../project/primary-first';
 
 /** The GitRepository every Kustomization reads from. */
 export const FLUX_SOURCE = 'istio-cdk8s';
@@ -64,24 +65,7 @@ export const CA_HEALTH_CHECK_EXPRS: readonly { readonly apiVersion: string; read
  * (as `npm run apply` orders them).
  */
 export function fluxOrder(folders: readonly ClusterFolder[]): ClusterFolder[] {
-  const ordered: ClusterFolder[] = [];
-  const waiting = new Map<string, ClusterFolder[]>();
-  const place = (f: ClusterFolder): void => {
-    ordered.push(f);
-    for (const remote of waiting.get(f.cluster!) ?? []) place(remote);
-    waiting.delete(f.cluster!);
-  };
-  for (const f of folders) {
-    const primary = f.primary;
-    if (primary !== undefined && folders.some(p => p.cluster === primary) && !ordered.some(p => p.cluster === primary)) {
-      waiting.set(primary, [...(waiting.get(primary) ?? []), f]);
-    } else {
-      place(f);
-    }
-  }
-  // A primary that never came (not in the fleet: settings refuse it) leaves its remotes last.
-  for (const remotes of waiting.values()) ordered.push(...remotes);
-  return ordered;
+  return primaryFirst(folders, f => f.cluster, f => f.primary);
 }
 
 /** Props of FluxClusterStages. */
