@@ -1,4 +1,4 @@
-import { primaryFirst } from '../project/primary-first';
+import { primaryFirst } from '../manifests/primary-first';
 
 // The order of a fleet's clusters in one apply. A remote cluster's proxies reach its
 // primary's istiod (Istio's primary-remote install starts with the primary), so applied

@@ -7,7 +7,7 @@ import type { ResolvedDelivery } from '../settings';
 import type { ManifestFile } from '../synth/write-manifests';
 import { DELIVERY_FOLDER } from '../manifests/delivery-folder';
 import { ClusterFolder, compareText, ObjectReference, repositoryPath, stageOf } from './folder';
-import { primaryFirst } from '../project/primary-first';
+import { primaryFirst } from '../manifests/primary-first';
 
 /** The GitRepository every Kustomization reads from. */
 export const FLUX_SOURCE = 'istio-cdk8s';
