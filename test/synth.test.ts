@@ -249,6 +249,18 @@ describe('the bundle', () => {
       fs.writeFileSync(team, "export const settings = 'two';\n");
       fs.utimesSync(team, before.atime, before.mtime);
       expect(synth().stdout).toBe('two\n');
+      // A file added beside an input can change what an import resolves to (esbuild tries .tsx before .ts).
+      fs.writeFileSync(path.join(t.dir, 'teams', 'shop.tsx'), "export const settings = 'three';\n");
+      expect(synth().stdout).toBe('three\n');
+      fs.rmSync(path.join(t.dir, 'teams', 'shop.tsx'));
+      expect(synth().stdout).toBe('two\n');
+      // A file the build reads without listing it (tsconfig.json, the lock) appearing: bundled again.
+      const unchanged = fs.statSync(bundle).mtimeMs;
+      expect(synth().stdout).toBe('two\n');
+      expect(fs.statSync(bundle).mtimeMs).toBe(unchanged);
+      fs.writeFileSync(path.join(t.dir, 'tsconfig.json'), '{}\n');
+      expect(synth().stdout).toBe('two\n');
+      expect(fs.statSync(bundle).mtimeMs).not.toBe(unchanged);
       // A file it was made from is gone: bundled again, and esbuild says what is missing.
       fs.rmSync(team);
       const r = synth();
