@@ -107,7 +107,7 @@ export interface AllowFrom {
 
 /** What an allow admits the callers to: all of it, unless narrowed. */
 export interface AllowTo {
-  /** Workload ports (the target port, not the Service port). @default - every port */
+  /** Workload ports (the target port, not the Service port; a waypoint matches the Service's port: in a waypoint namespace name both where they differ). @default - every port */
   readonly ports?: readonly number[];
   /** HTTP methods (L7: a sidecar, or an ambient namespace's waypoint, enforces them). @default - every method */
   readonly methods?: readonly string[];
