@@ -27,6 +27,9 @@ function projectWith(mainTs: string): { root: string; synth: (env?: NodeJS.Proce
       fs.symlinkSync(gatewayApiDir(PROJECT_ROOT, release.gatewayApi.version), gatewayApiDir(root, release.gatewayApi.version));
     }
   }
+  // The tools' CRDs the lock pins (a main.ts with trust or delivery), as vendored here.
+  const toolCrds = path.join(PROJECT_ROOT, 'vendor', 'crds');
+  if (fs.existsSync(toolCrds)) fs.symlinkSync(toolCrds, path.join(root, 'vendor', 'crds'));
   fs.writeFileSync(path.join(root, 'main.ts'), mainTs);
   const script: string = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.synth;
   const env = { ...process.env };

@@ -60,11 +60,13 @@ describe('its stages and objects', () => {
   test('each Istio pod template carries the scheduling of its component', () => {
     const gatewayOf = (m: Manifest) => settings.gateways.find(g => g.namespace === m.namespace && g.name === m.name);
     // The user's own workloads (extend) are theirs to schedule.
-    const workloads = manifests.filter(m => podSpec(m) !== undefined && (m.namespace === ISTIO_NAMESPACE || gatewayOf(m)));
+    const workloads = manifests.filter(m => podSpec(m) !== undefined && (m.namespace === ISTIO_NAMESPACE || m.namespace === settings.nodeAgents.namespace || gatewayOf(m)));
     expect(workloads.length).toBeGreaterThanOrEqual(1 + settings.gateways.length);
+    // istio-cni and ztunnel run on every node: only componentScheduling.nodeAgents schedules them.
+    const nodeAgent = (m: Manifest) => m.kind === 'DaemonSet' && m.namespace === settings.nodeAgents.namespace;
     for (const w of workloads) {
       const gateway = gatewayOf(w);
-      const want = gateway ? gateway.scheduling : settings.istiodScheduling;
+      const want = gateway ? gateway.scheduling : nodeAgent(w) ? settings.nodeAgents.scheduling : settings.istiodScheduling;
       const spec = podSpec(w);
       expect({ ref: objectRef(w), nodeSelector: spec.nodeSelector ?? {} })
         .toEqual({ ref: objectRef(w), nodeSelector: expect.objectContaining(want.nodeSelector) });
@@ -78,10 +80,15 @@ describe('its stages and objects', () => {
     expect(apps.map(m => m.name)).toEqual((raw.appNamespaces ?? []).map(ns => ns.name));
     for (const ns of raw.appNamespaces ?? []) {
       const rev = ns.revision ?? (raw.revisions ? undefined : raw.revision);
-      const managed = (ns.dataplane ?? raw.mode ?? 'sidecar') === 'ambient'
+      const ambientNs = (ns.dataplane ?? raw.mode ?? 'sidecar') === 'ambient';
+      const managed = ambientNs
         ? { 'istio.io/dataplane-mode': 'ambient', ...(ns.waypoint ? { 'istio.io/use-waypoint': 'waypoint' } : {}) }
         : rev ? { 'istio.io/rev': rev } : { 'istio-injection': 'enabled' };
-      expect(byRef('Namespace', '', ns.name)?.object.metadata.labels).toEqual({ ...ns.labels, ...managed });
+      // An ingress gateway the namespace admits goes through its waypoint (ambient's label for it).
+      const viaWaypoint = ambientNs && ns.waypoint && (ns.allow ?? []).some(a => (a.from.gateways ?? []).length > 0) ? { 'istio.io/ingress-use-waypoint': 'true' } : {};
+      // Flux must never prune a namespace with what it holds (Argo CD's equivalent is an annotation).
+      const unpruned = raw.delivery?.tool === 'flux' ? { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } : {};
+      expect(byRef('Namespace', '', ns.name)?.object.metadata.labels).toEqual({ ...ns.labels, ...managed, ...viaWaypoint, ...unpruned });
       expect(byRef('Gateway', ns.name, 'waypoint') !== undefined).toBe(ns.waypoint === true);
     }
   });

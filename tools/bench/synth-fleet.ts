@@ -12,7 +12,20 @@ import { synthMesh } from '../../lib/synth/synth';
  */
 export function benchFleet(base: MeshSettings, clusters: number, namespaces: number): ProjectDefinition {
   const appNamespaces = Array.from({ length: namespaces }, (_, i) => ({ name: `app-${i}` }));
-  const one = (name: string): MeshSettings => ({ ...base, mesh: { id: `bench-${name}`, clusterName: name }, appNamespaces });
+  // Each a mesh, a network and a delivery destination of its own: what ties the clusters of
+  // one mesh together (remote secrets, a primary) has no place, and what must differ per
+  // cluster (a network, where the controller delivers) is made to.
+  const { delivery, ...rest } = base;
+  const one = (name: string): MeshSettings => ({
+    ...rest,
+    mesh: {
+      id: `bench-${name}`, clusterName: name,
+      ...(base.mesh?.network ? { network: `${base.mesh.network}-${name}` } : {}),
+      ...(base.mesh?.trust && !base.mesh.primary ? { trust: base.mesh.trust } : {}),
+    },
+    ...(delivery ? { delivery: { ...delivery, destination: delivery.tool === 'flux' ? { kubeConfigSecret: { name: `${name}-kubeconfig` } } : { name } } } : {}),
+    appNamespaces,
+  });
   return { clusters: Object.fromEntries(Array.from({ length: clusters }, (_, i) => [`c${i}`, one(`c${i}`)])) };
 }
 
