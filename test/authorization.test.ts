@@ -1,4 +1,7 @@
+import { checkManifestList } from '../lib/check/check';
+import { formatViolation } from '../lib/check/violation';
 import { Manifest } from '../lib/manifests';
+import { PLAINTEXT, reachability } from '../lib/manifests/reachability';
 import { PROJECT_ROOT } from '../lib/project-root';
 import { MeshSettings, resolveSettings } from '../lib/settings';
 import { lockedVersions, readLock } from '../lib/vendoring/lock';
@@ -233,5 +236,36 @@ describe('settings', () => {
     expect(problems(allowing({ from: { namespaces: ['batch'] } }, { authorization: 'open', authorizationDryRun: true }))).toContain(
       'authorizationDryRun: true has nothing to dry-run with authorization: \'open\': set the mode to try');
     expect(problems({ ...base({}), trustDomain: 'Not A Domain' })).toEqual(['trustDomain: "Not A Domain" is not a trust domain (a DNS name such as cluster.local)']);
+  });
+});
+
+describe('what the stage renders, check proves', () => {
+  // The check tests read hand-made folders in the stage's shapes; this ties them to the
+  // stage itself: every mode, sidecar and ambient (a waypoint admitting a gateway), with
+  // PERMISSIVE, external callers and an egress host, rendered and checked by every rule.
+  const mixed = (authorization: MeshSettings['authorization']): MeshSettings => ({
+    istioVersion: LOCKED, mode: 'ambient', gateways: GATEWAYS, externalNamespaces: ['reports'],
+    egress: { hosts: [{ host: 'api.example.com' }] },
+    appNamespaces: authorization === 'open' ? [{ name: 'shop', dataplane: 'sidecar' }, { name: 'amb' }] : [
+      { name: 'shop', dataplane: 'sidecar', mtls: 'PERMISSIVE', allow: [{ from: { gateways: ['edge'] }, to: { ports: [8080] } }] },
+      { name: 'payments', dataplane: 'sidecar', allow: [{ from: { namespaces: ['shop', 'reports'], serviceAccounts: ['shop/checkout'] }, to: { ports: [8443], methods: ['POST'] } }] },
+      { name: 'amb', waypoint: true, allow: [{ from: { gateways: ['edge'] }, to: { paths: ['/api*'] } }, { from: { namespaces: ['payments'] }, to: { ports: [9090] } }] },
+      { name: 'quiet' },
+    ],
+  });
+
+  test.each(['open', 'namespace-isolation', 'deny-by-default'] as const)('%s: 0 violations, and the matrix names every app namespace', async mode => {
+    const settings = mixed(mode);
+    const resolved = resolveSettings({ ...settings, authorization: mode }, lockedVersions(PROJECT_ROOT));
+    const { manifests } = await renderMesh({ ...settings, authorization: mode });
+    expect(checkManifestList(manifests, resolved).map(formatViolation)).toEqual([]);
+    const matrix = reachability(manifests);
+    const rows = matrix.rows.map(r => r.target);
+    for (const ns of resolved.appNamespaces) expect(rows.some(t => t.split(' ')[0] === ns.name)).toBe(true);
+    // Every rule the stage renders is one the matrix reads (nothing "not evaluated").
+    expect(matrix.rows.flatMap(r => r.notes)).toEqual([]);
+    // The PERMISSIVE namespace's plaintext callers are named as such under isolation.
+    const shop = matrix.rows.find(r => r.target === 'shop')!;
+    expect(shop.allowed.some(g => g.caller === PLAINTEXT)).toBe(mode === 'namespace-isolation');
   });
 });

@@ -60,11 +60,15 @@ const mapping = (v: unknown): { readonly [key: string]: unknown } | undefined =>
 const SOURCE_FIELDS = new Set(['namespaces', 'principals', 'serviceAccounts']);
 const OPERATION_FIELDS = new Set(['ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts']);
 
+/** The caller of `notPrincipals: ['*']`: a peer without an identity (plaintext, which a PERMISSIVE namespace accepts). */
+export const PLAINTEXT = 'callers without an identity (plaintext)';
+
 /** The callers one `from` entry admits, or why it is not evaluated. */
 function callersOf(from: unknown, policyNamespace: string, names: IdentityNames): string[] | string {
   const source = mapping(mapping(from)?.source);
   if (!source) return [ANYONE];
   const fields = Object.keys(source).filter(k => source[k] !== undefined && source[k] !== null && !(Array.isArray(source[k]) && (source[k] as unknown[]).length === 0));
+  if (fields.length === 1 && fields[0] === 'notPrincipals' && stringList(source.notPrincipals).join() === '*') return [PLAINTEXT];
   const other = fields.find(f => !SOURCE_FIELDS.has(f));
   if (other) return `source.${other}`;
   if (!fields.length) return [ANYONE];
