@@ -517,17 +517,21 @@ function fluxObjects(clusters: { name?: string; files: Files; secret?: string; p
   return { delivery: { 'flux.k8s.yaml': docs }, kustomizations };
 }
 
-/** A Flux fleet: east, then west (a remote of east) through a kubeconfig Secret; the project at the repository root. */
-function fluxFleet(): Fixture {
-  const settings = (secret?: string, primary?: string): DeliveryExpectations => ({
+/** A Flux cluster's expectations: delivered through a kubeconfig Secret (or to the controller's own cluster), a remote of `primary`. */
+function fluxSettings(secret?: string, primary?: string): DeliveryExpectations {
+  return {
     kubeVersion: KUBE,
     delivery: deliverySettings('flux', '', secret ? { kubeConfigSecret: { name: secret } } : {}),
     ...(primary ? { mesh: { primary: { cluster: primary } } } : {}),
-  });
+  };
+}
+
+/** A Flux fleet: east, then west (a remote of east) through a kubeconfig Secret; the project at the repository root. */
+function fluxFleet(): Fixture {
   return {
     clusters: [
-      { name: 'west', settings: settings('west-kubeconfig', 'east'), files: unpruned(WEST) },
-      { name: 'east', settings: settings(), files: unpruned(EAST) },
+      { name: 'west', settings: fluxSettings('west-kubeconfig', 'east'), files: unpruned(WEST) },
+      { name: 'east', settings: fluxSettings(), files: unpruned(EAST) },
     ],
     ...fluxObjects([{ name: 'east', files: EAST }, { name: 'west', files: WEST, secret: 'west-kubeconfig', primary: 'east' }], ''),
   };
@@ -583,15 +587,10 @@ const TRUST_WEST: Files = {
 /** A Flux primary-remote fleet with trust stages (east's CA from External Secrets, or a cert-manager Certificate). */
 function fluxTrustFleet(ca: Doc = CACERTS_EXTERNAL_SECRET): Fixture {
   const east = { ...TRUST_EAST, '0001-trust.k8s.yaml': [ca, REMOTE_SECRET_WEST] };
-  const settings = (secret?: string, primary?: string): DeliveryExpectations => ({
-    kubeVersion: KUBE,
-    delivery: deliverySettings('flux', '', secret ? { kubeConfigSecret: { name: secret } } : {}),
-    ...(primary ? { mesh: { primary: { cluster: primary } } } : {}),
-  });
   return {
     clusters: [
-      { name: 'east', settings: settings(), files: unpruned(east) },
-      { name: 'west', settings: settings('west-kubeconfig', 'east'), files: unpruned(TRUST_WEST) },
+      { name: 'east', settings: fluxSettings(), files: unpruned(east) },
+      { name: 'west', settings: fluxSettings('west-kubeconfig', 'east'), files: unpruned(TRUST_WEST) },
     ],
     ...fluxObjects([{ name: 'east', files: east }, { name: 'west', files: TRUST_WEST, secret: 'west-kubeconfig', primary: 'east' }], ''),
   };

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'child_process';
+import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
@@ -205,13 +205,9 @@ describe('npm run synth', () => {
   });
   test('code esbuild cannot bundle (a syntax error in main.ts) is one error line and each problem\'s place, exit 1', () => {
     // A project of two files, one broken, bundled by the real script and esbuild.
-    const t = tempDir('istio-cdk8s-syntax-');
+    const t = scriptProject("import '../../main';\n", 'const a = 1;\nexport settings = { a };\n');
     try {
-      fs.mkdirSync(path.join(t.dir, 'lib', 'synth'), { recursive: true });
-      fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(t.dir, 'node_modules'));
-      fs.writeFileSync(path.join(t.dir, 'lib', 'synth', 'cli.ts'), "import '../../main';\n");
-      fs.writeFileSync(path.join(t.dir, 'main.ts'), 'const a = 1;\nexport settings = { a };\n');
-      const r = spawnSync('sh', [path.join(PROJECT_ROOT, 'lib', 'synth', 'synth.sh')], { cwd: t.dir, encoding: 'utf8' });
+      const r = t.synth();
       expect(r.stderr.split('\n')).toEqual([
         'error: main.ts (or a file it imports) does not compile, so nothing was written; fix the lines below and run npm run synth again:',
         '  main.ts:2:7: Unexpected "settings"',
@@ -225,18 +221,25 @@ describe('npm run synth', () => {
   });
 });
 
+/** A project of lib/synth/cli.ts and main.ts only, synthesised by the real lib/synth/synth.sh (esbuild included). */
+function scriptProject(cli: string, main: string): { dir: string; synth: () => SpawnSyncReturns<string>; cleanup: () => void } {
+  const t = tempDir('istio-cdk8s-script-');
+  fs.mkdirSync(path.join(t.dir, 'lib', 'synth'), { recursive: true });
+  fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(t.dir, 'node_modules'));
+  fs.writeFileSync(path.join(t.dir, 'lib', 'synth', 'cli.ts'), cli);
+  fs.writeFileSync(path.join(t.dir, 'main.ts'), main);
+  const synth = () => spawnSync('sh', [path.join(PROJECT_ROOT, 'lib', 'synth', 'synth.sh')], { cwd: t.dir, encoding: 'utf8' });
+  return { dir: t.dir, synth, cleanup: t.cleanup };
+}
+
 describe('the bundle', () => {
   test('made again exactly when a file it was made from changed, main.ts\'s own imports included', () => {
-    const t = tempDir('istio-cdk8s-bundle-');
+    const t = scriptProject("import { settings } from '../../main';\nconsole.log(settings);\n", "export { settings } from './teams/shop';\n");
     try {
-      fs.mkdirSync(path.join(t.dir, 'lib', 'synth'), { recursive: true });
-      fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(t.dir, 'node_modules'));
-      fs.writeFileSync(path.join(t.dir, 'lib', 'synth', 'cli.ts'), "import { settings } from '../../main';\nconsole.log(settings);\n");
-      fs.writeFileSync(path.join(t.dir, 'main.ts'), "export { settings } from './teams/shop';\n");
       fs.mkdirSync(path.join(t.dir, 'teams'));
       const team = path.join(t.dir, 'teams', 'shop.ts');
       fs.writeFileSync(team, "export const settings = 'one';\n");
-      const synth = () => spawnSync('sh', [path.join(PROJECT_ROOT, 'lib', 'synth', 'synth.sh')], { cwd: t.dir, encoding: 'utf8' });
+      const synth = t.synth;
       const bundle = path.join(t.dir, '.build', 'synth.js');
       expect(synth().stdout).toBe('one\n');
       const made = fs.statSync(bundle).mtimeMs;
