@@ -71,7 +71,7 @@ exec '${realHelm}' "\${args[@]}"
  */
 function scalingTable(scratch: string, env: NodeJS.ProcessEnv, floorMs: number, runs: number): string[] {
   const shapes = [[1, 1], [3, 1], [10, 1], [1, 100], [1, 1000]] as const;
-  const rows: string[] = [`scaling (${runs} run(s) each; N clusters × M app namespaces; clusters differ in their mesh cluster name):`];
+  const rows: string[] = [`scaling (${runs} run(s) each; N clusters × M app namespaces; each cluster a mesh of its own, named after it):`];
   const results = new Map<string, { cold: number; warm: number }>();
   for (const [clusters, namespaces] of shapes) {
     const outdir = path.join(scratch, `fleet-${clusters}-${namespaces}`, 'dist');
