@@ -95,9 +95,8 @@ function notADecision(p: PolicyFacts, dryRunCounts: boolean): string | undefined
  * counts) and decides for every caller: ALLOW (any rules; Istio's allow-nothing has none),
  * or DENY with a rule `{}`. Without one, every workload of the mesh may call it.
  */
-export function checkAuthorizationCoverage(manifests: readonly Manifest[], expected: AuthorizationExpectations): Violation[] {
+function checkAuthorizationCoverage(f: Folder, expected: AuthorizationExpectations): Violation[] {
   if (!isolating(expected)) return [];
-  const f = folderOf(manifests);
   const root = f.mesh.rootNamespace;
   const dryRunCounts = expected.authorizationDryRun === true;
   const decides = (p: PolicyFacts) => notADecision(p, dryRunCounts) === undefined;
@@ -202,8 +201,7 @@ function principalPattern(value: string): PrincipalPattern | undefined {
  * app namespace (its own, or the root namespace's), is too broad while the settings ask
  * for isolation: it makes namespace isolation meaningless there.
  */
-export function checkAuthorizationPrincipals(manifests: readonly Manifest[], expected: AuthorizationExpectations): Violation[] {
-  const f = folderOf(manifests, expected.externalNamespaces);
+function checkAuthorizationPrincipals(f: Folder, expected: AuthorizationExpectations): Violation[] {
   const out: Violation[] = [];
   const broadMatters = (p: PolicyFacts) => isolating(expected) && p.action === 'ALLOW' && (f.apps.has(p.namespace) || p.namespace === f.mesh.rootNamespace);
   const tooBroad = (p: PolicyFacts, n: Named) => violation(p.manifest, 'authz-principal',
@@ -264,8 +262,7 @@ function namespaceProblem(f: Folder, n: Named): string | undefined {
  * known); a targetRef names a Gateway (or Service, GatewayClass, ServiceEntry) of the
  * folder where the policy can reach it.
  */
-export function checkAuthorizationSelectors(manifests: readonly Manifest[]): Violation[] {
-  const f = folderOf(manifests);
+function checkAuthorizationSelectors(f: Folder, manifests: readonly Manifest[]): Violation[] {
   const workloads = workloadsOf(manifests);
   const gateways = gatewayApiGateways(manifests);
   const has = (group: string, kind: string, namespace: string, name: string) => manifests.some(m => m.kind === kind && m.name === name
@@ -315,8 +312,7 @@ export function checkAuthorizationSelectors(manifests: readonly Manifest[]): Vio
  * istiod leaves such a rule out of an ALLOW policy (its callers are denied) and enforces a
  * DENY rule without its L7 attributes (it denies more than it says).
  */
-export function checkAuthorizationL7(manifests: readonly Manifest[]): Violation[] {
-  const f = folderOf(manifests);
+function checkAuthorizationL7(f: Folder, manifests: readonly Manifest[]): Violation[] {
   const ambient = [...f.apps.values()].filter(a => a.ambient).map(a => a.name);
   if (!ambient.length) return [];
   const out: Violation[] = [];
@@ -372,10 +368,12 @@ function checkGatewaysPastWaypoint(manifests: readonly Manifest[], f: Folder): V
 
 /** The four authorization rules, in their order. */
 export function checkAuthorization(manifests: readonly Manifest[], expected: AuthorizationExpectations): Violation[] {
+  // What the rules know of the folder, read once for all of them.
+  const f = folderOf(manifests, expected.externalNamespaces);
   return [
-    ...checkAuthorizationCoverage(manifests, expected),
-    ...checkAuthorizationPrincipals(manifests, expected),
-    ...checkAuthorizationSelectors(manifests),
-    ...checkAuthorizationL7(manifests),
+    ...checkAuthorizationCoverage(f, expected),
+    ...checkAuthorizationPrincipals(f, expected),
+    ...checkAuthorizationSelectors(f, manifests),
+    ...checkAuthorizationL7(f, manifests),
   ];
 }
