@@ -1,4 +1,4 @@
-import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
@@ -275,20 +275,28 @@ describe('the bundle', () => {
   });
 });
 
+/**
+ * A synth into `out` whose helm never finishes (a script that sleeps), its temp folder
+ * `tmp` inside `out`; resolves once helm runs (its scratch folder exists).
+ */
+async function synthWhileHelmRuns(out: { dir: string; outdir: string }): Promise<{ tmp: string; child: ChildProcess; exited: Promise<number | null> }> {
+  const tmp = path.join(out.dir, 'tmp');
+  fs.mkdirSync(tmp);
+  const slowHelm = path.join(out.dir, 'slow-helm');
+  fs.writeFileSync(slowHelm, '#!/bin/sh\nif [ "$1" = version ]; then echo v9.9.9; exit 0; fi\nexec sleep 30\n', { mode: 0o755 });
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'lib/synth/cli.ts', '-q', '-o', out.outdir], {
+    cwd: PROJECT_ROOT, env: { ...process.env, TMPDIR: tmp, [HELM_ENV]: slowHelm, ISTIO_CDK8S_NO_CACHE: '1' }, stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+  for (let i = 0; i < 200 && !fs.readdirSync(tmp).some(f => f.startsWith('istio-cdk8s-helm-')); i++) await new Promise(r => setTimeout(r, 50));
+  return { tmp, child, exited };
+}
+
 describe('interrupted', () => {
   test('Ctrl-C while helm renders: exit 130, no temporary folder left, output untouched', async () => {
     const out = previousOutput();
     try {
-      const tmp = path.join(out.dir, 'tmp');
-      fs.mkdirSync(tmp);
-      const slowHelm = path.join(out.dir, 'slow-helm');
-      fs.writeFileSync(slowHelm, '#!/bin/sh\nif [ "$1" = version ]; then echo v9.9.9; exit 0; fi\nexec sleep 30\n', { mode: 0o755 });
-      const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'lib/synth/cli.ts', '-q', '-o', out.outdir], {
-        cwd: PROJECT_ROOT, env: { ...process.env, TMPDIR: tmp, [HELM_ENV]: slowHelm, ISTIO_CDK8S_NO_CACHE: '1' }, stdio: 'ignore',
-      });
-      const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
-      // Wait until helm runs (its scratch folder exists), then interrupt.
-      for (let i = 0; i < 200 && !fs.readdirSync(tmp).some(f => f.startsWith('istio-cdk8s-helm-')); i++) await new Promise(r => setTimeout(r, 50));
+      const { tmp, child, exited } = await synthWhileHelmRuns(out);
       expect(fs.readdirSync(tmp).some(f => f.startsWith('istio-cdk8s-helm-'))).toBe(true);
       child.kill('SIGINT');
       expect(await exited).toBe(130);
@@ -304,15 +312,7 @@ describe('interrupted', () => {
   test('a synth killed with SIGKILL leaves its scratch folders; the next run removes them', async () => {
     const out = previousOutput();
     try {
-      const tmp = path.join(out.dir, 'tmp');
-      fs.mkdirSync(tmp);
-      const slowHelm = path.join(out.dir, 'slow-helm');
-      fs.writeFileSync(slowHelm, '#!/bin/sh\nif [ "$1" = version ]; then echo v9.9.9; exit 0; fi\nexec sleep 30\n', { mode: 0o755 });
-      const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'lib/synth/cli.ts', '-q', '-o', out.outdir], {
-        cwd: PROJECT_ROOT, env: { ...process.env, TMPDIR: tmp, [HELM_ENV]: slowHelm, ISTIO_CDK8S_NO_CACHE: '1' }, stdio: 'ignore',
-      });
-      const exited = new Promise(resolve => child.on('exit', resolve));
-      for (let i = 0; i < 200 && !fs.readdirSync(tmp).some(f => f.startsWith('istio-cdk8s-helm-')); i++) await new Promise(r => setTimeout(r, 50));
+      const { tmp, child, exited } = await synthWhileHelmRuns(out);
       child.kill('SIGKILL');
       await exited;
       const leftovers = () => fs.readdirSync(tmp).filter(f => f.startsWith('istio-cdk8s-helm-'));

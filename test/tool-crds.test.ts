@@ -13,6 +13,7 @@ import { vendorCharts, VendorOptions } from '../lib/vendoring/vendor';
 import { FIXTURE_GATEWAY_API, lockFileOf, ScratchProject, scratchProject } from './fixtures/chart-repo';
 import { FIXTURE_TOOL_CRDS, MOVED_ON_TOOL_CRDS, writeToolCrdRepo } from './fixtures/tool-crds';
 import { snapshotTree } from './render';
+import { rejection } from './rejection';
 
 // The CRDs of the tools (cert-manager, External Secrets, …) as `npm run vendor` and synth
 // pin, fetch, verify and drop them, from a made-up source shaped like ../shared/crds.
@@ -20,15 +21,6 @@ import { snapshotTree } from './render';
 const vendor = (opts: VendorOptions) => vendorCharts({ gatewayApiVersions: FIXTURE_GATEWAY_API, toolCrds: FIXTURE_TOOL_CRDS, ...opts });
 const ensure = (root: string, tools: readonly ToolName[], log?: (line: string) => void, table = FIXTURE_TOOL_CRDS) =>
   ensureVendored(root, {}, log, undefined, FIXTURE_GATEWAY_API, tools, table);
-
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a rejection');
-}
 
 
 const ESC = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -19,6 +19,7 @@ import {
   scratchProject, TEMPLATE, threeChartLock, writeLockFile,
 } from './fixtures/chart-repo';
 import { snapshotTree } from './render';
+import { rejection } from './rejection';
 
 // The fixture's made-up Istio versions go with the fixture's made-up Gateway API release.
 const vendorCharts = (opts: VendorOptions) => vendorChartsWith({ gatewayApiVersions: FIXTURE_GATEWAY_API, ...opts });
@@ -40,15 +41,6 @@ function corruptByte(file: string): void {
   const data = fs.readFileSync(file);
   data[Math.floor(data.length / 2)] ^= 0xff;
   fs.writeFileSync(file, data);
-}
-
-async function rejection(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error('expected a rejection');
 }
 
 function thrown(f: () => unknown): string {
